@@ -1,0 +1,49 @@
+// Extended communities (RFC 4360) as their 8 wire bytes, with typed constructors and
+// accessors for the ones EVPN uses. Unknown ones survive decode/encode untouched.
+#pragma once
+
+#include <array>
+#include <compare>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "core/mac.hpp"
+#include "core/route_target.hpp"
+
+namespace evpnd::wire {
+
+enum class TunnelEncap : uint16_t { kVxlan = 8, kNvgre = 9, kMpls = 10, kMplsGre = 11, kVxlanGpe = 12, kGeneve = 19 };
+
+struct ExtCommunity {
+  std::array<uint8_t, 8> raw{};
+
+  uint8_t type() const { return raw[0]; }
+  uint8_t subtype() const { return raw[1]; }
+
+  static ExtCommunity route_target(const RouteTarget& rt);
+  static ExtCommunity encapsulation(TunnelEncap t);          // 03 0c 00 00 00 00 <u16>
+  static ExtCommunity mac_mobility(uint32_t seq, bool sticky);  // 06 00 <flags> 00 <u32>
+  static ExtCommunity router_mac(const Mac& m);              // 06 03 <mac>
+  static ExtCommunity esi_label(bool single_active, uint32_t label);  // 06 01
+  static ExtCommunity es_import(const Mac& m);               // 06 02 <mac>
+  static ExtCommunity default_gateway();                     // 03 0d 00.. (RFC 7432 §7.8)
+  static ExtCommunity df_election(uint8_t alg, uint16_t bitmap);  // 06 06 (RFC 8584)
+
+  std::optional<RouteTarget> as_route_target() const;
+  std::optional<TunnelEncap> as_encapsulation() const;
+  struct MacMobility { uint32_t sequence; bool sticky; };
+  std::optional<MacMobility> as_mac_mobility() const;
+  std::optional<Mac> as_router_mac() const;
+  bool is_default_gateway() const;
+
+  // "rt:65000:100", "encap:vxlan", "mac-mobility:seq=1", "mac-mobility:seq=1,sticky",
+  // "router-mac:02:00:..", "esi-label:...", "es-import:..", "default-gw",
+  // "df-election:alg=..", else "unknown:<16 hex digits>".
+  std::string to_string() const;
+
+  auto operator<=>(const ExtCommunity&) const = default;
+  bool operator==(const ExtCommunity&) const = default;
+};
+
+}  // namespace evpnd::wire

@@ -1,0 +1,152 @@
+// BGP messages (RFC 4271 §4) and their pure codec.
+//
+//   decode_message(bytes, ctx) -> Message or DecodeError        (one whole message, header included)
+//   encode_message(Message, ctx, out)                           (appends one whole message)
+//
+// NOTE context: everything that changes the wire format after OPEN (4-octet AS, extended
+// message, add-path) comes in through DecodeContext/EncodeContext; the codec never sees a peer.
+// NOTE errors (RFC 7606): an UPDATE whose problems allow it keeps decoding; its `errors` list
+// each problem with its action, and `treat_as_withdraw` tells the RIB to withdraw its NLRI.
+// Only a kSessionReset error makes decode_message fail.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <tl/expected.hpp>
+
+#include "core/bytes.hpp"
+#include "core/ip.hpp"
+#include "core/types.hpp"
+#include "wire/attributes.hpp"
+#include "wire/error.hpp"
+
+namespace evpnd::wire {
+
+inline constexpr size_t kHeaderSize = 19;
+inline constexpr size_t kMaxMessageSize = 4096;
+inline constexpr size_t kMaxExtendedMessageSize = 65535;  // RFC 8654
+
+enum class MessageType : uint8_t { kOpen = 1, kUpdate = 2, kNotification = 3, kKeepalive = 4, kRouteRefresh = 5 };
+
+struct AddPathEntry {
+  AfiSafi afi_safi;
+  uint8_t send_receive = 0;  // 1 receive, 2 send, 3 both (RFC 7911 §4)
+  bool operator==(const AddPathEntry&) const = default;
+};
+struct GracefulRestart {  // RFC 4724 §3
+  bool restart_state = false;   // R bit
+  bool notification = false;    // N bit (RFC 8538)
+  uint16_t restart_time = 0;    // 12 bits, seconds
+  struct Family {
+    AfiSafi afi_safi;
+    bool forwarding_preserved = false;
+    bool operator==(const Family&) const = default;
+  };
+  std::vector<Family> families;
+  bool operator==(const GracefulRestart&) const = default;
+};
+struct RawCapability {
+  uint8_t code = 0;
+  Bytes value;
+  bool operator==(const RawCapability&) const = default;
+};
+
+// Capabilities advertised in one OPEN. Encoding order follows the order of the fields below
+// unless `order` (filled by the decoder) says otherwise, so decoded OPENs re-encode byte-exact.
+struct Capabilities {
+  std::vector<AfiSafi> multiprotocol;        // code 1
+  bool route_refresh = false;                // code 2
+  bool route_refresh_cisco = false;          // code 128 (pre-standard, FRR still sends it)
+  bool enhanced_route_refresh = false;       // code 70
+  bool extended_message = false;             // code 6
+  std::optional<GracefulRestart> graceful_restart;  // code 64
+  std::optional<Asn> four_octet_as;          // code 65
+  std::vector<AddPathEntry> add_path;        // code 69
+  std::optional<std::string> fqdn_hostname;  // code 73 (FRR): hostname
+  std::optional<std::string> fqdn_domain;
+  std::vector<RawCapability> unknown;        // kept, re-encoded
+  bool operator==(const Capabilities&) const = default;
+};
+
+struct Open {
+  uint8_t version = 4;
+  uint16_t my_as = 0;  // AS_TRANS (23456) when the real AS > 65535
+  uint16_t hold_time = 0;
+  IpAddress bgp_id;    // IPv4
+  Capabilities caps;
+  // The wire layout of the optional parameters, recorded by the decoder for byte-exact
+  // re-encoding: each entry is one capability code in wire order; a new optional parameter
+  // (type 2) starts where `param_breaks` says. Empty -> one parameter per capability,
+  // fields' order (what FRR does).
+  std::vector<uint8_t> order;
+  std::vector<uint8_t> param_breaks;
+  bool operator==(const Open&) const = default;
+  Asn asn() const { return caps.four_octet_as.value_or(my_as); }
+};
+
+struct Update {
+  std::vector<IpPrefix> withdrawn;  // IPv4 unicast
+  PathAttributes attrs;
+  std::optional<MpReach> mp_reach;
+  std::optional<MpUnreach> mp_unreach;
+  std::vector<IpPrefix> nlri;  // IPv4 unicast
+  // RFC 7606 outcome of decoding (empty when the UPDATE was clean).
+  std::vector<DecodeError> errors;
+  bool treat_as_withdraw = false;
+  // Attribute types in wire order as decoded; encoders use it for byte-exact re-encoding
+  // and otherwise follow FRR's order (MP_REACH first, then by type code).
+  std::vector<uint8_t> attr_order;
+
+  bool is_end_of_rib() const;  // RFC 4724 §2
+  bool operator==(const Update&) const = default;
+};
+
+struct Notification {
+  uint8_t code = 0;
+  uint8_t subcode = 0;
+  Bytes data;
+  std::string to_string() const;  // "Cease/Administrative Reset" (+ RFC 8203 shutdown text)
+  bool operator==(const Notification&) const = default;
+};
+
+struct Keepalive {
+  bool operator==(const Keepalive&) const = default;
+};
+
+struct RouteRefresh {  // RFC 2918, RFC 7313 subtype
+  AfiSafi afi_safi;
+  uint8_t subtype = 0;  // 0 normal, 1 BoRR, 2 EoRR
+  bool operator==(const RouteRefresh&) const = default;
+};
+
+using Message = std::variant<Open, Update, Notification, Keepalive, RouteRefresh>;
+
+struct DecodeContext {
+  bool four_octet_as = true;        // both sides advertised capability 65
+  bool extended_message = false;    // RFC 8654 negotiated
+  bool add_path_rx_evpn = false;    // path identifiers in received EVPN NLRI
+  bool add_path_rx_ipv4 = false;
+  bool add_path_rx_ipv6 = false;
+  bool ebgp = false;                // RFC 7606 §7.x: some attributes are discarded from eBGP peers
+};
+struct EncodeContext {
+  bool four_octet_as = true;
+  bool extended_message = false;
+  bool add_path_tx_evpn = false;
+};
+
+// Reads the 19-byte header at the start of `bytes`: returns the total message length when the
+// header is valid, or a session-reset error (bad marker, length, type). Used by stream framers.
+tl::expected<uint16_t, DecodeError> peek_header(ByteView bytes, const DecodeContext& ctx);
+
+tl::expected<Message, DecodeError> decode_message(ByteView bytes, const DecodeContext& ctx);
+void encode_message(const Message& m, const EncodeContext& ctx, Bytes& out);
+Bytes encode_message(const Message& m, const EncodeContext& ctx);
+
+const char* message_type_name(MessageType t);  // "OPEN", "UPDATE", ...
+
+}  // namespace evpnd::wire
