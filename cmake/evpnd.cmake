@@ -9,7 +9,7 @@ function(evpnd_add_test name)
   target_compile_definitions(${name} PRIVATE
     EVPND_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     EVPND_SHARED_DIR="${PROJECT_SOURCE_DIR}/../shared")
-  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 30)
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 30 PROPERTIES LABELS unit)
 endfunction()
 
 # Pure libraries (core, wire, bgp, evpn, engine) must not see sockets, asio or netlink:

@@ -1,0 +1,134 @@
+// evpnd's configuration model (what the YAML file says, validated and typed).
+//
+// NOTE: parse_config() never throws for bad input; it returns a ConfigError naming file, line
+// and reason. diff_config() says which parts changed so SIGHUP only touches what it must.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <tl/expected.hpp>
+
+#include "core/ip.hpp"
+#include "core/mac.hpp"
+#include "core/rd.hpp"
+#include "core/route_target.hpp"
+#include "core/types.hpp"
+
+namespace evpnd::api {
+
+struct NeighborConfig {
+  IpAddress address;
+  Asn remote_as = 0;
+  uint16_t port = 179;                      // remote port for active connects
+  std::vector<AfiSafi> families{kL2vpnEvpn};
+  bool route_reflector_client = false;
+  bool passive = false;                     // never connect, only accept
+  std::string description;
+  std::optional<IpAddress> update_source;   // local address to bind for active connects
+  uint16_t hold_time = 90;                  // seconds; keepalive = hold/3 unless set
+  std::optional<uint16_t> keepalive;
+  uint16_t connect_retry = 5;               // seconds (RFC 4271 suggests 120; fabrics want fast)
+  std::optional<std::string> md5_password;  // RFC 2385
+  std::optional<uint8_t> ttl_security_hops; // RFC 5082 GTSM: accept TTL >= 256 - hops
+  std::optional<uint32_t> max_prefixes;     // per peer, all families
+  bool graceful_restart = true;
+  bool operator==(const NeighborConfig&) const = default;
+};
+
+struct GracefulRestartConfig {
+  bool enabled = true;
+  uint16_t restart_time = 120;  // advertised (RFC 4724 §3)
+  uint16_t stale_time = 360;    // how long a restarting peer's stale routes are kept
+  bool operator==(const GracefulRestartConfig&) const = default;
+};
+
+enum class DataplaneKind { kNone, kLinux, kFake };
+enum class VrfBackend { kNetns, kVrfDevice };
+enum class RtAutoMode { kFrr, kRfc8365 };  // ASN(low 16 bits):VNI as FRR, or RFC 8365 §5.1.2.1 type-2 4-byte
+
+struct L2VniConfig {
+  Vni vni = 0;
+  std::string bridge;          // default br<vni>
+  std::string vxlan_device;    // default vxlan<vni>
+  bool arp_suppression = true;
+  std::optional<Rd> rd;        // default router-id:index
+  std::vector<RouteTarget> import_rts;  // empty -> auto
+  std::vector<RouteTarget> export_rts;  // empty -> auto
+  std::string vrf;             // IP-VRF this segment's SVI belongs to ("" = none)
+  std::optional<IpPrefix> gateway;      // anycast gateway address on the SVI, e.g. 192.168.100.1/24
+  std::optional<IpPrefix> gateway_v6;
+  bool operator==(const L2VniConfig&) const = default;
+};
+
+struct VrfConfig {
+  std::string name;
+  Vni l3vni = 0;
+  std::optional<Rd> rd;
+  std::vector<RouteTarget> import_rts;
+  std::vector<RouteTarget> export_rts;
+  std::optional<Mac> router_mac;        // default: MAC of the L3VNI bridge
+  std::optional<Mac> anycast_gateway_mac;
+  std::vector<IpPrefix> announce;       // type-5 prefixes originated at start
+  bool advertise_connected = true;      // type-5 for SVI subnets
+  std::string netns;                    // netns backend: namespace name (default <underlay-ns>-<name>)
+  uint32_t table = 0;                   // vrf-device backend: routing table id
+  bool operator==(const VrfConfig&) const = default;
+};
+
+struct DuplicateDetectionConfig {
+  uint32_t max_moves = 5;
+  uint32_t window_seconds = 180;
+  bool freeze = false;
+  uint32_t freeze_seconds = 0;  // 0 = permanent until cleared
+  bool operator==(const DuplicateDetectionConfig&) const = default;
+};
+
+struct Config {
+  std::string source_file;
+  IpAddress router_id;
+  Asn asn = 0;
+  std::optional<IpAddress> cluster_id;   // default router-id
+  IpAddress listen_address = *IpAddress::parse("0.0.0.0");
+  uint16_t listen_port = 179;            // 0 = do not listen
+  std::string api_socket = "/run/evpnd/evpnd.sock";
+  std::string log_level = "info";
+  GracefulRestartConfig graceful_restart;
+  std::vector<NeighborConfig> neighbors;
+  // VTEP / data plane (leaf role). DataplaneKind::kNone = pure route reflector.
+  DataplaneKind dataplane = DataplaneKind::kNone;
+  std::optional<IpAddress> vtep_source;
+  uint16_t vxlan_port = 4789;
+  VrfBackend vrf_backend = VrfBackend::kNetns;
+  RtAutoMode rt_auto = RtAutoMode::kFrr;
+  DuplicateDetectionConfig dad;
+  std::vector<L2VniConfig> l2vnis;
+  std::vector<VrfConfig> vrfs;
+  bool operator==(const Config&) const = default;
+};
+
+struct ConfigError {
+  std::string file;
+  int line = 0;    // 1-based; 0 when not tied to a line
+  int column = 0;
+  std::string reason;
+  std::string to_string() const;  // "evpnd.yaml:12: neighbors[0].remote-as: expected 1..4294967295"
+};
+
+tl::expected<Config, ConfigError> parse_config_file(const std::string& path);
+tl::expected<Config, ConfigError> parse_config_text(const std::string& text, const std::string& name);
+
+struct ConfigDiff {
+  bool global_changed = false;  // router-id, asn, listen, cluster-id: needs a restart of every session
+  std::vector<IpAddress> neighbors_added, neighbors_removed, neighbors_changed;
+  std::vector<Vni> l2vnis_added, l2vnis_removed, l2vnis_changed;
+  std::vector<std::string> vrfs_added, vrfs_removed, vrfs_changed;
+  bool empty() const;
+};
+ConfigDiff diff_config(const Config& before, const Config& after);
+
+}  // namespace evpnd::api
