@@ -1,0 +1,258 @@
+// Data-plane intents and events: the contract between src/evpn (producer of intents, consumer of
+// learn events) and the data-plane providers (Linux netlink, in-memory fake).
+//
+// NOTE shape: copied from zebra's dplane (zebra/zebra_dplane.h): an op (Action x IntentKind) plus a
+// context object that snapshots everything the provider needs, so a provider never calls back into
+// EVPN state. Objects below an L2VNI/L3VNI are keyed by VNI only: the provider keeps a registry of
+// the L2VNI/L3VNI objects it was told to ensure and resolves device names / namespaces from it, so
+// an Ensure* intent for the VNI must come first (in the same batch is fine).
+// NOTE purity: no netlink/socket headers; this header is usable from pure libraries.
+// NOTE idempotence: every kAdd is "make it so" (create or replace), every kDelete of something
+// absent succeeds. Applying the same batch twice changes nothing the second time.
+// NOTE ownership marks (how reconciliation recognises what is ours, as FRR does):
+//   FDB entries we install are `extern_learn` (flood entries: all-zero MAC `self permanent`),
+//   neighbours `extern_learn NOARP`, routes `proto bgp`.
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/ip.hpp"
+#include "core/mac.hpp"
+#include "core/types.hpp"
+
+namespace evpnd::dataplane {
+
+// Namespace names are /run/netns/<name>; "" means the namespace evpnd itself runs in (underlay).
+using NetnsName = std::string;
+
+enum class VrfBackend : uint8_t { kNetns, kVrfDevice };
+
+// One L2VNI: `ip link add <vxlan_device> type vxlan id <vni> local <local_vtep> dstport <dstport>
+// nolearning ttl <ttl>` in the underlay namespace, moved into `netns`, enslaved to `bridge`
+// (`stp_state 0 mcast_snooping 0 ageing_time <ageing>`), bridge port `learning off
+// neigh_suppress <arp_suppression>`, both up (FRR-INTEROP.md §1).
+struct L2Vni {
+  Vni vni = 0;
+  std::string vxlan_device;           // "vxlan<vni>"
+  std::string bridge;                 // "br<vni>"; a vlan-unaware bridge, itself the SVI
+  IpAddress local_vtep;               // IFLA_VXLAN_LOCAL (zebra reads the VTEP from it)
+  uint16_t dstport = 4789;
+  uint8_t ttl = 64;
+  bool arp_suppression = true;        // IFLA_BRPORT_NEIGH_SUPPRESS on the vxlan port
+  std::optional<Mac> bridge_mac;      // SVI MAC (anycast gateway MAC when the SVI routes)
+  uint32_t mtu = 1500;                // vxlan device MTU; 0 = kernel default
+  uint32_t ageing_time_cs = 360000;   // bridge FDB ageing, centiseconds (FRR lab: 1 h)
+  NetnsName netns;                    // where bridge + vxlan end up (tenant netns or "")
+  auto operator<=>(const L2Vni&) const = default;
+};
+
+// One IP-VRF with its L3VNI (symmetric IRB). The L3VNI bridge is the VRF's SVI and carries the
+// router MAC. Backend kNetns: the VRF is namespace `netns` (the vxlan device is created in the
+// underlay and moved in). Backend kVrfDevice: a `vrf` device `name` with `table`, the L3VNI
+// bridge (and the L2VNI SVIs of this VRF) enslaved to it, everything in the underlay namespace.
+struct L3Vni {
+  std::string name;                   // VRF name ("tenant1")
+  Vni l3vni = 0;
+  std::string vxlan_device;           // "vxlan<l3vni>"
+  std::string bridge;                 // "br<l3vni>"
+  Mac router_mac;                     // MAC of `bridge`; must be unique per VTEP
+  IpAddress local_vtep;
+  uint16_t dstport = 4789;
+  uint8_t ttl = 64;
+  uint32_t mtu = 1500;
+  VrfBackend backend = VrfBackend::kNetns;
+  uint32_t table = 0;                 // kVrfDevice: kernel routing table id
+  NetnsName netns;                    // kNetns: the tenant namespace
+  std::vector<std::string> member_bridges;  // kVrfDevice: L2VNI SVIs to enslave to the VRF
+  auto operator<=>(const L3Vni&) const = default;
+};
+
+// An address on an L2VNI's SVI (its bridge), e.g. the anycast gateway 192.168.100.1/24.
+// The gateway MAC is L2Vni::bridge_mac.
+struct SviAddress {
+  Vni vni = 0;
+  IpPrefix address;                   // address + prefix length
+  auto operator<=>(const SviAddress&) const = default;
+};
+
+// A MAC behind a remote VTEP (type-2): `<mac> dev vxlanN dst <vtep> self extern_learn` and
+// `<mac> dev vxlanN master brN extern_learn [sticky]`.
+struct RemoteMac {
+  Vni vni = 0;
+  Mac mac;
+  IpAddress vtep;
+  bool sticky = false;                // MAC Mobility "static" flag (RFC 7432 §15.2) -> NTF_STICKY
+  auto operator<=>(const RemoteMac&) const = default;
+};
+
+// Head-end replication entry from a type-3 route: `00:00:00:00:00:00 dev vxlanN dst <vtep> self
+// permanent`, appended (NLM_F_APPEND) so every remote VTEP gets a copy of BUM traffic.
+struct FloodEntry {
+  Vni vni = 0;
+  IpAddress vtep;
+  auto operator<=>(const FloodEntry&) const = default;
+};
+
+// A remote host's IP->MAC binding on the L2VNI's SVI, for ARP/ND suppression:
+// `<ip> dev brN lladdr <mac> extern_learn NOARP`.
+struct RemoteNeighbour {
+  Vni vni = 0;
+  IpAddress ip;
+  Mac mac;
+  bool is_router = false;             // IPv6: NTF_ROUTER (RFC 9047 / Router flag of type-2 ND)
+  auto operator<=>(const RemoteNeighbour&) const = default;
+};
+
+// A remote VTEP's router MAC in an IP-VRF: FDB on the L3VNI vxlan device (as RemoteMac) plus
+// `<vtep> dev brL3 lladdr <rmac> extern_learn NOARP` so routes via <vtep> resolve.
+struct RemoteRmac {
+  Vni l3vni = 0;
+  Mac rmac;
+  IpAddress vtep;
+  auto operator<=>(const RemoteRmac&) const = default;
+};
+
+// A host (type-2 IP) or prefix (type-5) route in the VRF of `l3vni`:
+// `<prefix> [nexthop] via <vtep> dev brL3 onlink proto bgp metric 20`; several next hops = ECMP
+// (RTA_MULTIPATH). Each next hop needs a RemoteRmac for its VTEP to forward.
+struct VrfRoute {
+  Vni l3vni = 0;
+  IpPrefix prefix;
+  std::vector<IpAddress> nexthops;    // remote VTEPs, sorted and unique for comparisons
+  uint32_t metric = 20;
+  auto operator<=>(const VrfRoute&) const = default;
+};
+
+enum class Action : uint8_t { kAdd, kDelete };
+
+// Order matters: variant index == IntentKind value.
+enum class IntentKind : uint8_t {
+  kL2Vni, kL3Vni, kSviAddress, kRemoteMac, kFloodEntry, kRemoteNeighbour, kRemoteRmac, kVrfRoute
+};
+using IntentObject =
+    std::variant<L2Vni, L3Vni, SviAddress, RemoteMac, FloodEntry, RemoteNeighbour, RemoteRmac, VrfRoute>;
+
+// One data-plane operation (zebra: dplane op + context).
+struct Intent {
+  Action action = Action::kAdd;
+  IntentObject object;
+
+  static Intent add(IntentObject o) { return Intent{Action::kAdd, std::move(o)}; }
+  static Intent del(IntentObject o) { return Intent{Action::kDelete, std::move(o)}; }
+  IntentKind kind() const { return static_cast<IntentKind>(object.index()); }
+  template <class T> const T* get() const { return std::get_if<T>(&object); }
+  bool operator==(const Intent&) const = default;
+};
+
+std::string to_string(IntentKind k);
+std::string to_string(const Intent& i);  // "add remote-mac vni 100 02:..:01 -> 10.255.0.2"
+
+// Outcome of apply(): one entry per failed intent; everything else was applied.
+struct IntentError {
+  size_t index = 0;                   // position in the batch given to apply()
+  int error = 0;                      // errno-style code (EINVAL, ENODEV, ...)
+  std::string message;                // operator-readable: what failed and why
+};
+struct ApplyResult {
+  size_t applied = 0;                 // intents that succeeded
+  std::vector<IntentError> errors;
+  bool ok() const { return errors.empty(); }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Events up from the data plane. Only objects of known L2VNIs/L3VNIs are reported; entries we
+// installed ourselves (extern_learn, permanent, `self` on the vxlan device) are never reported.
+
+// A MAC learned by the bridge on a local (non-VXLAN) port of an L2VNI bridge.
+struct LocalMacLearned {
+  Vni vni = 0;
+  Mac mac;
+  std::string port;                   // bridge port name, e.g. "rl1-h1"
+  bool is_static = false;             // configured (NUD_NOARP/PERMANENT, not aged): sticky in EVPN
+  auto operator<=>(const LocalMacLearned&) const = default;
+};
+// The local MAC aged out or was deleted (or moved behind the vxlan port, i.e. became remote).
+struct LocalMacAged {
+  Vni vni = 0;
+  Mac mac;
+  auto operator<=>(const LocalMacAged&) const = default;
+};
+
+enum class NeighState : uint8_t { kIncomplete, kReachable, kStale, kDelay, kProbe, kFailed, kNoarp, kPermanent };
+// True for states in which the IP->MAC binding is confirmed or still usable (worth advertising).
+inline bool is_usable(NeighState s) {
+  return s == NeighState::kReachable || s == NeighState::kStale || s == NeighState::kDelay ||
+         s == NeighState::kProbe || s == NeighState::kPermanent || s == NeighState::kNoarp;
+}
+
+// A neighbour (ARP/ND) entry on an L2VNI's SVI that is not ours (not extern_learn).
+struct LocalNeighbourLearned {
+  Vni vni = 0;
+  IpAddress ip;
+  Mac mac;
+  NeighState state = NeighState::kReachable;
+  bool is_router = false;
+  auto operator<=>(const LocalNeighbourLearned&) const = default;
+};
+struct LocalNeighbourRemoved {
+  Vni vni = 0;
+  IpAddress ip;
+  auto operator<=>(const LocalNeighbourRemoved&) const = default;
+};
+
+// Any link in a watched namespace appeared, changed or vanished.
+struct LinkChanged {
+  NetnsName netns;
+  std::string name;
+  uint32_t ifindex = 0;
+  bool up = false;                    // IFF_UP and carrier (IFF_LOWER_UP)
+  bool removed = false;
+  std::optional<Mac> mac;
+  uint32_t mtu = 0;
+  std::optional<Vni> vni;             // set when the link is a known L2VNI/L3VNI bridge or vxlan
+  auto operator<=>(const LinkChanged&) const = default;
+};
+
+// Events were lost (netlink ENOBUFS / overrun): the consumer must re-read state with dump() and
+// re-derive local learning from it; the provider has already re-dumped for its own caches.
+struct ResyncNeeded {
+  NetnsName netns;
+  std::string reason;
+  auto operator<=>(const ResyncNeeded&) const = default;
+};
+
+using DataplaneEvent = std::variant<LocalMacLearned, LocalMacAged, LocalNeighbourLearned,
+                                    LocalNeighbourRemoved, LinkChanged, ResyncNeeded>;
+std::string to_string(const DataplaneEvent& e);
+
+// ---------------------------------------------------------------------------------------------
+// What dump() returns: the objects currently in the data plane, in intent vocabulary.
+// The `ours` part holds entries carrying our ownership marks (see the NOTE at the top); local
+// learning is reported as the corresponding events' payloads.
+struct DataplaneState {
+  std::vector<L2Vni> l2vnis;           // devices that exist, attributes as read back
+  std::vector<L3Vni> l3vnis;
+  std::vector<SviAddress> svi_addresses;
+  std::vector<RemoteMac> remote_macs;
+  std::vector<FloodEntry> flood_entries;
+  std::vector<RemoteNeighbour> remote_neighbours;
+  std::vector<RemoteRmac> remote_rmacs;
+  std::vector<VrfRoute> routes;        // proto bgp only
+  std::vector<LocalMacLearned> local_macs;
+  std::vector<LocalNeighbourLearned> local_neighbours;
+};
+
+// Result of reconcile(desired): what had to change to make the data plane match.
+struct ReconcileReport {
+  size_t added = 0;                   // missing or different entries (re)installed
+  size_t removed = 0;                 // ours but not desired
+  size_t unchanged = 0;               // already right: left alone, never flushed
+  std::vector<IntentError> errors;    // index refers to the plan's intent list
+};
+
+}  // namespace evpnd::dataplane
