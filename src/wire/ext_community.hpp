@@ -28,7 +28,7 @@ struct ExtCommunity {
   static ExtCommunity esi_label(bool single_active, uint32_t label);  // 06 01
   static ExtCommunity es_import(const Mac& m);               // 06 02 <mac>
   static ExtCommunity default_gateway();                     // 03 0d 00.. (RFC 7432 §7.8)
-  static ExtCommunity df_election(uint8_t alg, uint16_t bitmap);  // 06 06 (RFC 8584)
+  static ExtCommunity df_election(uint8_t alg, uint16_t bitmap);  // 06 06 <alg> <u16> 00 00 00 (RFC 8584 §2.2)
 
   std::optional<RouteTarget> as_route_target() const;
   std::optional<TunnelEncap> as_encapsulation() const;
@@ -36,10 +36,17 @@ struct ExtCommunity {
   std::optional<MacMobility> as_mac_mobility() const;
   std::optional<Mac> as_router_mac() const;
   bool is_default_gateway() const;
+  struct EsiLabel { bool single_active; uint32_t label; };
+  std::optional<EsiLabel> as_esi_label() const;
+  std::optional<Mac> as_es_import() const;
+  struct DfElection { uint8_t alg; uint16_t bitmap; };
+  std::optional<DfElection> as_df_election() const;
 
-  // "rt:65000:100", "encap:vxlan", "mac-mobility:seq=1", "mac-mobility:seq=1,sticky",
-  // "router-mac:02:00:..", "esi-label:...", "es-import:..", "default-gw",
-  // "df-election:alg=..", else "unknown:<16 hex digits>".
+  // "rt:65000:100" (RouteTarget::to_string, also for IPv4 and 4-byte-AS RTs), "encap:vxlan"
+  // (nvgre, mpls, mpls-gre, vxlan-gpe, geneve, else "encap:<n>"), "mac-mobility:seq=1",
+  // "mac-mobility:seq=1,sticky", "router-mac:02:00:..", "esi-label:label=<n>[,single-active]",
+  // "es-import:02:00:..", "default-gw", "df-election:alg=<n>,bitmap=0x<4 hex>",
+  // else "unknown:<16 hex digits>".
   std::string to_string() const;
 
   auto operator<=>(const ExtCommunity&) const = default;
