@@ -60,8 +60,12 @@ struct L2VniConfig {
   std::vector<RouteTarget> import_rts;  // empty -> auto
   std::vector<RouteTarget> export_rts;  // empty -> auto
   std::string vrf;             // IP-VRF this segment's SVI belongs to ("" = none)
-  std::optional<IpPrefix> gateway;      // anycast gateway address on the SVI, e.g. 192.168.100.1/24
+  std::optional<IpPrefix> gateway;      // the SVI subnet, e.g. 192.168.100.0/24 (host bits cleared)
   std::optional<IpPrefix> gateway_v6;
+  // The anycast gateway address itself (IpPrefix clears host bits, so the address is kept here):
+  // "gateway: 192.168.100.1/24" gives gateway 192.168.100.0/24 and gateway_address 192.168.100.1.
+  std::optional<IpAddress> gateway_address;
+  std::optional<IpAddress> gateway_v6_address;
   bool operator==(const L2VniConfig&) const = default;
 };
 
@@ -116,6 +120,7 @@ struct ConfigError {
   int line = 0;    // 1-based; 0 when not tied to a line
   int column = 0;
   std::string reason;
+  std::string path;               // "neighbors[0].remote-as" ("" when the whole file is at fault)
   std::string to_string() const;  // "evpnd.yaml:12: neighbors[0].remote-as: expected 1..4294967295"
 };
 
@@ -127,6 +132,12 @@ struct ConfigDiff {
   std::vector<IpAddress> neighbors_added, neighbors_removed, neighbors_changed;
   std::vector<Vni> l2vnis_added, l2vnis_removed, l2vnis_changed;
   std::vector<std::string> vrfs_added, vrfs_removed, vrfs_changed;
+  // Settings outside the lists above (see docs/CONFIG.md "Reload" for what each one implies).
+  bool graceful_restart_changed = false;  // new capability value: takes effect on session restart
+  bool log_level_changed = false;         // applied at once
+  bool api_changed = false;               // api.socket: needs a daemon restart
+  bool vtep_changed = false;              // dataplane, vtep source/port, vrf-backend, route-target-auto
+  bool dad_changed = false;               // duplicate-address-detection parameters
   bool empty() const;
 };
 ConfigDiff diff_config(const Config& before, const Config& after);

@@ -1,0 +1,178 @@
+// The VTEP half of the configuration: vtep, duplicate-address-detection, vrfs and l2vnis.
+// Uniqueness and cross-references are checked here, at the offending node's line.
+#include <string>
+
+#include "api/config_sections.hpp"
+
+namespace evpnd::api::detail {
+namespace {
+
+Vni parse_vni(const ConfigReader& r, const YAML::Node& n, const std::string& path) {
+  return Vni(r.uint(n, path, 1, kMaxVni));  // RFC 7348 §5: 24-bit VNI; 0 is reserved here
+}
+
+VrfConfig parse_vrf(const ConfigReader& r, const YAML::Node& node, const std::string& path) {
+  MapReader m(r, node, path,
+              {"name", "l3vni", "rd", "route-targets", "router-mac", "anycast-gateway-mac", "announce",
+               "advertise-connected", "netns", "table"});
+  VrfConfig v;
+  v.name = r.ifname(m.require("name"), m.path("name"));
+  v.l3vni = parse_vni(r, m.require("l3vni"), m.path("l3vni"));
+  if (m.has("rd")) v.rd = r.rd(m.get("rd"), m.path("rd"));
+  if (m.has("route-targets")) parse_route_targets(r, m.get("route-targets"), m.path("route-targets"), v.import_rts, v.export_rts);
+  if (m.has("router-mac")) v.router_mac = r.unicast_mac(m.get("router-mac"), m.path("router-mac"));
+  if (m.has("anycast-gateway-mac")) v.anycast_gateway_mac = r.unicast_mac(m.get("anycast-gateway-mac"), m.path("anycast-gateway-mac"));
+  if (m.has("announce")) {
+    auto seq = m.get("announce");
+    r.expect_sequence(seq, m.path("announce"));
+    for (size_t i = 0; i < seq.size(); ++i) {
+      IpPrefix p = r.prefix(seq[i], index_path(m.path("announce"), i));
+      for (auto& have : v.announce)
+        if (have == p) r.fail(seq[i], index_path(m.path("announce"), i), "duplicate prefix " + p.to_string());
+      v.announce.push_back(p);
+    }
+  }
+  if (m.has("advertise-connected")) v.advertise_connected = r.boolean(m.get("advertise-connected"), m.path("advertise-connected"));
+  if (m.has("netns")) v.netns = r.string(m.get("netns"), m.path("netns"));
+  if (m.has("table")) {
+    // 253..255 are the kernel's default/main/local tables.
+    uint64_t t = r.uint(m.get("table"), m.path("table"), 1, 4294967295ull);
+    if (t >= 253 && t <= 255) r.fail(m.get("table"), m.path("table"), "tables 253-255 are reserved by the kernel");
+    v.table = uint32_t(t);
+  }
+  return v;
+}
+
+L2VniConfig parse_l2vni(const ConfigReader& r, const YAML::Node& node, const std::string& path) {
+  MapReader m(r, node, path,
+              {"vni", "bridge", "vxlan-device", "arp-suppression", "vrf", "gateway", "gateway-v6", "rd", "route-targets"});
+  L2VniConfig l;
+  l.vni = parse_vni(r, m.require("vni"), m.path("vni"));
+  l.bridge = m.has("bridge") ? r.ifname(m.get("bridge"), m.path("bridge")) : "br" + std::to_string(l.vni);
+  l.vxlan_device = m.has("vxlan-device") ? r.ifname(m.get("vxlan-device"), m.path("vxlan-device"))
+                                         : "vxlan" + std::to_string(l.vni);
+  if (m.has("arp-suppression")) l.arp_suppression = r.boolean(m.get("arp-suppression"), m.path("arp-suppression"));
+  if (m.has("vrf")) l.vrf = r.string(m.get("vrf"), m.path("vrf"));
+  if (m.has("gateway")) {
+    auto [addr, subnet] = r.interface_address(m.get("gateway"), m.path("gateway"));
+    if (!addr.is_v4()) r.fail(m.get("gateway"), m.path("gateway"), "expected an IPv4 address (use gateway-v6 for IPv6)");
+    l.gateway_address = addr;
+    l.gateway = subnet;
+  }
+  if (m.has("gateway-v6")) {
+    auto [addr, subnet] = r.interface_address(m.get("gateway-v6"), m.path("gateway-v6"));
+    if (!addr.is_v6()) r.fail(m.get("gateway-v6"), m.path("gateway-v6"), "expected an IPv6 address");
+    l.gateway_v6_address = addr;
+    l.gateway_v6 = subnet;
+  }
+  if (m.has("rd")) l.rd = r.rd(m.get("rd"), m.path("rd"));
+  if (m.has("route-targets")) parse_route_targets(r, m.get("route-targets"), m.path("route-targets"), l.import_rts, l.export_rts);
+  if (l.bridge == l.vxlan_device) r.fail(node, path, "bridge and vxlan-device must be different interfaces");
+  return l;
+}
+
+}  // namespace
+
+void parse_route_targets(const ConfigReader& r, const YAML::Node& node, const std::string& path,
+                         std::vector<RouteTarget>& import_rts, std::vector<RouteTarget>& export_rts) {
+  MapReader m(r, node, path, {"import", "export", "both"});
+  auto read_list = [&](std::string_view key, std::vector<RouteTarget>& out) {
+    if (!m.has(key)) return;
+    auto seq = m.get(key);
+    r.expect_sequence(seq, m.path(key));
+    for (size_t i = 0; i < seq.size(); ++i) {
+      RouteTarget rt = r.route_target(seq[i], index_path(m.path(key), i));
+      bool dup = false;
+      for (auto& have : out) dup = dup || have == rt;
+      if (!dup) out.push_back(rt);  // "both" may repeat an import/export entry: not an error
+    }
+  };
+  read_list("import", import_rts);
+  read_list("export", export_rts);
+  read_list("both", import_rts);
+  read_list("both", export_rts);
+}
+
+void parse_vtep(const ConfigReader& r, const YAML::Node& node, Config& cfg) {
+  MapReader m(r, node, "vtep", {"source-ip", "dataplane", "vxlan-port"});
+  if (m.has("source-ip")) {
+    cfg.vtep_source = r.ipv4(m.get("source-ip"), m.path("source-ip"));
+    if (cfg.vtep_source->is_unspecified()) r.fail(m.get("source-ip"), m.path("source-ip"), "must not be 0.0.0.0");
+  }
+  // A vtep section means a leaf: the Linux data plane unless told otherwise.
+  cfg.dataplane = DataplaneKind::kLinux;
+  if (m.has("dataplane")) {
+    std::string d = r.choice(m.get("dataplane"), m.path("dataplane"), {"none", "linux", "fake"});
+    cfg.dataplane = d == "none" ? DataplaneKind::kNone : d == "fake" ? DataplaneKind::kFake : DataplaneKind::kLinux;
+  }
+  if (m.has("vxlan-port")) cfg.vxlan_port = uint16_t(r.uint(m.get("vxlan-port"), m.path("vxlan-port"), 1, 65535));
+  if (cfg.dataplane != DataplaneKind::kNone && !cfg.vtep_source)
+    r.fail(node, m.path("source-ip"), "required when the data plane is not \"none\"");
+}
+
+void parse_dad(const ConfigReader& r, const YAML::Node& node, Config& cfg) {
+  const std::string base = "duplicate-address-detection";
+  MapReader m(r, node, base, {"max-moves", "window", "freeze", "freeze-time"});
+  auto& d = cfg.dad;
+  // Ranges follow FRR's `dup-addr-detection max-moves (2-1000) time (2-1800)` and freeze (30-3600).
+  if (m.has("max-moves")) d.max_moves = uint32_t(r.uint(m.get("max-moves"), m.path("max-moves"), 2, 1000));
+  if (m.has("window")) d.window_seconds = uint32_t(r.uint(m.get("window"), m.path("window"), 2, 1800));
+  if (m.has("freeze")) d.freeze = r.boolean(m.get("freeze"), m.path("freeze"));
+  if (m.has("freeze-time")) {
+    uint64_t t = r.uint(m.get("freeze-time"), m.path("freeze-time"), 0, 3600);
+    if (t != 0 && t < 30) r.fail(m.get("freeze-time"), m.path("freeze-time"), "expected 0 (permanent) or 30..3600");
+    d.freeze_seconds = uint32_t(t);
+  }
+}
+
+void parse_vrfs(const ConfigReader& r, const YAML::Node& seq, Config& cfg) {
+  r.expect_sequence(seq, "vrfs");
+  for (size_t i = 0; i < seq.size(); ++i) {
+    const YAML::Node item = seq[i];
+    std::string path = index_path("vrfs", i);
+    VrfConfig v = parse_vrf(r, item, path);
+    for (size_t j = 0; j < cfg.vrfs.size(); ++j) {
+      std::string other = " (also vrfs[" + std::to_string(j) + "])";
+      if (cfg.vrfs[j].name == v.name) r.fail(item["name"], path + ".name", "duplicate VRF name \"" + v.name + "\"" + other);
+      if (cfg.vrfs[j].l3vni == v.l3vni)
+        r.fail(item["l3vni"], path + ".l3vni", "duplicate L3VNI " + std::to_string(v.l3vni) + other);
+    }
+    cfg.vrfs.push_back(std::move(v));
+  }
+}
+
+void parse_l2vnis(const ConfigReader& r, const YAML::Node& seq, Config& cfg) {
+  r.expect_sequence(seq, "l2vnis");
+  for (size_t i = 0; i < seq.size(); ++i) {
+    const YAML::Node item = seq[i];
+    std::string path = index_path("l2vnis", i);
+    L2VniConfig l = parse_l2vni(r, item, path);
+    for (size_t j = 0; j < cfg.l2vnis.size(); ++j) {
+      std::string other = " (also l2vnis[" + std::to_string(j) + "])";
+      if (cfg.l2vnis[j].vni == l.vni) r.fail(item["vni"], path + ".vni", "duplicate VNI " + std::to_string(l.vni) + other);
+      if (cfg.l2vnis[j].bridge == l.bridge) r.fail(item, path + ".bridge", "bridge \"" + l.bridge + "\" is already used" + other);
+      if (cfg.l2vnis[j].vxlan_device == l.vxlan_device)
+        r.fail(item, path + ".vxlan-device", "vxlan device \"" + l.vxlan_device + "\" is already used" + other);
+    }
+    for (size_t j = 0; j < cfg.vrfs.size(); ++j) {
+      if (cfg.vrfs[j].l3vni == l.vni)
+        r.fail(item["vni"], path + ".vni", "VNI " + std::to_string(l.vni) + " is the L3VNI of vrfs[" + std::to_string(j) + "]");
+    }
+    if (!l.vrf.empty()) {
+      bool known = false;
+      std::vector<std::string_view> names;
+      for (auto& v : cfg.vrfs) {
+        known = known || v.name == l.vrf;
+        names.push_back(v.name);
+      }
+      if (!known) {
+        std::string hint = closest_match(l.vrf, names);
+        r.fail(item["vrf"], path + ".vrf",
+               "unknown VRF \"" + l.vrf + "\"" + (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)"));
+      }
+    }
+    cfg.l2vnis.push_back(std::move(l));
+  }
+}
+
+}  // namespace evpnd::api::detail

@@ -1,0 +1,98 @@
+#include <gtest/gtest.h>
+
+#include "api/config.hpp"
+
+namespace evpnd::api {
+namespace {
+
+Config parse(const std::string& text) {
+  auto c = parse_config_text(text, "d.yaml");
+  EXPECT_TRUE(c) << c.error().to_string();
+  return c ? *c : Config{};
+}
+
+const std::string kBase = R"(router-id: 10.0.0.1
+asn: 65000
+vtep: { source-ip: 10.0.0.1 }
+neighbors:
+  - { address: 10.0.0.2, remote-as: 65000 }
+  - { address: 10.0.0.3, remote-as: 65000 }
+vrfs:
+  - { name: red, l3vni: 5000 }
+  - { name: blue, l3vni: 5001 }
+l2vnis:
+  - { vni: 100, vrf: red }
+  - { vni: 200 }
+)";
+
+TEST(ConfigDiff, Identical_Empty) {
+  auto d = diff_config(parse(kBase), parse(kBase));
+  EXPECT_TRUE(d.empty());
+}
+
+TEST(ConfigDiff, Reordered_Empty) {
+  std::string reordered = R"(asn: 65000
+router-id: 10.0.0.1
+vtep: { source-ip: 10.0.0.1 }
+neighbors:
+  - { address: 10.0.0.3, remote-as: 65000 }
+  - { address: 10.0.0.2, remote-as: 65000 }
+vrfs:
+  - { name: blue, l3vni: 5001 }
+  - { name: red, l3vni: 5000 }
+l2vnis:
+  - { vni: 200 }
+  - { vni: 100, vrf: red }
+)";
+  EXPECT_TRUE(diff_config(parse(kBase), parse(reordered)).empty());
+}
+
+TEST(ConfigDiff, ListChanges_AddedRemovedChanged) {
+  std::string after = R"(router-id: 10.0.0.1
+asn: 65000
+vtep: { source-ip: 10.0.0.1 }
+neighbors:
+  - { address: 10.0.0.2, remote-as: 65000, description: changed }
+  - { address: 10.0.0.4, remote-as: 65000 }
+vrfs:
+  - { name: red, l3vni: 5000, announce: [10.9.0.0/16] }
+  - { name: green, l3vni: 5002 }
+l2vnis:
+  - { vni: 100, vrf: red }
+  - { vni: 200, arp-suppression: false }
+  - { vni: 300 }
+)";
+  auto d = diff_config(parse(kBase), parse(after));
+  EXPECT_FALSE(d.empty());
+  EXPECT_FALSE(d.global_changed);
+  EXPECT_EQ(d.neighbors_added, std::vector<IpAddress>{*IpAddress::parse("10.0.0.4")});
+  EXPECT_EQ(d.neighbors_removed, std::vector<IpAddress>{*IpAddress::parse("10.0.0.3")});
+  EXPECT_EQ(d.neighbors_changed, std::vector<IpAddress>{*IpAddress::parse("10.0.0.2")});
+  EXPECT_EQ(d.vrfs_added, std::vector<std::string>{"green"});
+  EXPECT_EQ(d.vrfs_removed, std::vector<std::string>{"blue"});
+  EXPECT_EQ(d.vrfs_changed, std::vector<std::string>{"red"});
+  EXPECT_EQ(d.l2vnis_added, std::vector<Vni>{300});
+  EXPECT_TRUE(d.l2vnis_removed.empty());
+  EXPECT_EQ(d.l2vnis_changed, std::vector<Vni>{200});
+}
+
+TEST(ConfigDiff, GlobalSettings_Flagged) {
+  auto base = parse(kBase);
+  auto with = [&](const std::string& extra) { return diff_config(base, parse(kBase + extra)); };
+  EXPECT_TRUE(with("cluster-id: 10.0.0.9\n").global_changed);
+  EXPECT_TRUE(with("cluster-id: 10.0.0.1\n").empty());  // explicit default = same thing
+  EXPECT_TRUE(with("listen: { port: 1790 }\n").global_changed);
+  auto gr = with("graceful-restart: { restart-time: 60 }\n");
+  EXPECT_TRUE(gr.graceful_restart_changed);
+  EXPECT_FALSE(gr.global_changed);
+  EXPECT_TRUE(with("log-level: debug\n").log_level_changed);
+  EXPECT_TRUE(with("api: { socket: /tmp/x.sock }\n").api_changed);
+  EXPECT_TRUE(with("route-target-auto: rfc8365\n").vtep_changed);
+  EXPECT_TRUE(with("duplicate-address-detection: { max-moves: 3 }\n").dad_changed);
+  auto asn = parse(kBase);
+  asn.asn = 65001;
+  EXPECT_TRUE(diff_config(base, asn).global_changed);
+}
+
+}  // namespace
+}  // namespace evpnd::api
