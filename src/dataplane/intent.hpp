@@ -74,9 +74,11 @@ struct L3Vni {
 
 // An address on an L2VNI's SVI (its bridge), e.g. the anycast gateway 192.168.100.1/24.
 // The gateway MAC is L2Vni::bridge_mac.
+// NOTE: not an IpPrefix, whose constructor clears the host bits (192.168.100.1/24 -> .0/24).
 struct SviAddress {
   Vni vni = 0;
-  IpPrefix address;                   // address + prefix length
+  IpAddress address;                  // 192.168.100.1
+  uint8_t prefix_len = 0;             // 24
   auto operator<=>(const SviAddress&) const = default;
 };
 
