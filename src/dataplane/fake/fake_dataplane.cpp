@@ -1,0 +1,194 @@
+#include "dataplane/fake/fake_dataplane.hpp"
+
+#include <cerrno>
+
+#include "dataplane/reconcile.hpp"
+
+namespace evpnd::dataplane {
+
+template <class Map, class Key, class Val>
+void FakeDataplane::put(Map& m, const Key& k, const Val& v) {
+  auto [it, inserted] = m.try_emplace(k, v);
+  if (inserted) {
+    ++mutations_;
+  } else if (!(it->second == v)) {
+    it->second = v;
+    ++mutations_;
+  }
+}
+
+template <class Map, class Key>
+void FakeDataplane::erase(Map& m, const Key& k) {
+  mutations_ += m.erase(k);
+}
+
+void FakeDataplane::drop_vni(Vni vni) {
+  auto drop = [&](auto& m) {
+    for (auto it = m.begin(); it != m.end();) {
+      if (std::get<0>(it->first) == vni) {
+        it = m.erase(it);
+        ++mutations_;
+      } else {
+        ++it;
+      }
+    }
+  };
+  drop(svi_), drop(macs_), drop(flood_), drop(neighs_), drop(rmacs_), drop(routes_);
+  drop(local_macs_), drop(local_neighs_);
+}
+
+int FakeDataplane::apply_one(const Intent& i) {
+  const bool add = i.action == Action::kAdd;
+  if (const auto* o = i.get<L2Vni>()) {
+    if (o->vni == 0 || o->vni > kMaxVni || o->bridge.empty() || o->vxlan_device.empty()) return EINVAL;
+    if (add) {
+      put(l2vnis_, o->vni, *o);
+    } else {
+      drop_vni(o->vni);
+      erase(l2vnis_, o->vni);
+    }
+  } else if (const auto* o3 = i.get<L3Vni>()) {
+    if (o3->l3vni == 0 || o3->l3vni > kMaxVni || o3->name.empty()) return EINVAL;
+    if (add) {
+      put(l3vnis_, o3->l3vni, *o3);
+    } else {
+      drop_vni(o3->l3vni);
+      erase(l3vnis_, o3->l3vni);
+    }
+  } else if (const auto* s = i.get<SviAddress>()) {
+    if (!known_l2(s->vni)) return add ? ENODEV : 0;
+    add ? put(svi_, std::tuple(s->vni, s->address, s->prefix_len), *s) : erase(svi_, std::tuple(s->vni, s->address, s->prefix_len));
+  } else if (const auto* m = i.get<RemoteMac>()) {
+    if (!known_l2(m->vni) && !known_l3(m->vni)) return add ? ENODEV : 0;
+    auto k = std::tuple(m->vni, m->mac);
+    if (!add) return erase(macs_, k), 0;
+    if (m->vtep.empty() || m->mac.is_multicast()) return EINVAL;
+    put(macs_, k, *m);
+    if (local_macs_.erase(k)) events_.push_back(LocalMacAged{m->vni, m->mac});  // taken over
+  } else if (const auto* f = i.get<FloodEntry>()) {
+    if (!known_l2(f->vni)) return add ? ENODEV : 0;
+    if (f->vtep.empty()) return EINVAL;
+    add ? put(flood_, std::tuple(f->vni, f->vtep), *f) : erase(flood_, std::tuple(f->vni, f->vtep));
+  } else if (const auto* n = i.get<RemoteNeighbour>()) {
+    if (!known_l2(n->vni) && !known_l3(n->vni)) return add ? ENODEV : 0;
+    if (add && n->ip.empty()) return EINVAL;
+    add ? put(neighs_, std::tuple(n->vni, n->ip), *n) : erase(neighs_, std::tuple(n->vni, n->ip));
+  } else if (const auto* r = i.get<RemoteRmac>()) {
+    if (!known_l3(r->l3vni)) return add ? ENODEV : 0;
+    if (add && r->vtep.empty()) return EINVAL;
+    add ? put(rmacs_, std::tuple(r->l3vni, r->vtep), *r) : erase(rmacs_, std::tuple(r->l3vni, r->vtep));
+  } else if (const auto* rt = i.get<VrfRoute>()) {
+    if (!known_l3(rt->l3vni)) return add ? ENODEV : 0;
+    auto k = std::tuple(rt->l3vni, rt->prefix);
+    if (!add) return erase(routes_, k), 0;
+    if (rt->nexthops.empty()) return EINVAL;
+    VrfRoute norm = *rt;
+    std::sort(norm.nexthops.begin(), norm.nexthops.end());
+    norm.nexthops.erase(std::unique(norm.nexthops.begin(), norm.nexthops.end()), norm.nexthops.end());
+    put(routes_, k, norm);
+  }
+  return 0;
+}
+
+ApplyResult FakeDataplane::apply(std::span<const Intent> batch) {
+  ApplyResult res;
+  auto fail_at = std::exchange(fail_index_, std::nullopt);
+  for (size_t idx = 0; idx < batch.size(); ++idx) {
+    int err = (fail_at && *fail_at == idx) ? fail_error_ : apply_one(batch[idx]);
+    if (err == 0) {
+      ++res.applied;
+    } else {
+      res.errors.push_back({idx, err, "fake: " + to_string(batch[idx]) + ": " + std::to_string(err)});
+    }
+  }
+  return res;
+}
+
+size_t FakeDataplane::poll_events(std::vector<DataplaneEvent>& out) {
+  size_t n = events_.size();
+  for (auto& e : events_) out.push_back(std::move(e));
+  events_.clear();
+  return n;
+}
+
+tl::expected<DataplaneState, DataplaneError> FakeDataplane::dump() {
+  DataplaneState s;
+  for (const auto& [k, v] : l2vnis_) s.l2vnis.push_back(v);
+  for (const auto& [k, v] : l3vnis_) s.l3vnis.push_back(v);
+  for (const auto& [k, v] : svi_) s.svi_addresses.push_back(v);
+  for (const auto& [k, v] : macs_) s.remote_macs.push_back(v);
+  for (const auto& [k, v] : flood_) s.flood_entries.push_back(v);
+  for (const auto& [k, v] : neighs_) s.remote_neighbours.push_back(v);
+  for (const auto& [k, v] : rmacs_) s.remote_rmacs.push_back(v);
+  for (const auto& [k, v] : routes_) s.routes.push_back(v);
+  for (const auto& [k, v] : local_macs_) s.local_macs.push_back(v);
+  for (const auto& [k, v] : local_neighs_) s.local_neighbours.push_back(v);
+  return s;
+}
+
+ReconcileReport FakeDataplane::reconcile(std::span<const Intent> desired) {
+  ReconcileReport rep;
+  auto state = dump();
+  auto plan = plan_reconcile(desired, *state);
+  rep.unchanged = plan.unchanged;
+  auto res = apply(plan.intents);
+  rep.errors = std::move(res.errors);
+  for (size_t idx = 0, e = 0; idx < plan.intents.size(); ++idx) {
+    if (e < rep.errors.size() && rep.errors[e].index == idx) {
+      ++e;
+      continue;
+    }
+    ++(plan.intents[idx].action == Action::kAdd ? rep.added : rep.removed);
+  }
+  return rep;
+}
+
+void FakeDataplane::learn_local_mac(Vni vni, const Mac& mac, const std::string& port, bool is_static) {
+  if (!known_l2(vni)) return;
+  LocalMacLearned ev{vni, mac, port, is_static};
+  auto k = std::tuple(vni, mac);
+  erase(macs_, k);  // the bridge entry moves to the local port (take-over)
+  auto it = local_macs_.find(k);
+  if (it != local_macs_.end() && it->second == ev) return;  // kernel sends nothing new
+  put(local_macs_, k, ev);
+  events_.push_back(ev);
+}
+
+void FakeDataplane::age_local_mac(Vni vni, const Mac& mac) {
+  if (local_macs_.erase(std::tuple(vni, mac)) == 0) return;
+  ++mutations_;
+  events_.push_back(LocalMacAged{vni, mac});
+}
+
+void FakeDataplane::learn_local_neighbour(Vni vni, const IpAddress& ip, const Mac& mac, NeighState st) {
+  if (!known_l2(vni) && !known_l3(vni)) return;
+  LocalNeighbourLearned ev{vni, ip, mac, st, false};
+  erase(neighs_, std::tuple(vni, ip));
+  put(local_neighs_, std::tuple(vni, ip), ev);
+  events_.push_back(ev);
+}
+
+void FakeDataplane::remove_local_neighbour(Vni vni, const IpAddress& ip) {
+  if (local_neighs_.erase(std::tuple(vni, ip)) == 0) return;
+  ++mutations_;
+  events_.push_back(LocalNeighbourRemoved{vni, ip});
+}
+
+const RemoteMac* FakeDataplane::remote_mac(Vni vni, const Mac& mac) const {
+  auto it = macs_.find({vni, mac});
+  return it == macs_.end() ? nullptr : &it->second;
+}
+const RemoteNeighbour* FakeDataplane::remote_neighbour(Vni vni, const IpAddress& ip) const {
+  auto it = neighs_.find({vni, ip});
+  return it == neighs_.end() ? nullptr : &it->second;
+}
+const RemoteRmac* FakeDataplane::remote_rmac(Vni l3vni, const IpAddress& vtep) const {
+  auto it = rmacs_.find({l3vni, vtep});
+  return it == rmacs_.end() ? nullptr : &it->second;
+}
+const VrfRoute* FakeDataplane::route(Vni l3vni, const IpPrefix& prefix) const {
+  auto it = routes_.find({l3vni, prefix});
+  return it == routes_.end() ? nullptr : &it->second;
+}
+
+}  // namespace evpnd::dataplane

@@ -1,0 +1,109 @@
+#include "dataplane/intent.hpp"
+
+#include <fmt/format.h>
+
+namespace evpnd::dataplane {
+namespace {
+
+template <class... Ts>
+struct Overload : Ts... {
+  using Ts::operator()...;
+};
+template <class... Ts>
+Overload(Ts...) -> Overload<Ts...>;
+
+const char* state_name(NeighState s) {
+  switch (s) {
+    case NeighState::kIncomplete: return "incomplete";
+    case NeighState::kReachable: return "reachable";
+    case NeighState::kStale: return "stale";
+    case NeighState::kDelay: return "delay";
+    case NeighState::kProbe: return "probe";
+    case NeighState::kFailed: return "failed";
+    case NeighState::kNoarp: return "noarp";
+    case NeighState::kPermanent: return "permanent";
+  }
+  return "?";
+}
+
+std::string join(const std::vector<IpAddress>& v) {
+  std::string s;
+  for (const auto& a : v) {
+    if (!s.empty()) s.push_back(',');
+    s.append(a.to_string());
+  }
+  return s;
+}
+
+}  // namespace
+
+std::string to_string(IntentKind k) {
+  switch (k) {
+    case IntentKind::kL2Vni: return "l2vni";
+    case IntentKind::kL3Vni: return "l3vni";
+    case IntentKind::kSviAddress: return "svi-address";
+    case IntentKind::kRemoteMac: return "remote-mac";
+    case IntentKind::kFloodEntry: return "flood-entry";
+    case IntentKind::kRemoteNeighbour: return "remote-neighbour";
+    case IntentKind::kRemoteRmac: return "remote-rmac";
+    case IntentKind::kVrfRoute: return "vrf-route";
+  }
+  return "?";
+}
+
+std::string to_string(const Intent& i) {
+  std::string body = std::visit(
+      Overload{
+          [](const L2Vni& o) {
+            return fmt::format("vni {} {}/{} local {} netns '{}'", o.vni, o.vxlan_device, o.bridge,
+                               o.local_vtep.to_string(), o.netns);
+          },
+          [](const L3Vni& o) {
+            return fmt::format("vrf {} l3vni {} {}/{} rmac {}", o.name, o.l3vni, o.vxlan_device,
+                               o.bridge, o.router_mac.to_string());
+          },
+          [](const SviAddress& o) { return fmt::format("vni {} {}/{}", o.vni, o.address.to_string(), o.prefix_len); },
+          [](const RemoteMac& o) {
+            return fmt::format("vni {} {} -> {}{}", o.vni, o.mac.to_string(), o.vtep.to_string(),
+                               o.sticky ? " sticky" : "");
+          },
+          [](const FloodEntry& o) { return fmt::format("vni {} -> {}", o.vni, o.vtep.to_string()); },
+          [](const RemoteNeighbour& o) {
+            return fmt::format("vni {} {} lladdr {}", o.vni, o.ip.to_string(), o.mac.to_string());
+          },
+          [](const RemoteRmac& o) {
+            return fmt::format("l3vni {} {} rmac {}", o.l3vni, o.vtep.to_string(), o.rmac.to_string());
+          },
+          [](const VrfRoute& o) {
+            return fmt::format("l3vni {} {} via {}", o.l3vni, o.prefix.to_string(), join(o.nexthops));
+          },
+      },
+      i.object);
+  return fmt::format("{} {} {}", i.action == Action::kAdd ? "add" : "del", to_string(i.kind()), body);
+}
+
+std::string to_string(const DataplaneEvent& e) {
+  return std::visit(
+      Overload{
+          [](const LocalMacLearned& o) {
+            return fmt::format("mac-learned vni {} {} port {}{}", o.vni, o.mac.to_string(), o.port,
+                               o.is_static ? " static" : "");
+          },
+          [](const LocalMacAged& o) { return fmt::format("mac-aged vni {} {}", o.vni, o.mac.to_string()); },
+          [](const LocalNeighbourLearned& o) {
+            return fmt::format("neigh-learned vni {} {} lladdr {} {}", o.vni, o.ip.to_string(),
+                               o.mac.to_string(), state_name(o.state));
+          },
+          [](const LocalNeighbourRemoved& o) {
+            return fmt::format("neigh-removed vni {} {}", o.vni, o.ip.to_string());
+          },
+          [](const LinkChanged& o) {
+            return fmt::format("link {} '{}' {} ifindex {}{}", o.removed ? "removed" : "changed", o.netns,
+                               o.name, o.ifindex, o.up ? " up" : " down");
+          },
+          [](const ResyncNeeded& o) { return fmt::format("resync-needed '{}': {}", o.netns, o.reason); },
+      },
+      e);
+}
+
+}  // namespace evpnd::dataplane

@@ -1,0 +1,37 @@
+// Pure encoders: kernel-vocabulary structs (nl_types.hpp) -> rtnetlink request bytes.
+//
+// NOTE output: each call appends one complete, NLMSG_ALIGNed message to `out`, so many requests
+// can be concatenated and sent with one sendmsg (netlink processes them in order).
+// NOTE attribute order follows iproute2 (`bridge fdb`, `ip neigh`, `ip link`, `ip route`) so the
+// byte-exact tests can be checked against strace captures of those tools.
+// NOTE performance: no allocation beyond `out` growth; reserve() it for large batches.
+#pragma once
+
+#include <cstdint>
+
+#include "core/bytes.hpp"
+#include "dataplane/linux/nl_types.hpp"
+
+namespace evpnd::dataplane::nl {
+
+struct Header {
+  uint16_t flags = 0;                 // NLM_F_* beyond NLM_F_REQUEST (always set)
+  uint32_t seq = 0;
+};
+
+// RTM_NEWNEIGH / RTM_DELNEIGH.
+void encode_neigh(Bytes& out, uint16_t type, Header h, const NeighMsg& m);
+// RTM_NEWLINK (create when m.kind is set and m.ifindex == 0, change otherwise).
+void encode_link(Bytes& out, uint16_t type, Header h, const LinkMsg& m);
+// RTM_SETLINK family AF_BRIDGE with IFLA_PROTINFO: bridge port flags (`bridge link set`).
+void encode_brport(Bytes& out, Header h, int32_t ifindex, const BridgePortInfo& p);
+// RTM_NEWROUTE / RTM_DELROUTE.
+void encode_route(Bytes& out, uint16_t type, Header h, const RouteMsg& m);
+// RTM_NEWADDR / RTM_DELADDR.
+void encode_addr(Bytes& out, uint16_t type, Header h, const AddrMsg& m);
+// Dump requests (NLM_F_DUMP): RTM_GETNEIGH/GETLINK/GETROUTE/GETADDR for `family`.
+void encode_dump(Bytes& out, uint16_t type, uint32_t seq, uint8_t family);
+// RTM_GETLINK by name (single link).
+void encode_getlink(Bytes& out, uint32_t seq, const std::string& name);
+
+}  // namespace evpnd::dataplane::nl

@@ -1,0 +1,103 @@
+// Kernel vocabulary for the netlink provider: one plain struct per rtnetlink object we write or
+// read (neighbour/FDB entry, link, route, address). The encoders turn them into bytes, the
+// parsers turn kernel messages back into them; LinuxDataplane maps intents onto them.
+//
+// NOTE no netlink headers here: numeric constants are the kernel's (include/uapi), kept as plain
+// integers so tests and callers can spell them via <linux/neighbour.h> etc. when they like.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/ip.hpp"
+#include "core/mac.hpp"
+
+namespace evpnd::dataplane::nl {
+
+// ndmsg + NDA_* (RTM_NEWNEIGH/DELNEIGH): an FDB entry (family AF_BRIDGE) or a neighbour
+// (AF_INET/AF_INET6).
+struct NeighMsg {
+  uint8_t family = 0;                 // AF_BRIDGE (7), AF_INET (2), AF_INET6 (10)
+  int32_t ifindex = 0;
+  uint16_t state = 0;                 // NUD_*
+  uint8_t flags = 0;                  // NTF_*
+  std::optional<Mac> lladdr;          // NDA_LLADDR
+  std::optional<IpAddress> dst;       // NDA_DST (FDB: remote VTEP; neighbour: the IP)
+  std::optional<uint32_t> master;     // NDA_MASTER (read only: the bridge of an FDB entry)
+  std::optional<uint32_t> vni;        // NDA_VNI
+  std::optional<uint16_t> vlan;       // NDA_VLAN (read only; vlan-aware bridges are ignored)
+  bool operator==(const NeighMsg&) const = default;
+};
+
+struct VxlanInfo {
+  uint32_t id = 0;
+  IpAddress local;
+  uint16_t port = 4789;               // host order; encoded big-endian
+  uint8_t ttl = 64;
+  bool learning = false;
+  bool operator==(const VxlanInfo&) const = default;
+};
+struct BridgeInfo {
+  uint32_t stp_state = 0;
+  bool mcast_snooping = false;
+  uint32_t ageing_time_cs = 30000;    // IFLA_BR_AGEING_TIME is in centiseconds (clock_t)
+  bool operator==(const BridgeInfo&) const = default;
+};
+struct BridgePortInfo {
+  bool learning = true;
+  bool neigh_suppress = false;
+  bool operator==(const BridgePortInfo&) const = default;
+};
+
+// ifinfomsg + IFLA_*: a link to create (kind set) or change, or a link read back.
+struct LinkMsg {
+  int32_t ifindex = 0;                // 0 on create: the kernel picks
+  std::string name;                   // IFLA_IFNAME
+  std::optional<Mac> address;         // IFLA_ADDRESS
+  std::optional<uint32_t> mtu;        // IFLA_MTU
+  std::optional<uint32_t> master;     // IFLA_MASTER (0 = release)
+  std::optional<int32_t> netns_fd;    // IFLA_NET_NS_FD: move to that namespace
+  std::optional<bool> up;             // ifi_flags/ifi_change IFF_UP
+  bool addrgenmode_none = false;      // IFLA_AF_SPEC/AF_INET6/IFLA_INET6_ADDR_GEN_MODE = NONE
+  std::string kind;                   // IFLA_INFO_KIND: "vxlan", "bridge", "vrf" or "" (no LINKINFO)
+  std::optional<VxlanInfo> vxlan;
+  std::optional<BridgeInfo> bridge;
+  std::optional<uint32_t> vrf_table;  // IFLA_VRF_TABLE
+  // Read back only:
+  uint32_t flags = 0;                 // ifi_flags
+  std::string slave_kind;             // IFLA_INFO_SLAVE_KIND
+  std::optional<BridgePortInfo> brport;
+  std::optional<int32_t> link_netnsid;
+  bool operator==(const LinkMsg&) const = default;
+};
+
+struct NextHop {
+  IpAddress gateway;
+  int32_t ifindex = 0;
+  uint8_t flags = 0;                  // RTNH_F_ONLINK (4)
+  bool operator==(const NextHop&) const = default;
+};
+// rtmsg + RTA_*: a unicast route.
+struct RouteMsg {
+  uint8_t family = 0;
+  IpPrefix dst;
+  uint32_t table = 254;               // RT_TABLE_MAIN
+  uint8_t protocol = 186;             // RTPROT_BGP
+  uint8_t scope = 0;                  // RT_SCOPE_UNIVERSE
+  uint8_t type = 1;                   // RTN_UNICAST
+  std::optional<uint32_t> priority;   // RTA_PRIORITY (metric)
+  std::vector<NextHop> nexthops;      // one: RTA_GATEWAY/RTA_OIF; more: RTA_MULTIPATH
+  bool operator==(const RouteMsg&) const = default;
+};
+
+// ifaddrmsg + IFA_*.
+struct AddrMsg {
+  int32_t ifindex = 0;
+  IpAddress address;                  // IFA_LOCAL + IFA_ADDRESS (host bits kept)
+  uint8_t prefix_len = 0;             // ifa_prefixlen
+  bool operator==(const AddrMsg&) const = default;
+};
+
+}  // namespace evpnd::dataplane::nl
