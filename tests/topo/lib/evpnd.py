@@ -119,6 +119,7 @@ class EvpndNode:
         self.daemon = None
 
     def config(self) -> dict:
+        """The YAML tree (schema: src/api/config*.cpp, docs/examples/evpnd-*.yaml)."""
         keep, hold = self.timers
         c: dict = {"router-id": self.router_id, "asn": self.asn}
         if self.cluster_id:
@@ -126,11 +127,10 @@ class EvpndNode:
         c["listen"] = {"address": self.listen_address or "0.0.0.0", "port": self.listen_port}
         c["api"] = {"socket": self.socket}
         c["log-level"] = "debug"
-        c["vtep"] = {"dataplane": "none"}
         nbs = []
         for n in self.neighbors:
             e = {"address": n.address, "remote-as": n.remote_as, "families": ["l2vpn-evpn"],
-                 "hold-time": hold, "keepalive": keep, "connect-retry": 2}
+                 "timers": {"hold": hold, "keepalive": keep, "connect-retry": 2}}
             if n.description:
                 e["description"] = n.description
             if n.update_source:

@@ -7,8 +7,9 @@ bridge per VNI (the bridge is the SVI; anycast gateway 192.168.<vni/100*100>.1),
 created in the underlay netns and moved into the tenant netns, L3VNI 5000 with a per-leaf router
 MAC. Hosts are namespaces with one veth into their leaf's bridge.
 
-Node kinds: spine "frr" | "evpnd" | "gobgp"; leaf "frr" | "evpnd". Only the daemon differs;
-the kernel layout is the same for every leaf kind.
+Node kinds: spine "frr" | "evpnd" | "gobgp"; leaf "frr" | "evpnd" (with data plane) or
+"<kind>-bgp" (a BGP-only speaker in the leaf seat). Only the daemon differs; the kernel layout is
+the same for every leaf kind.
 """
 from __future__ import annotations
 
@@ -16,7 +17,6 @@ from dataclasses import dataclass, field
 
 from .evpnd import EvpndNode
 from .frr import FrrNode, Neighbor
-from .gobgp import GobgpNode
 from .harness import wait_until
 from .netns import Lab, Netns
 
@@ -63,6 +63,7 @@ class Fabric:
     vnis: tuple[int, ...] = (100, 200)
     hosts_per_vni: dict[int, int] = field(default_factory=dict)  # per leaf; default 1 on each VNI
     l3vni: int | None = L3VNI
+    extra_spine_neighbors: list = field(default_factory=list)   # more peers of the spine
 
     def __post_init__(self):
         if not self.leaf_kinds:
@@ -138,18 +139,12 @@ class Fabric:
 
     # --- daemons -------------------------------------------------------------------------
     def make_nodes(self) -> None:
+        from .nodes import make_node
         leaves = [Neighbor(leaf_ip(i), ASN, update_source=SPINE_IP, rr_client=True,
                            description=f"leaf{i}") for i in range(1, self.leaves + 1)]
-        k = self.spine_kind
-        if k == "frr":
-            self.spine = FrrNode(self.lab, self.spine_ns, ASN, SPINE_IP, leaves, role="rr",
-                                 cluster_id=SPINE_IP)
-        elif k == "evpnd":
-            self.spine = EvpndNode(self.lab, self.spine_ns, ASN, SPINE_IP, leaves, cluster_id=SPINE_IP)
-        elif k == "gobgp":
-            self.spine = GobgpNode(self.lab, self.spine_ns, ASN, SPINE_IP, leaves, cluster_id=SPINE_IP)
-        else:
-            raise ValueError(f"unknown spine kind {k}")
+        kw = {"role": "rr"} if self.spine_kind == "frr" else {}
+        self.spine = make_node(self.spine_kind, self.lab, self.spine_ns, ASN, SPINE_IP,
+                               leaves + list(self.extra_spine_neighbors), cluster_id=SPINE_IP, **kw)
         for i, kind in enumerate(self.leaf_kinds, start=1):
             up = [Neighbor(SPINE_IP, ASN, update_source=leaf_ip(i), description="spine")]
             ns, t = self.leaf_ns[i - 1], self.tenant_ns[i - 1]
@@ -157,18 +152,22 @@ class Fabric:
                 node = FrrNode(self.lab, ns, ASN, leaf_ip(i), up, role="leaf", tenant=t, l3vni=self.l3vni)
             elif kind == "evpnd":
                 node = EvpndNode(self.lab, ns, ASN, leaf_ip(i), up, extra=self._evpnd_leaf_yaml(i, t))
+            elif kind.endswith("-bgp"):  # BGP-only speaker in a leaf seat (no data plane)
+                node = make_node(kind[:-4], self.lab, ns, ASN, leaf_ip(i), up)
             else:
                 raise ValueError(f"unknown leaf kind {kind}")
             self.leaf_nodes.append(node)
 
     def _evpnd_leaf_yaml(self, i: int, t: Netns) -> dict:
-        """Leaf role for evpnd (needs the evpnd data plane; schema per src/api/config.hpp)."""
-        y: dict = {"vtep": {"source-ip": leaf_ip(i), "dataplane": "linux", "vrf-backend": "netns"},
-                   "l2vnis": [{"vni": v, "bridge": f"br{v}", "arp-suppression": True,
-                               "vrf": VRF, "gateway": f"{gateway(v)}/24"} for v in self.vnis]}
+        """Leaf role for evpnd (needs the evpnd data plane; schema: docs/examples/evpnd-leaf.yaml)."""
+        y: dict = {"vtep": {"source-ip": leaf_ip(i), "dataplane": "linux", "vxlan-port": 4789},
+                   "vrf-backend": "netns",
+                   "l2vnis": [{"vni": v, "bridge": f"br{v}", "vxlan-device": f"vxlan{v}",
+                               "arp-suppression": True, "vrf": VRF, "gateway": f"{gateway(v)}/24"}
+                              for v in self.vnis]}
         if self.l3vni:
-            y["vrfs"] = [{"name": VRF, "l3vni": self.l3vni, "netns": t.name,
-                          "anycast-gateway-mac": ANYCAST_MAC}]
+            y["vrfs"] = [{"name": VRF, "l3vni": self.l3vni, "router-mac": router_mac(i),
+                          "anycast-gateway-mac": ANYCAST_MAC, "netns": t.name}]
         return y
 
     def start(self) -> "Fabric":

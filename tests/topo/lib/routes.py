@@ -177,7 +177,13 @@ def _first(d: dict, *keys: str, default: Any = None) -> Any:
 
 
 def normalize_evpnd_route(e: dict) -> dict:
-    """One route object from evpnd's API (same field names as the POST /v1/evpn/routes body)."""
+    """One route object from evpnd's API: src/wire/json_view.hpp ROUTE + ATTRS shapes, flat or
+    nested under "route"/"attributes" (the POST /v1/evpn/routes body uses the flat form)."""
+    flat = dict(e)
+    for k in ("route", "nlri", "attributes", "attrs", "path"):
+        if isinstance(e.get(k), dict):
+            flat.update(e[k])
+    e = flat
     t = int(_first(e, "route_type", "type"))
     ecs = _first(e, "extended_communities", "ext_communities", default=[]) or []
     rts, rmac = [], _first(e, "router_mac")
@@ -187,14 +193,17 @@ def normalize_evpnd_route(e: dict) -> dict:
             rts.append(s[3:])
         elif s.lower().startswith(("rmac:", "router-mac:", "router_mac:")):
             rmac = s.split(":", 1)[1]
-    if "route_targets" in e:
-        rts = [str(x).removeprefix("rt:") for x in e["route_targets"]]
+    if isinstance(e.get("route_targets"), list):
+        rts = [str(x) for x in e["route_targets"]]
     labels = _first(e, "labels")
     if labels is None:
         vni, l3 = _first(e, "vni", "label"), _first(e, "l3vni", "label2")
         labels = [x for x in (vni, l3) if x is not None] or None
     pm = _first(e, "pmsi", "pmsi_tunnel")
-    pmsi = {"tunnel_type": _first(pm, "tunnel_type", "type"), "label": _first(pm, "label", "vni")} if isinstance(pm, dict) else None
+    pmsi = None
+    if isinstance(pm, dict):
+        tt = _first(pm, "tunnel_type", "type")
+        pmsi = {"tunnel_type": 6 if tt in ("ingress-replication", 6) else tt, "label": _first(pm, "label", "vni")}
     ip = _first(e, "ip", "ip_address")
     ip = None if ip in ("", "0.0.0.0", "::") and t == 2 else ip
     r = _base(type=t, rd=_first(e, "rd"), esi=(_first(e, "esi") or "").lower() or None,
