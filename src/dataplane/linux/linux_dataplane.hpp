@@ -1,0 +1,117 @@
+// LinuxDataplane: the Dataplane provider over rtnetlink (libmnl), laid out like FRR 8.4's zebra
+// with the traditional Linux model (FRR-INTEROP.md §1): one vlan-unaware bridge per VNI, the
+// bridge is the SVI, vxlan devices `nolearning` with `learning off neigh_suppress on` ports.
+//
+// NOTE namespaces: `underlay_netns` is where vxlan devices are created (their UDP socket lives
+// there); "" = the namespace the process runs in. Intents naming another netns get their
+// devices moved there after creation; one request socket and one monitor socket per namespace.
+// NOTE threading: single-threaded (see NlSocket about setns()). Free of asio: the daemon watches
+// event_fds() (re-read them after apply()/reconcile(): registering a VNI in a new namespace adds a
+// monitor socket) and calls poll_events() when one is readable.
+// NOTE performance: entry intents (MACs, flood entries, neighbours, routes) are encoded into one
+// buffer per namespace and sent in 64 KiB sendmsg chunks with one ACK per chunk; VNI intents are
+// synchronous (a few requests each, they need ifindexes).
+// NOTE errors: per intent (IntentError). Deleting something absent (ENOENT/ESRCH/ENODEV) is success.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <set>
+#include <tuple>
+
+#include "dataplane/dataplane.hpp"
+#include "dataplane/linux/nl_socket.hpp"
+#include "dataplane/linux/nl_types.hpp"
+
+namespace evpnd::dataplane {
+
+struct LinuxDataplaneOptions {
+  NetnsName underlay_netns;            // "" = own namespace
+};
+
+class LinuxDataplane final : public Dataplane {
+ public:
+  static tl::expected<std::unique_ptr<LinuxDataplane>, DataplaneError> open(LinuxDataplaneOptions opts);
+
+  ApplyResult apply(std::span<const Intent> batch) override;
+  std::vector<int> event_fds() const override;
+  size_t poll_events(std::vector<DataplaneEvent>& out) override;
+  tl::expected<DataplaneState, DataplaneError> dump() override;
+  ReconcileReport reconcile(std::span<const Intent> desired) override;
+
+  // Netns actually used for an intent's netns name ("" -> underlay).
+  const NetnsName& resolve_netns(const NetnsName& ns) const { return ns.empty() ? opts_.underlay_netns : ns; }
+
+ private:
+  struct Ns {                          // per namespace: sockets and a link cache
+    std::unique_ptr<nl::NlSocket> req;
+    std::unique_ptr<nl::NlSocket> mon;
+    std::map<int32_t, nl::LinkMsg> links;  // ifindex -> last seen
+    Bytes pending;                     // queued entry requests
+    std::vector<size_t> offsets;       // start of each queued request
+    std::vector<size_t> owners;        // batch index of each queued request
+    std::vector<bool> delete_ok;       // request is a delete: ENOENT counts as success
+  };
+  struct Vni2 {                        // registered L2VNI with resolved ifindexes
+    L2Vni cfg;
+    int32_t bridge_ifindex = 0;
+    int32_t vxlan_ifindex = 0;
+  };
+  struct Vni3 {
+    L3Vni cfg;
+    int32_t bridge_ifindex = 0;
+    int32_t vxlan_ifindex = 0;
+  };
+
+  explicit LinuxDataplane(LinuxDataplaneOptions opts) : opts_(std::move(opts)) {}
+  tl::expected<Ns*, DataplaneError> ns(const NetnsName& name);  // opens on first use
+  tl::expected<void, DataplaneError> refresh_links(Ns& n);
+  std::optional<nl::LinkMsg> find_link(Ns& n, const std::string& name);
+
+  // VNI objects (synchronous).
+  int ensure_l2(const L2Vni& v, std::string& why);
+  int remove_l2(const L2Vni& v, std::string& why);
+  int ensure_l3(const L3Vni& v, std::string& why);
+  int remove_l3(const L3Vni& v, std::string& why);
+  int ensure_bridge(Ns& n, const std::string& name, const std::optional<Mac>& mac, uint32_t ageing,
+                    int32_t& ifindex, std::string& why);
+  int ensure_vxlan(Ns& target, const NetnsName& target_ns, const std::string& name, const nl::VxlanInfo& info,
+                   uint32_t mtu, int32_t bridge_ifindex, bool neigh_suppress, int32_t& ifindex, std::string& why);
+  int delete_link(Ns& n, const std::string& name);
+  int set_master_up(Ns& n, int32_t ifindex, std::optional<uint32_t> master, std::string& why);
+
+  // Entry objects (queued). Returns 0 or an errno detected before sending.
+  int queue_entry(const Intent& i, size_t index);
+  void queue(Ns& n, size_t owner, bool is_delete, const std::function<void(Bytes&, uint32_t)>& enc);
+  void flush(ApplyResult& res, std::span<const Intent> batch);
+
+  // Monitor.
+  void handle_monitor(const NetnsName& ns, ByteView msg, std::vector<DataplaneEvent>& out);
+  void resync_local(const NetnsName& ns, std::vector<DataplaneEvent>& out);
+  std::optional<Vni> vni_of_bridge(const NetnsName& ns, int32_t bridge_ifindex) const;
+  std::optional<Vni> vni_of_svi(const NetnsName& ns, int32_t ifindex) const { return vni_of_bridge(ns, ifindex); }
+  bool is_vxlan_port(const NetnsName& ns, int32_t ifindex) const;
+
+  const Vni2* l2(Vni v) const {
+    auto it = l2_.find(v);
+    return it == l2_.end() ? nullptr : &it->second;
+  }
+  const Vni3* l3(Vni v) const {
+    auto it = l3_.find(v);
+    return it == l3_.end() ? nullptr : &it->second;
+  }
+  uint32_t route_table(const Vni3& v) const { return v.cfg.backend == VrfBackend::kVrfDevice ? v.cfg.table : 254; }
+  NetnsName vrf_netns(const Vni3& v) const {
+    return v.cfg.backend == VrfBackend::kVrfDevice ? opts_.underlay_netns : resolve_netns(v.cfg.netns);
+  }
+
+  LinuxDataplaneOptions opts_;
+  std::map<NetnsName, Ns> ns_;
+  std::map<Vni, Vni2> l2_;
+  std::map<Vni, Vni3> l3_;
+  // Local learning we reported, to suppress duplicates and to report ages/take-overs.
+  std::map<std::tuple<Vni, Mac>, std::string> local_macs_;
+  std::map<std::tuple<Vni, IpAddress>, Mac> local_neighs_;
+};
+
+}  // namespace evpnd::dataplane
