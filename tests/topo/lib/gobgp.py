@@ -44,7 +44,8 @@ class GobgpNode:
             if n.description:
                 g.append(f'    description = "{n.description}"')
             g += ["  [neighbors.timers.config]", "    connect-retry = 2", f"    hold-time = {hold}",
-                  f"    keepalive-interval = {keep}", "  [neighbors.transport.config]",
+                  f"    keepalive-interval = {keep}", "    idle-hold-time-after-reset = 1",
+                  "  [neighbors.transport.config]",
                   f"    passive-mode = {'true' if n.passive else 'false'}"]
             if n.update_source:
                 g.append(f'    local-address = "{n.update_source}"')

@@ -84,6 +84,7 @@ def find_bin(name: str) -> str | None:
 class Test:
     def __init__(self, name: str, lab: Lab, args: argparse.Namespace):
         self.name, self.lab, self.args = name, lab, args
+        self.t0 = time.monotonic()
         self.passed: list[str] = []
         self.failed: list[str] = []
 
@@ -97,11 +98,11 @@ class Test:
     def check(self, what: str, ok: bool, detail: Any = "") -> bool:
         if ok:
             self.passed.append(what)
-            print(f"  PASS {what}", flush=True)
+            print(f"  PASS {what} [{time.monotonic() - self.t0:.1f}s]", flush=True)
         else:
             self.failed.append(what)
             d = detail if isinstance(detail, str) else json.dumps(detail, default=str)[:1500]
-            print(f"  FAIL {what}" + (f"\n       {d}" if d else ""), flush=True)
+            print(f"  FAIL {what} [{time.monotonic() - self.t0:.1f}s]" + (f"\n       {d}" if d else ""), flush=True)
         return ok
 
     def check_eq(self, what: str, got: Any, want: Any) -> bool:
