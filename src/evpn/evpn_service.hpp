@@ -1,0 +1,132 @@
+// EvpnService: the facade the engine talks to. It owns one MacVrf per L2VNI and one IpVrf per
+// VRF, built from api::Config, and turns every input into an Output (routes to advertise or
+// withdraw, data-plane intents, notices).
+//
+// Inputs (engine -> here):
+//   start()                       once: Ensure L2Vni/L3Vni/SviAddress intents, type-3 per VNI,
+//                                 type-5 for connected SVI subnets and configured prefixes
+//   on_local_mac / _removed       bridge learning on local ports (dataplane events)
+//   on_local_neigh / _removed     ARP/ND entries on the SVIs
+//   on_dataplane_event            the same four, straight from dataplane::DataplaneEvent
+//   on_remote_route               a Loc-RIB best-path change of an EVPN route: the new best path
+//                                 (add) or its disappearance (remove); our own routes must not be
+//                                 passed (RFC 4456 originator check), and any route whose VTEP is
+//                                 ours is ignored anyway
+//   on_timer(now)                 DAD freeze expiry; next_deadline() says when to call it
+//   announce / withdraw           run-time type-5 prefixes (API)
+//   clear_duplicates              `clear evpn dup-addr`
+// Import is by Route Target only (RFC 7432 §9.2.1 / RFC 4364 §4.3.1): a type-2 goes to every
+// MAC-VRF whose import RTs match (remote MAC/neighbour intents) and, when it has an IP, to
+// every IP-VRF whose import RTs match (host route + RMAC); type-3 to MAC-VRFs (flood list);
+// type-5 to IP-VRFs (prefix routes, ECMP). A re-advertisement with other RTs moves the path.
+//
+// Defaults worth knowing: the VTEP address is vtep.source-ip (else the router-id); a VRF without
+// a configured router MAC gets 02:00:<last 4 bytes of the VTEP address> (FRR lab convention,
+// unique per VTEP) until set_router_mac() gives the L3VNI bridge's real MAC.
+// NOTE threading: single-threaded, owned by the engine. No I/O, no clock.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <tl/expected.hpp>
+
+#include "api/config.hpp"
+#include "dataplane/intent.hpp"
+#include "evpn/dup_detector.hpp"
+#include "evpn/ip_vrf.hpp"
+#include "evpn/mac_vrf.hpp"
+#include "evpn/output.hpp"
+#include "evpn/views.hpp"
+
+namespace evpnd::evpn {
+
+struct ServiceCounters {
+  uint64_t remote_routes_imported = 0;  // adds that matched at least one VRF
+  uint64_t remote_routes_unmatched = 0; // adds whose RTs matched nothing
+  uint64_t own_vtep_ignored = 0;        // routes with our own VTEP (reflected back)
+  uint64_t unsupported_ignored = 0;     // types 1, 4, unknown; PMSI types other than 6
+};
+
+// What the config does not say but the daemon knows.
+struct ServiceOptions {
+  // Name of the namespace evpnd runs in ("" if unnamed). A VRF without `netns:` (netns backend)
+  // lives in namespace "<underlay_netns>-<vrf>", or "<vrf>" when this is empty (FRR's netns VRF
+  // backend names the VRF after its namespace).
+  std::string underlay_netns;
+};
+
+class EvpnService {
+ public:
+  explicit EvpnService(const api::Config& cfg, ServiceOptions opts = {});
+
+  const IpAddress& local_vtep() const { return local_vtep_; }
+
+  Output start();
+
+  Output on_local_mac(Vni vni, const Mac& mac, const std::string& port, bool is_static, Time now);
+  Output on_local_mac_removed(Vni vni, const Mac& mac, Time now);
+  Output on_local_neigh(Vni vni, const IpAddress& ip, const Mac& mac, Time now);
+  Output on_local_neigh_removed(Vni vni, const IpAddress& ip, Time now);
+  // LocalMacLearned/Aged and LocalNeighbourLearned/Removed; other events yield nothing.
+  Output on_dataplane_event(const dataplane::DataplaneEvent& ev, Time now);
+
+  Output on_remote_route(const wire::EvpnRoute& route, const wire::PathAttributes& attrs,
+                         const IpAddress& next_hop, bool add, Time now);
+
+  Output on_timer(Time now);
+  std::optional<Time> next_deadline() const;
+
+  tl::expected<Output, std::string> announce(const std::string& vrf, const IpPrefix& p);
+  tl::expected<Output, std::string> withdraw(const std::string& vrf, const IpPrefix& p);
+  // The L3VNI bridge's MAC, once known: re-advertises MAC+IP and type-5 routes.
+  tl::expected<Output, std::string> set_router_mac(const std::string& vrf, const Mac& rmac);
+  // Clears duplicate flags (and freezes) in one VNI or all, for one MAC or all.
+  Output clear_duplicates(std::optional<Vni> vni, std::optional<Mac> mac);
+
+  // Views for the API.
+  std::vector<VniView> vni_views() const;
+  std::vector<MacView> mac_views(std::optional<Vni> vni = std::nullopt) const;
+  std::vector<NeighView> neigh_views(std::optional<Vni> vni = std::nullopt) const;
+  std::vector<DupAddrView> dup_views(std::optional<Vni> vni = std::nullopt) const;
+  std::map<Vni, std::vector<IpAddress>> remote_vteps() const;
+  std::vector<VrfView> vrf_views() const;
+  std::vector<RmacView> rmac_views() const;
+  std::vector<VrfRouteView> vrf_route_views(const std::string& vrf = "") const;
+  const ServiceCounters& counters() const { return counters_; }
+
+  const MacVrf* mac_vrf(Vni vni) const;
+  const IpVrf* ip_vrf(const std::string& name) const;
+
+ private:
+  // Where one remote route (by route key) was imported, to undo it on withdraw or RT change.
+  struct Imported {
+    wire::EvpnRoute route;
+    std::vector<Vni> mac_vrfs;
+    std::vector<std::string> ip_vrfs;
+  };
+
+  void build();
+  void start_intents(Output& out) const;
+  void unimport(const Bytes& key, const Imported& rec, const std::vector<Vni>& keep_mac,
+                const std::vector<std::string>& keep_ip, Time now, Output& out);
+  IpVrf* vrf_of(Vni l2vni);
+  std::optional<IpAddress> route_vtep(const wire::EvpnRoute& r, const wire::PathAttributes& a,
+                                      const IpAddress& nh, Output& out);
+
+  api::Config cfg_;
+  ServiceOptions opts_;
+  IpAddress local_vtep_;
+  DadConfig dad_;
+  std::map<Vni, MacVrf> mac_vrfs_;
+  std::map<std::string, IpVrf> ip_vrfs_;
+  std::map<Vni, std::string> l2_to_vrf_;
+  KeyMap<Imported> imported_;
+  ServiceCounters counters_;
+  bool started_ = false;
+};
+
+}  // namespace evpnd::evpn

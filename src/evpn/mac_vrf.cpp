@@ -1,0 +1,408 @@
+#include "evpn/mac_vrf.hpp"
+
+#include <algorithm>
+
+#include "evpn/auto_rd_rt.hpp"
+
+namespace evpnd::evpn {
+
+MacVrf::MacVrf(MacVrfConfig cfg, DadConfig dad) : cfg_(std::move(cfg)), dad_(dad) {}
+
+bool MacVrf::imports(const std::vector<RouteTarget>& route_rts) const {
+  return rt_match(route_rts, cfg_.import_rts);
+}
+
+bool MacVrf::is_gateway_mac(const Mac& m) const {
+  return std::find(cfg_.gateway_macs.begin(), cfg_.gateway_macs.end(), m) != cfg_.gateway_macs.end();
+}
+
+void MacVrf::start(Output& out) {
+  if (started_) return;
+  started_ = true;
+  out.advertise(make_imet_route(cfg_.rd, cfg_.local_vtep),
+                imet_route_attrs(cfg_.vni, cfg_.local_vtep, cfg_.export_rts), cfg_.local_vtep);
+}
+
+void MacVrf::stop(Output& out) {
+  for (auto& [mac, e] : macs_) {
+    for (auto& [key, p] : e.advertised) out.withdraw(p.route, cfg_.local_vtep);
+    e.advertised.clear();
+    for (const auto& ip : e.installed_neighs) out.del(dataplane::RemoteNeighbour{cfg_.vni, ip, mac});
+    e.installed_neighs.clear();
+    if (e.installed) out.del(*e.installed);
+    e.installed.reset();
+  }
+  for (const auto& [vtep, refs] : flood_refs_) out.del(dataplane::FloodEntry{cfg_.vni, vtep});
+  if (started_) out.withdraw(make_imet_route(cfg_.rd, cfg_.local_vtep), cfg_.local_vtep);
+  macs_.clear();
+  local_neighs_.clear();
+  remote_ip_users_.clear();
+  neigh_owner_.clear();
+  imet_paths_.clear();
+  flood_refs_.clear();
+  started_ = false;
+}
+
+void MacVrf::set_l3(std::optional<L3Binding> l3, Output& out) {
+  if (cfg_.l3 == l3) return;
+  cfg_.l3 = std::move(l3);
+  for (auto& [mac, e] : macs_) reconcile(mac, e, out);
+}
+
+// ---- local learning -----------------------------------------------------------------------
+
+void MacVrf::local_mac(const Mac& mac, const std::string& port, bool is_static, Time now, Output& out) {
+  if (is_gateway_mac(mac)) {
+    // The anycast gateway / router MAC lives on every VTEP: never a host, never moves.
+    ++counters_.gateway_mac_ignored;
+    return;
+  }
+  ++counters_.local_learns;
+  Entry& e = macs_[mac];
+  if (e.local) {  // refresh, port change or static flag change: not a move between VTEPs
+    e.local = LocalMac{port, is_static};
+    reconcile(mac, e, out);
+    return;
+  }
+  if (auto best = best_remote(e)) {
+    if (best->sticky && !is_static) {
+      // RFC 7432 §15.2: a MAC advertised as static elsewhere must not move here.
+      ++counters_.sticky_conflicts;
+      out.notice(Severity::kWarning, NoticeKind::kStickyConflict, cfg_.vni, mac, std::nullopt,
+                 "MAC " + mac.to_string() + " learned on " + port + " in VNI " +
+                     std::to_string(cfg_.vni) + " is static behind VTEP " + best->vtep.to_string() +
+                     "; not advertised");
+      maybe_erase(mac);
+      return;
+    }
+    // RFC 7432 §15: the re-learned MAC is advertised with a sequence number above the remote one.
+    e.local_seq = std::max(e.local_seq, best->seq + 1);
+    record_move(mac, e, now, out, "remote->local");
+  }
+  e.local = LocalMac{port, is_static};
+  reconcile(mac, e, out);
+}
+
+void MacVrf::local_mac_removed(const Mac& mac, Time, Output& out) {
+  auto it = macs_.find(mac);
+  if (it == macs_.end() || !it->second.local) return;
+  it->second.local.reset();
+  reconcile(mac, it->second, out);
+  maybe_erase(mac);
+}
+
+void MacVrf::local_neigh(const IpAddress& ip, const Mac& mac, Time, Output& out) {
+  if (is_gateway_mac(mac)) return;  // the SVI's own addresses are not hosts
+  auto old = local_neighs_.find(ip);
+  if (old != local_neighs_.end()) {
+    if (old->second == mac) return;
+    const Mac prev = old->second;
+    local_neighs_.erase(old);
+    if (auto pe = macs_.find(prev); pe != macs_.end()) {
+      pe->second.local_ips.erase(ip);
+      reconcile(prev, pe->second, out);
+      maybe_erase(prev);
+    }
+  }
+  local_neighs_[ip] = mac;
+  Entry& e = macs_[mac];
+  e.local_ips.insert(ip);
+  reconcile(mac, e, out);
+  reconcile_ip_users(ip, out);  // a local IP hides remote neighbours for it
+}
+
+void MacVrf::local_neigh_removed(const IpAddress& ip, Time, Output& out) {
+  auto it = local_neighs_.find(ip);
+  if (it == local_neighs_.end()) return;
+  const Mac mac = it->second;
+  local_neighs_.erase(it);
+  if (auto e = macs_.find(mac); e != macs_.end()) {
+    e->second.local_ips.erase(ip);
+    reconcile(mac, e->second, out);
+    maybe_erase(mac);
+  }
+  reconcile_ip_users(ip, out);
+}
+
+// ---- remote routes ------------------------------------------------------------------------
+
+void MacVrf::remote_mac_route(const Bytes& key, const wire::MacIpAdvertisement& r, const IpAddress& vtep,
+                              const PathInfo& info, Time now, Output& out) {
+  const Mac& mac = r.mac;
+  if (is_gateway_mac(mac)) {
+    ++counters_.gateway_mac_ignored;
+    out.notice(Severity::kInfo, NoticeKind::kGatewayMacIgnored, cfg_.vni, mac, std::nullopt,
+               "gateway MAC " + mac.to_string() + " advertised by " + vtep.to_string() + " ignored");
+    return;
+  }
+  ++counters_.remote_paths;
+  Entry& e = macs_[mac];
+  auto old = e.paths.find(key);
+  if (old != e.paths.end() && !old->second.ip.empty() && old->second.ip != r.ip) {
+    remote_ip_users_[old->second.ip].erase(mac);
+  }
+  e.paths[key] = RemotePath{vtep, r.ip, info.seq, info.sticky};
+  if (!r.ip.empty()) remote_ip_users_[r.ip].insert(mac);
+
+  const auto best = best_remote(e);
+  if (e.local && best) {
+    if (e.local->is_static) {
+      // RFC 7432 §15.2: a locally static MAC advertised by another PE: alert, keep ours.
+      ++counters_.sticky_conflicts;
+      out.notice(Severity::kWarning, NoticeKind::kStickyConflict, cfg_.vni, mac, std::nullopt,
+                 "static MAC " + mac.to_string() + " in VNI " + std::to_string(cfg_.vni) +
+                     " also advertised by VTEP " + vtep.to_string());
+    } else if (!local_wins(e, *best)) {
+      record_move(mac, e, now, out, "local->remote");
+      e.local.reset();  // the host went away: the remote path wins, ours is withdrawn
+    }
+  } else if (best && e.installed && e.installed->vtep != best->vtep && best->vtep == vtep) {
+    record_move(mac, e, now, out, "remote->remote");
+  }
+  reconcile(mac, e, out);
+  if (!r.ip.empty()) reconcile_ip_users(r.ip, out);
+}
+
+void MacVrf::remote_mac_withdraw(const Bytes& key, const Mac& mac, Time, Output& out) {
+  auto it = macs_.find(mac);
+  if (it == macs_.end()) return;
+  Entry& e = it->second;
+  auto p = e.paths.find(key);
+  if (p == e.paths.end()) return;
+  const IpAddress ip = p->second.ip;
+  e.paths.erase(p);
+  if (!ip.empty()) {
+    bool still = std::any_of(e.paths.begin(), e.paths.end(), [&](const auto& kv) { return kv.second.ip == ip; });
+    if (!still) {
+      auto u = remote_ip_users_.find(ip);
+      if (u != remote_ip_users_.end()) {
+        u->second.erase(mac);
+        if (u->second.empty()) remote_ip_users_.erase(u);
+      }
+    }
+  }
+  reconcile(mac, e, out);
+  maybe_erase(mac);
+  if (!ip.empty()) reconcile_ip_users(ip, out);
+}
+
+void MacVrf::remote_imet(const Bytes& key, const IpAddress& vtep, Output& out) {
+  auto it = imet_paths_.find(key);
+  if (it != imet_paths_.end()) {
+    if (it->second == vtep) return;
+    remote_imet_withdraw(key, out);
+  }
+  imet_paths_[key] = vtep;
+  if (flood_refs_[vtep]++ == 0) out.add(dataplane::FloodEntry{cfg_.vni, vtep});
+}
+
+void MacVrf::remote_imet_withdraw(const Bytes& key, Output& out) {
+  auto it = imet_paths_.find(key);
+  if (it == imet_paths_.end()) return;
+  const IpAddress vtep = it->second;
+  imet_paths_.erase(it);
+  auto ref = flood_refs_.find(vtep);
+  if (ref != flood_refs_.end() && --ref->second == 0) {
+    flood_refs_.erase(ref);
+    out.del(dataplane::FloodEntry{cfg_.vni, vtep});
+  }
+}
+
+// ---- duplicate detection ------------------------------------------------------------------
+
+void MacVrf::record_move(const Mac& mac, Entry& e, Time now, Output& out, const char* how) {
+  ++counters_.moves;
+  if (!dad_record_move(e.dad, dad_, now)) return;
+  ++counters_.duplicates_detected;
+  out.notice(Severity::kWarning, NoticeKind::kDuplicateDetected, cfg_.vni, mac, std::nullopt,
+             "MAC " + mac.to_string() + " in VNI " + std::to_string(cfg_.vni) + " detected as duplicate (" +
+                 std::to_string(e.dad.moves) + " moves in " + std::to_string(dad_.window.count()) +
+                 " s, last " + how + ")" + (e.dad.frozen ? ", frozen" : ""));
+}
+
+void MacVrf::on_timer(Time now, Output& out) {
+  for (auto it = macs_.begin(); it != macs_.end();) {
+    const Mac mac = it->first;
+    Entry& e = it->second;
+    ++it;  // reconcile/maybe_erase may remove the current entry
+    if (!dad_freeze_expired(e.dad, now)) continue;
+    dad_reset(e.dad);
+    out.notice(Severity::kInfo, NoticeKind::kFreezeExpired, cfg_.vni, mac, std::nullopt,
+               "MAC " + mac.to_string() + " in VNI " + std::to_string(cfg_.vni) + " unfrozen");
+    reconcile(mac, e, out);
+    maybe_erase(mac);
+  }
+}
+
+std::optional<Time> MacVrf::next_deadline() const {
+  std::optional<Time> next;
+  for (const auto& [mac, e] : macs_) {
+    if (e.dad.frozen && e.dad.freeze_until && (!next || *e.dad.freeze_until < *next)) next = e.dad.freeze_until;
+  }
+  return next;
+}
+
+size_t MacVrf::clear_duplicates(const std::optional<Mac>& only, Output& out) {
+  size_t n = 0;
+  for (auto it = macs_.begin(); it != macs_.end();) {
+    const Mac mac = it->first;
+    Entry& e = it->second;
+    ++it;
+    if ((only && *only != mac) || e.dad.idle()) continue;
+    const bool was_dup = e.dad.duplicate;
+    dad_reset(e.dad);
+    if (was_dup) {
+      ++n;
+      out.notice(Severity::kInfo, NoticeKind::kDuplicateCleared, cfg_.vni, mac, std::nullopt,
+                 "duplicate MAC " + mac.to_string() + " in VNI " + std::to_string(cfg_.vni) + " cleared");
+    }
+    reconcile(mac, e, out);
+    maybe_erase(mac);
+  }
+  return n;
+}
+
+// ---- decisions ----------------------------------------------------------------------------
+
+std::optional<MacVrf::Best> MacVrf::best_remote(const Entry& e) const {
+  // Per VTEP the highest seq of its paths (MAC-only and MAC+IP routes carry the same one);
+  // across VTEPs the highest seq wins, equal seqs go to the lowest VTEP IP (RFC 7432 §15.1).
+  std::optional<Best> best;
+  std::map<IpAddress, Best> per_vtep;
+  for (const auto& [key, p] : e.paths) {
+    Best& b = per_vtep[p.vtep];
+    b.vtep = p.vtep;
+    b.seq = std::max(b.seq, p.seq);
+    b.sticky = b.sticky || p.sticky;
+  }
+  for (const auto& [vtep, b] : per_vtep) {  // ascending VTEP: the first of equal seqs stays
+    if (!best || b.seq > best->seq) best = b;
+  }
+  return best;
+}
+
+bool MacVrf::local_wins(const Entry& e, const Best& b) const {
+  if (e.local->is_static) return true;  // RFC 7432 §15.2: static MACs never move
+  if (b.sticky) return false;
+  if (e.local_seq != b.seq) return e.local_seq > b.seq;
+  return cfg_.local_vtep < b.vtep;  // RFC 7432 §15.1: equal seq, lower VTEP IP wins
+}
+
+MacRouteSpec MacVrf::spec(const Mac& mac, const IpAddress& ip, const Entry& e) const {
+  MacRouteSpec s;
+  s.rd = cfg_.rd;
+  s.l2vni = cfg_.vni;
+  s.mac = mac;
+  s.ip = ip;
+  s.export_rts = cfg_.export_rts;
+  s.l3 = cfg_.l3 ? &*cfg_.l3 : nullptr;
+  s.seq = e.local_seq;
+  s.sticky = e.local && e.local->is_static;
+  return s;
+}
+
+void MacVrf::reconcile(const Mac& mac, Entry& e, Output& out) {
+  if (e.dad.frozen) return;  // freeze: keep what is published until unfrozen or cleared
+  // Order: stop forwarding to the old place first, then announce / install the new state.
+  if (e.local) {
+    reconcile_install(mac, e, out);
+    reconcile_routes(mac, e, out);
+  } else {
+    reconcile_routes(mac, e, out);
+    reconcile_install(mac, e, out);
+  }
+}
+
+void MacVrf::reconcile_routes(const Mac& mac, Entry& e, Output& out) {
+  KeyMap<Published> want;
+  if (e.local) {
+    auto add = [&](const IpAddress& ip) {
+      const MacRouteSpec s = spec(mac, ip, e);
+      wire::EvpnRoute r = make_mac_route(s);
+      want.emplace(wire::route_key(r), Published{std::move(r), mac_route_attrs(s)});
+    };
+    add(IpAddress{});
+    for (const auto& ip : e.local_ips) add(ip);
+  }
+  for (auto it = e.advertised.begin(); it != e.advertised.end();) {
+    if (want.count(it->first)) {
+      ++it;
+      continue;
+    }
+    out.withdraw(it->second.route, cfg_.local_vtep);
+    it = e.advertised.erase(it);
+  }
+  for (auto& [key, p] : want) {
+    auto cur = e.advertised.find(key);
+    if (cur != e.advertised.end() && cur->second.route == p.route && cur->second.attrs == p.attrs) continue;
+    out.advertise(p.route, p.attrs, cfg_.local_vtep);
+    e.advertised[key] = std::move(p);
+  }
+}
+
+void MacVrf::reconcile_install(const Mac& mac, Entry& e, Output& out) {
+  std::optional<dataplane::RemoteMac> want_mac;
+  std::set<IpAddress> want_neighs;
+  if (!e.local) {
+    if (auto best = best_remote(e)) {
+      want_mac = dataplane::RemoteMac{cfg_.vni, mac, best->vtep, best->sticky};
+      for (const auto& [key, p] : e.paths) {
+        if (p.vtep == best->vtep && !p.ip.empty() && !local_neighs_.count(p.ip)) want_neighs.insert(p.ip);
+      }
+    }
+  }
+  // Neighbours go before their MAC on removal and after it on installation.
+  for (auto it = e.installed_neighs.begin(); it != e.installed_neighs.end();) {
+    if (want_neighs.count(*it)) {
+      ++it;
+      continue;
+    }
+    auto owner = neigh_owner_.find(*it);
+    if (owner != neigh_owner_.end() && owner->second == mac) {
+      neigh_owner_.erase(owner);
+      out.del(dataplane::RemoteNeighbour{cfg_.vni, *it, mac});
+    }
+    it = e.installed_neighs.erase(it);
+  }
+  if (e.installed != want_mac) {
+    if (e.installed && !want_mac) out.del(*e.installed);
+    if (want_mac) out.add(*want_mac);  // kAdd replaces (new VTEP or sticky flag)
+    e.installed = want_mac;
+  }
+  for (const auto& ip : want_neighs) {
+    if (e.installed_neighs.count(ip)) continue;
+    e.installed_neighs.insert(ip);
+    neigh_owner_[ip] = mac;  // the latest MAC to claim an IP owns the kernel entry
+    out.add(dataplane::RemoteNeighbour{cfg_.vni, ip, mac});
+  }
+}
+
+void MacVrf::reconcile_ip_users(const IpAddress& ip, Output& out) {
+  auto u = remote_ip_users_.find(ip);
+  if (u == remote_ip_users_.end()) return;
+  const std::set<Mac> users = u->second;  // reconcile may change the index
+  for (const auto& m : users) {
+    auto e = macs_.find(m);
+    if (e != macs_.end()) reconcile_install(m, e->second, out);
+  }
+}
+
+void MacVrf::maybe_erase(const Mac& mac) {
+  auto it = macs_.find(mac);
+  if (it == macs_.end()) return;
+  const Entry& e = it->second;
+  if (e.local || !e.paths.empty() || !e.local_ips.empty() || !e.dad.idle() || !e.advertised.empty() ||
+      e.installed || !e.installed_neighs.empty()) {
+    return;
+  }
+  macs_.erase(it);
+}
+
+bool MacVrf::has_local_host(const IpAddress& ip) const {
+  auto n = local_neighs_.find(ip);
+  if (n == local_neighs_.end()) return false;
+  auto e = macs_.find(n->second);
+  return e != macs_.end() && e->second.local.has_value();
+}
+
+}  // namespace evpnd::evpn

@@ -1,0 +1,149 @@
+// One MAC-VRF (EVI) per L2VNI, RFC 7432 / RFC 8365 VLAN-based service: local learning -> type-2
+// and type-3 routes; remote type-2/3 best paths -> data-plane intents; MAC mobility (RFC 7432
+// §15) and duplicate address detection.
+//
+// Owns: local MACs and neighbours of the VNI, the remote type-2/3 paths imported into it (keyed
+// by route key, so several RDs/VTEPs may advertise one MAC), what it advertises and what it has
+// told the data plane. Every change ends in reconcile(): the desired routes/intents of one MAC
+// are computed from the state and diffed against what was published, so outputs are minimal and
+// a repeated input yields nothing.
+//
+// Mobility rules (RFC 7432 §15):
+//   * local learn of a MAC that is remote: advertise with seq = remote seq + 1 (a move);
+//   * a remote path that beats ours (higher seq; equal seq and lower VTEP IP, §15.1) makes us
+//     withdraw and install the remote (a move); a path that loses is kept but not installed;
+//   * a static (sticky) local MAC never moves; a remote route for it raises an alarm (§15.2);
+//     a sticky remote MAC is not taken over by a local learn (alarm);
+//   * gateway MACs (anycast gateway, router MACs) are never advertised nor installed as hosts.
+// Duplicate detection counts local<->remote moves and remote VTEP changes (dup_detector.hpp);
+// with freeze, a frozen MAC keeps what was published until the freeze ends or is cleared.
+// NOTE threading: single-threaded (the engine's). Performance: O(log n) per event plus the
+// number of routes/IPs of the one MAC concerned.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/bytes.hpp"
+#include "core/ip.hpp"
+#include "core/mac.hpp"
+#include "core/rd.hpp"
+#include "core/route_target.hpp"
+#include "evpn/dup_detector.hpp"
+#include "evpn/output.hpp"
+#include "evpn/route_builder.hpp"
+#include "evpn/views.hpp"
+
+namespace evpnd::evpn {
+
+struct MacVrfConfig {
+  Vni vni = 0;
+  Rd rd;
+  std::vector<RouteTarget> import_rts;
+  std::vector<RouteTarget> export_rts;
+  IpAddress local_vtep;
+  std::optional<L3Binding> l3;      // the IP-VRF of this segment's SVI (symmetric IRB)
+  std::vector<Mac> gateway_macs;    // anycast gateway / router MACs: never hosts
+  std::string vrf;                  // name of that IP-VRF, for the views
+};
+
+class MacVrf {
+ public:
+  MacVrf(MacVrfConfig cfg, DadConfig dad);
+
+  const MacVrfConfig& config() const { return cfg_; }
+  Vni vni() const { return cfg_.vni; }
+  bool imports(const std::vector<RouteTarget>& route_rts) const;
+  bool is_gateway_mac(const Mac& m) const;
+
+  // Advertises the type-3 route (RFC 7432 §11.1) once the VNI exists.
+  void start(Output& out);
+  // Withdraws everything this VNI advertised and deletes every intent it produced.
+  void stop(Output& out);
+  // The IP-VRF binding changed (e.g. the router MAC became known): re-advertise MAC+IP routes.
+  void set_l3(std::optional<L3Binding> l3, Output& out);
+
+  void local_mac(const Mac& mac, const std::string& port, bool is_static, Time now, Output& out);
+  void local_mac_removed(const Mac& mac, Time now, Output& out);
+  void local_neigh(const IpAddress& ip, const Mac& mac, Time now, Output& out);
+  void local_neigh_removed(const IpAddress& ip, Time now, Output& out);
+
+  // The best path for route key `key` (add or replace); `vtep` is its next hop.
+  void remote_mac_route(const Bytes& key, const wire::MacIpAdvertisement& r, const IpAddress& vtep,
+                        const PathInfo& info, Time now, Output& out);
+  void remote_mac_withdraw(const Bytes& key, const Mac& mac, Time now, Output& out);
+  void remote_imet(const Bytes& key, const IpAddress& vtep, Output& out);
+  void remote_imet_withdraw(const Bytes& key, Output& out);
+
+  // Freeze expiry; returns the next deadline this VNI needs a timer for.
+  void on_timer(Time now, Output& out);
+  std::optional<Time> next_deadline() const;
+  // Operator clear of duplicate flags (all MACs when `mac` is empty); returns how many.
+  size_t clear_duplicates(const std::optional<Mac>& mac, Output& out);
+
+  std::vector<MacView> mac_views() const;
+  std::vector<NeighView> neigh_views() const;
+  std::vector<DupAddrView> dup_views() const;
+  VniView vni_view() const;
+  std::vector<IpAddress> remote_vteps() const;
+  const MacVrfCounters& counters() const { return counters_; }
+  // Is `ip` a local neighbour whose MAC is local here (the IP-VRF then needs no remote route)?
+  bool has_local_host(const IpAddress& ip) const;
+
+ private:
+  struct LocalMac {
+    std::string port;
+    bool is_static = false;
+  };
+  struct RemotePath {
+    IpAddress vtep;
+    IpAddress ip;     // empty for MAC-only routes
+    uint32_t seq = 0;
+    bool sticky = false;
+  };
+  struct Best {
+    IpAddress vtep;
+    uint32_t seq = 0;
+    bool sticky = false;
+  };
+  struct Published {
+    wire::EvpnRoute route;
+    wire::PathAttributes attrs;
+  };
+  struct Entry {
+    std::optional<LocalMac> local;   // present <=> we own the MAC and advertise it
+    uint32_t local_seq = 0;
+    KeyMap<RemotePath> paths;
+    std::set<IpAddress> local_ips;
+    DadState dad;
+    KeyMap<Published> advertised;
+    std::optional<dataplane::RemoteMac> installed;
+    std::set<IpAddress> installed_neighs;
+  };
+
+  std::optional<Best> best_remote(const Entry& e) const;
+  bool local_wins(const Entry& e, const Best& b) const;
+  void record_move(const Mac& mac, Entry& e, Time now, Output& out, const char* how);
+  void reconcile(const Mac& mac, Entry& e, Output& out);
+  void reconcile_routes(const Mac& mac, Entry& e, Output& out);
+  void reconcile_install(const Mac& mac, Entry& e, Output& out);
+  void maybe_erase(const Mac& mac);
+  void reconcile_ip_users(const IpAddress& ip, Output& out);
+  MacRouteSpec spec(const Mac& mac, const IpAddress& ip, const Entry& e) const;
+
+  MacVrfConfig cfg_;
+  DadConfig dad_;
+  std::map<Mac, Entry> macs_;
+  std::map<IpAddress, Mac> local_neighs_;
+  std::map<IpAddress, std::set<Mac>> remote_ip_users_;  // remote MAC+IP paths by IP
+  std::map<IpAddress, Mac> neigh_owner_;                // installed remote neighbour -> MAC
+  KeyMap<IpAddress> imet_paths_;
+  std::map<IpAddress, uint32_t> flood_refs_;
+  bool started_ = false;
+  MacVrfCounters counters_;
+};
+
+}  // namespace evpnd::evpn

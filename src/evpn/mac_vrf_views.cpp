@@ -1,0 +1,81 @@
+// MacVrf's read-only views (kept apart from the event logic in mac_vrf.cpp).
+#include "evpn/mac_vrf.hpp"
+
+namespace evpnd::evpn {
+
+std::vector<MacView> MacVrf::mac_views() const {
+  std::vector<MacView> out;
+  for (const auto& [mac, e] : macs_) {
+    MacView v;
+    v.vni = cfg_.vni;
+    v.mac = mac;
+    v.local_seq = e.local_seq;
+    v.duplicate = e.dad.duplicate;
+    v.frozen = e.dad.frozen;
+    if (auto best = best_remote(e)) v.remote_seq = best->seq;
+    if (e.local) {
+      v.origin = EntryOrigin::kLocal;
+      v.port = e.local->port;
+      v.sticky = e.local->is_static;
+      v.ips.assign(e.local_ips.begin(), e.local_ips.end());
+    } else if (e.installed) {
+      v.origin = EntryOrigin::kRemote;
+      v.remote_vtep = e.installed->vtep;
+      v.sticky = e.installed->sticky;
+      v.ips.assign(e.installed_neighs.begin(), e.installed_neighs.end());
+    } else {
+      continue;  // only neighbours or duplicate-detection history: not a MAC table entry
+    }
+    out.push_back(std::move(v));
+  }
+  return out;
+}
+
+std::vector<NeighView> MacVrf::neigh_views() const {
+  std::vector<NeighView> out;
+  for (const auto& [ip, mac] : local_neighs_) out.push_back({cfg_.vni, ip, mac, EntryOrigin::kLocal, {}});
+  for (const auto& [ip, mac] : neigh_owner_) {
+    auto e = macs_.find(mac);
+    IpAddress vtep = (e != macs_.end() && e->second.installed) ? e->second.installed->vtep : IpAddress{};
+    out.push_back({cfg_.vni, ip, mac, EntryOrigin::kRemote, vtep});
+  }
+  return out;
+}
+
+std::vector<DupAddrView> MacVrf::dup_views() const {
+  std::vector<DupAddrView> out;
+  for (const auto& [mac, e] : macs_) {
+    if (!e.dad.duplicate && e.dad.moves == 0) continue;
+    out.push_back({cfg_.vni, mac, e.dad.moves, e.dad.total_moves, e.dad.duplicate, e.dad.detected_at,
+                   e.dad.frozen, e.dad.freeze_until});
+  }
+  return out;
+}
+
+std::vector<IpAddress> MacVrf::remote_vteps() const {
+  std::vector<IpAddress> out;
+  for (const auto& [vtep, refs] : flood_refs_) out.push_back(vtep);
+  return out;
+}
+
+VniView MacVrf::vni_view() const {
+  VniView v;
+  v.vni = cfg_.vni;
+  v.rd = cfg_.rd;
+  v.import_rts = cfg_.import_rts;
+  v.export_rts = cfg_.export_rts;
+  v.vrf = cfg_.vrf;
+  v.l3vni = cfg_.l3 ? cfg_.l3->l3vni : 0;
+  v.local_vtep = cfg_.local_vtep;
+  for (const auto& [mac, e] : macs_) {
+    if (e.local) ++v.local_macs;
+    else if (e.installed) ++v.remote_macs;
+  }
+  v.local_neighs = local_neighs_.size();
+  v.remote_neighs = neigh_owner_.size();
+  v.remote_vteps = remote_vteps();
+  v.counters = counters_;
+  return v;
+}
+
+}  // namespace evpnd::evpn

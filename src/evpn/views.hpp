@@ -1,0 +1,110 @@
+// Plain read-only views of the EVPN state for the API (`evpnctl show evpn ...`). JSON rendering
+// lives in json_views.hpp; these structs are the stable in-process shape.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/ip.hpp"
+#include "core/mac.hpp"
+#include "core/rd.hpp"
+#include "core/route_target.hpp"
+#include "core/types.hpp"
+#include "evpn/output.hpp"
+
+namespace evpnd::evpn {
+
+enum class EntryOrigin : uint8_t { kLocal, kRemote };
+
+// `show evpn mac vni <vni>` (FRR: type, intf | remoteVtep, localSequence, remoteSequence, isDuplicate).
+struct MacView {
+  Vni vni = 0;
+  Mac mac;
+  EntryOrigin origin = EntryOrigin::kLocal;
+  std::string port;          // local: bridge port
+  IpAddress remote_vtep;     // remote: the winning VTEP
+  uint32_t local_seq = 0;
+  uint32_t remote_seq = 0;
+  bool sticky = false;       // local static MAC, or remote with the sticky flag
+  bool duplicate = false;
+  bool frozen = false;
+  std::vector<IpAddress> ips;  // local neighbours / remote MAC+IP routes of the winning VTEP
+  bool operator==(const MacView&) const = default;
+};
+
+// `show evpn arp-cache vni <vni>`.
+struct NeighView {
+  Vni vni = 0;
+  IpAddress ip;
+  Mac mac;
+  EntryOrigin origin = EntryOrigin::kLocal;
+  IpAddress remote_vtep;
+  bool operator==(const NeighView&) const = default;
+};
+
+// `show evpn dup-addr`.
+struct DupAddrView {
+  Vni vni = 0;
+  Mac mac;
+  uint32_t moves = 0;          // inside the current window
+  uint64_t total_moves = 0;
+  bool duplicate = false;
+  std::optional<Time> detected_at;
+  bool frozen = false;
+  std::optional<Time> freeze_until;  // frozen without a deadline: until cleared
+  bool operator==(const DupAddrView&) const = default;
+};
+
+struct MacVrfCounters {
+  uint64_t local_learns = 0;
+  uint64_t moves = 0;
+  uint64_t duplicates_detected = 0;
+  uint64_t sticky_conflicts = 0;
+  uint64_t gateway_mac_ignored = 0;
+  uint64_t remote_paths = 0;   // remote type-2 paths accepted
+};
+
+// `show evpn vni detail` (L2 part).
+struct VniView {
+  Vni vni = 0;
+  Rd rd;
+  std::vector<RouteTarget> import_rts, export_rts;
+  std::string vrf;             // "" when the segment has no IP-VRF
+  Vni l3vni = 0;
+  IpAddress local_vtep;
+  size_t local_macs = 0, remote_macs = 0, local_neighs = 0, remote_neighs = 0;
+  std::vector<IpAddress> remote_vteps;  // flood list (type-3)
+  MacVrfCounters counters;
+};
+
+// `show evpn vni detail` (L3 part) / `show vrf`.
+struct VrfView {
+  std::string name;
+  Vni l3vni = 0;
+  Rd rd;
+  std::vector<RouteTarget> import_rts, export_rts;
+  Mac router_mac;
+  std::vector<Vni> l2vnis;
+  std::vector<IpPrefix> local_prefixes;  // originated as type-5
+  size_t routes = 0;                     // installed VRF routes
+};
+
+struct RmacView {
+  Vni l3vni = 0;
+  IpAddress vtep;
+  Mac rmac;
+  bool operator==(const RmacView&) const = default;
+};
+
+enum class VrfRouteSource : uint8_t { kHost, kPrefix };  // type-2 MAC+IP / type-5
+struct VrfRouteView {
+  Vni l3vni = 0;
+  IpPrefix prefix;
+  std::vector<IpAddress> nexthops;
+  VrfRouteSource source = VrfRouteSource::kPrefix;
+  bool operator==(const VrfRouteView&) const = default;
+};
+
+}  // namespace evpnd::evpn
