@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "core/bytes.hpp"
@@ -54,6 +55,12 @@ using AsPath = std::vector<AsPathSegment>;
 // RFC 4271 §9.1.2.2 a): a SET counts 1, confederation segments 0.
 size_t as_path_length(const AsPath& p);
 
+// The flags octet this codec sends for a known attribute type (Optional/Transitive bits per
+// RFC 4271 §5.1, RFC 4760, RFC 4360, RFC 4456, RFC 6514, RFC 6793, RFC 8092); 0 for unknown types.
+uint8_t canonical_attr_flags(uint8_t type);
+// "ORIGIN", "AS_PATH", ..., "PMSI_TUNNEL", "LARGE_COMMUNITIES", else "ATTR_<n>".
+std::string attr_type_name(uint8_t type);
+
 struct Aggregator {
   Asn asn = 0;
   IpAddress address;  // IPv4
@@ -90,12 +97,15 @@ struct MpReach {
   IpAddress link_local_next_hop; // IPv6 only, when 32 bytes of next hop are given
   std::vector<EvpnRoute> evpn;   // AFI 25 / SAFI 70
   std::vector<IpPrefix> prefixes;  // IPv4/IPv6 unicast
+  // RFC 7911 path identifiers, parallel to `evpn` or `prefixes`; empty without add-path.
+  std::vector<uint32_t> path_ids;
   bool operator==(const MpReach&) const = default;
 };
 struct MpUnreach {
   AfiSafi afi_safi = kL2vpnEvpn;
   std::vector<EvpnRoute> evpn;
   std::vector<IpPrefix> prefixes;
+  std::vector<uint32_t> path_ids;  // RFC 7911, as in MpReach
   bool operator==(const MpUnreach&) const = default;
 };
 

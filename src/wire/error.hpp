@@ -26,6 +26,7 @@ enum class NotifyCode : uint8_t {
   kFsmError = 5,
   kCease = 6,
   kRouteRefresh = 7,
+  kSendHoldTimerExpired = 8,  // RFC 9687
 };
 // Subcodes used by the codec (RFC 4271 §6.1-6.3).
 namespace subcode {
@@ -48,6 +49,20 @@ inline constexpr uint8_t kInvalidNextHop = 8;
 inline constexpr uint8_t kOptionalAttributeError = 9;
 inline constexpr uint8_t kInvalidNetworkField = 10;
 inline constexpr uint8_t kMalformedAsPath = 11;
+inline constexpr uint8_t kUnspecific = 0;
+// Cease (RFC 4486, RFC 8538 Hard Reset, RFC 9384 BFD Down).
+inline constexpr uint8_t kCeaseMaxPrefixes = 1;
+inline constexpr uint8_t kCeaseAdminShutdown = 2;
+inline constexpr uint8_t kCeasePeerDeconfigured = 3;
+inline constexpr uint8_t kCeaseAdminReset = 4;
+inline constexpr uint8_t kCeaseConnectionRejected = 5;
+inline constexpr uint8_t kCeaseOtherConfigChange = 6;
+inline constexpr uint8_t kCeaseCollisionResolution = 7;
+inline constexpr uint8_t kCeaseOutOfResources = 8;
+inline constexpr uint8_t kCeaseHardReset = 9;
+inline constexpr uint8_t kCeaseBfdDown = 10;
+// ROUTE-REFRESH Message Error (RFC 7313 §5).
+inline constexpr uint8_t kInvalidMessageLength = 1;
 }  // namespace subcode
 
 // Human names: "UPDATE Message Error", "Malformed AS_PATH", "Cease/Administrative Reset", ...

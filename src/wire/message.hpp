@@ -82,8 +82,13 @@ struct Open {
   // re-encoding: each entry is one capability code in wire order; a new optional parameter
   // (type 2) starts where `param_breaks` says. Empty -> one parameter per capability,
   // fields' order (what FRR does).
+  // `param_breaks` holds, for each optional parameter, the index into `order` of its first
+  // capability (so FRR's layout is 0, 1, 2, ...).
   std::vector<uint8_t> order;
   std::vector<uint8_t> param_breaks;
+  // RFC 9072 extended optional parameters length was used (also chosen by the encoder when the
+  // parameters exceed 255 bytes).
+  bool extended_params = false;
   bool operator==(const Open&) const = default;
   Asn asn() const { return caps.four_octet_as.value_or(my_as); }
 };
@@ -98,8 +103,20 @@ struct Update {
   std::vector<DecodeError> errors;
   bool treat_as_withdraw = false;
   // Attribute types in wire order as decoded; encoders use it for byte-exact re-encoding
-  // and otherwise follow FRR's order (MP_REACH first, then by type code).
+  // and otherwise follow FRR's order: MP_REACH, ORIGIN, AS_PATH, NEXT_HOP, MED, LOCAL_PREF,
+  // ATOMIC_AGGREGATE, AGGREGATOR, COMMUNITIES, ORIGINATOR_ID, CLUSTER_LIST, MP_UNREACH,
+  // EXT_COMMUNITIES, AS4_PATH, AS4_AGGREGATOR, PMSI_TUNNEL, LARGE_COMMUNITIES, unknown ones.
+  // Present attributes missing from attr_order are appended in that order; entries of
+  // attr_order whose attribute is absent are skipped. Discarded attributes are not listed.
   std::vector<uint8_t> attr_order;
+  // The flags octet of each attr_order entry as received (parallel to attr_order). The encoder
+  // takes the Extended Length and Partial bits from it; without it, Extended Length is used as
+  // FRR does: always for MP_REACH, MP_UNREACH (not for an End-of-RIB), AS_PATH and AS4_PATH,
+  // otherwise only when the value exceeds 255 bytes.
+  std::vector<uint8_t> attr_flags;
+  // RFC 7911 path identifiers, parallel to `withdrawn` / `nlri`; empty without add-path.
+  std::vector<uint32_t> withdrawn_path_ids;
+  std::vector<uint32_t> nlri_path_ids;
 
   bool is_end_of_rib() const;  // RFC 4724 §2
   bool operator==(const Update&) const = default;
@@ -109,7 +126,11 @@ struct Notification {
   uint8_t code = 0;
   uint8_t subcode = 0;
   Bytes data;
-  std::string to_string() const;  // "Cease/Administrative Reset" (+ RFC 8203 shutdown text)
+  // "Cease/Administrative Reset" (+ ": \"text\"" for an RFC 8203/9003 shutdown communication;
+  // Cease/Hard Reset (RFC 8538) names the inner code/subcode: "Cease/Hard Reset (Cease/...)").
+  std::string to_string() const;
+  // The RFC 8203/9003 shutdown communication of Cease subcodes 2 and 4, when well formed.
+  std::optional<std::string> shutdown_communication() const;
   bool operator==(const Notification&) const = default;
 };
 
@@ -137,13 +158,20 @@ struct EncodeContext {
   bool four_octet_as = true;
   bool extended_message = false;
   bool add_path_tx_evpn = false;
+  bool add_path_tx_ipv4 = false;
+  bool add_path_tx_ipv6 = false;
 };
 
 // Reads the 19-byte header at the start of `bytes`: returns the total message length when the
 // header is valid, or a session-reset error (bad marker, length, type). Used by stream framers.
 tl::expected<uint16_t, DecodeError> peek_header(ByteView bytes, const DecodeContext& ctx);
 
+// `bytes` must hold exactly one message (peek_header gives its length); anything else is a
+// Bad Message Length error. Never reads outside `bytes`, never throws on malformed input.
 tl::expected<Message, DecodeError> decode_message(ByteView bytes, const DecodeContext& ctx);
+// Appends one message to `out`. The caller keeps UPDATEs within the negotiated maximum size
+// (4096, or 65535 with RFC 8654); the encoder does not split. Capacity is reserved once, EVPN
+// NLRI are written in place (no per-route allocation).
 void encode_message(const Message& m, const EncodeContext& ctx, Bytes& out);
 Bytes encode_message(const Message& m, const EncodeContext& ctx);
 

@@ -1,0 +1,341 @@
+// OPEN (RFC 4271 §4.2) with Capabilities optional parameters (RFC 5492) and the RFC 9072
+// extended optional parameters length.
+//
+// NOTE errors (RFC 4271 §6.2, checked in its order): version -> Unsupported Version Number (data:
+// the version we support); Hold Time 1 or 2 -> Unacceptable Hold Time; BGP Identifier 0 ->
+// Bad BGP Identifier (RFC 6286: any other value is valid); a parameter other than Capabilities
+// -> Unsupported Optional Parameter; malformed parameters or known capabilities -> OPEN Message
+// Error / Unspecific (what FRR sends). The peer AS is checked by the FSM, which knows the config.
+// NOTE byte-exactness: `order`/`param_breaks`/`extended_params` record the layout; bits the model
+// does not hold (reserved bits of graceful restart flags, the multiprotocol reserved octet) are
+// sent as zero.
+#include <bitset>
+
+#include "wire/attribute_codec.hpp"
+#include "wire/message_codec.hpp"
+
+namespace evpnd::wire::detail {
+
+namespace {
+
+enum CapCode : uint8_t {
+  kCapMultiprotocol = 1,
+  kCapRouteRefresh = 2,
+  kCapExtendedMessage = 6,
+  kCapGracefulRestart = 64,
+  kCapFourOctetAs = 65,
+  kCapAddPath = 69,
+  kCapEnhancedRouteRefresh = 70,
+  kCapFqdn = 73,
+  kCapRouteRefreshCisco = 128,
+};
+
+tl::unexpected<DecodeError> open_error(uint8_t subcode, std::string reason, Bytes data = {}) {
+  return tl::unexpected(make_error(ErrorAction::kSessionReset, 2, subcode, std::move(reason), data));
+}
+
+uint16_t load16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
+
+// Decodes one capability into `c`; returns a reason when its length does not fit its code.
+std::optional<std::string> decode_capability(uint8_t code, ByteView v, Capabilities& c) {
+  auto need = [&](bool ok) -> std::optional<std::string> {
+    if (ok) return std::nullopt;
+    return "capability " + std::to_string(code) + ": bad length " + std::to_string(v.size());
+  };
+  switch (code) {
+    case kCapMultiprotocol:  // RFC 4760 §8: AFI (2), reserved (1), SAFI (1)
+      if (v.size() != 4) return need(false);
+      c.multiprotocol.push_back(AfiSafi{static_cast<Afi>(load16(v.data())), static_cast<Safi>(v[3])});
+      return std::nullopt;
+    case kCapRouteRefresh: c.route_refresh = true; return need(v.empty());
+    case kCapRouteRefreshCisco: c.route_refresh_cisco = true; return need(v.empty());
+    case kCapEnhancedRouteRefresh: c.enhanced_route_refresh = true; return need(v.empty());
+    case kCapExtendedMessage: c.extended_message = true; return need(v.empty());
+    case kCapGracefulRestart: {  // RFC 4724 §3, RFC 8538 (N bit)
+      if (v.size() < 2 || (v.size() - 2) % 4) return need(false);
+      GracefulRestart gr;
+      gr.restart_state = v[0] & 0x80;
+      gr.notification = v[0] & 0x40;
+      gr.restart_time = load16(v.data()) & 0x0FFF;
+      for (size_t i = 2; i < v.size(); i += 4) {
+        gr.families.push_back(GracefulRestart::Family{
+            AfiSafi{static_cast<Afi>(load16(v.data() + i)), static_cast<Safi>(v[i + 2])},
+            (v[i + 3] & 0x80) != 0});
+      }
+      c.graceful_restart = std::move(gr);
+      return std::nullopt;
+    }
+    case kCapFourOctetAs:  // RFC 6793 §9
+      if (v.size() != 4) return need(false);
+      c.four_octet_as = Asn{uint32_t(load16(v.data())) << 16 | load16(v.data() + 2)};
+      return std::nullopt;
+    case kCapAddPath:  // RFC 7911 §4
+      if (v.empty() || v.size() % 4) return need(false);
+      for (size_t i = 0; i < v.size(); i += 4) {
+        c.add_path.push_back(AddPathEntry{
+            AfiSafi{static_cast<Afi>(load16(v.data() + i)), static_cast<Safi>(v[i + 2])},
+            v[i + 3]});
+      }
+      return std::nullopt;
+    case kCapFqdn: {  // draft-walton-bgp-hostname-capability: len, hostname, len, domain
+      if (v.empty() || v.size() < 1u + v[0]) return need(false);
+      const size_t hl = v[0];
+      c.fqdn_hostname = std::string(v.begin() + 1, v.begin() + 1 + static_cast<std::ptrdiff_t>(hl));
+      ByteView rest = v.subspan(1 + hl);
+      if (rest.empty()) return std::nullopt;  // no domain part at all
+      if (rest.size() != 1u + rest[0]) return need(false);
+      c.fqdn_domain = std::string(rest.begin() + 1, rest.end());
+      return std::nullopt;
+    }
+    default:
+      c.unknown.push_back(RawCapability{code, Bytes(v.begin(), v.end())});
+      return std::nullopt;
+  }
+}
+
+}  // namespace
+
+tl::expected<Open, DecodeError> decode_open(ByteView body) {
+  ByteReader r(body);
+  Open o;
+  if (body.size() < 10) return open_error(subcode::kUnspecific, "OPEN shorter than 29 octets");
+  o.version = *r.u8();
+  o.my_as = *r.u16();
+  o.hold_time = *r.u16();
+  uint8_t id[4];
+  r.copy(id, 4);
+  o.bgp_id = IpAddress::v4(id);
+  size_t opt_len = *r.u8();
+  if (o.version != 4) {
+    return open_error(subcode::kUnsupportedVersion,
+                      "unsupported version " + std::to_string(o.version), Bytes{0, 4});
+  }
+  if (o.hold_time == 1 || o.hold_time == 2) {
+    return open_error(subcode::kUnacceptableHoldTime,
+                      "hold time " + std::to_string(o.hold_time) + " (must be 0 or >= 3)");
+  }
+  if (o.bgp_id.is_unspecified()) return open_error(subcode::kBadBgpIdentifier, "BGP identifier 0.0.0.0");
+
+  // RFC 9072 §2: a Non-Ext OP Len and Non-Ext OP Type of 255 announce 2-octet lengths.
+  if (opt_len == 255 && r.remaining() >= 1 && r.rest()[0] == 255) {
+    r.skip(1);
+    auto ext_len = r.u16();
+    if (!ext_len) return open_error(subcode::kUnspecific, "truncated extended parameters length");
+    opt_len = *ext_len;
+    o.extended_params = true;
+  }
+  if (opt_len != r.remaining()) {
+    return open_error(subcode::kUnspecific,
+                      "optional parameters length " + std::to_string(opt_len) + ", but " +
+                          std::to_string(r.remaining()) + " octets follow");
+  }
+  while (!r.empty()) {
+    const uint8_t ptype = *r.u8();
+    std::optional<uint16_t> plen;
+    if (o.extended_params) plen = r.u16();
+    else if (auto b = r.u8()) plen = *b;
+    if (!plen) return open_error(subcode::kUnspecific, "truncated optional parameter header");
+    auto pval = r.sub(*plen);
+    if (!pval) return open_error(subcode::kUnspecific, "optional parameter overruns the OPEN");
+    if (ptype != 2) {
+      return open_error(subcode::kUnsupportedOptionalParameter,
+                        "unsupported optional parameter " + std::to_string(ptype));
+    }
+    o.param_breaks.push_back(static_cast<uint8_t>(o.order.size()));
+    while (!pval->empty()) {
+      if (pval->remaining() < 2) return open_error(subcode::kUnspecific, "truncated capability");
+      const uint8_t code = *pval->u8();
+      const uint8_t clen = *pval->u8();
+      auto cval = pval->view(clen);
+      if (!cval) return open_error(subcode::kUnspecific, "capability overruns its parameter");
+      if (auto why = decode_capability(code, *cval, o.caps)) {
+        return open_error(subcode::kUnspecific, *why);
+      }
+      o.order.push_back(code);
+    }
+  }
+  if (o.order.size() > 255) {  // param_breaks cannot index it: fall back to the default layout
+    o.order.clear();
+    o.param_breaks.clear();
+  }
+  return o;
+}
+
+namespace {
+
+// Writes capabilities for encode_open, tracking what has been written so that each field is
+// written once for `order` and the rest can be appended.
+class CapWriter {
+ public:
+  explicit CapWriter(const Capabilities& c) : c_(c), unknown_used_(c.unknown.size(), false) {}
+
+  // Appends the capability `code` (its next occurrence) to `w`; false when there is none.
+  bool write(ByteWriter& w, uint8_t code) {
+    switch (code) {
+      case kCapMultiprotocol:
+        if (mp_ >= c_.multiprotocol.size()) return false;
+        header(w, code, 4);
+        w.u16(static_cast<uint16_t>(c_.multiprotocol[mp_].afi));
+        w.u8(0);
+        w.u8(static_cast<uint8_t>(c_.multiprotocol[mp_++].safi));
+        return true;
+      case kCapRouteRefresh: return flag(w, code, c_.route_refresh);
+      case kCapRouteRefreshCisco: return flag(w, code, c_.route_refresh_cisco);
+      case kCapEnhancedRouteRefresh: return flag(w, code, c_.enhanced_route_refresh);
+      case kCapExtendedMessage: return flag(w, code, c_.extended_message);
+      case kCapGracefulRestart: {
+        if (!c_.graceful_restart) return false;
+        const GracefulRestart& gr = *c_.graceful_restart;
+        header(w, code, 2 + 4 * gr.families.size());
+        w.u16(static_cast<uint16_t>((gr.restart_state ? 0x8000 : 0) | (gr.notification ? 0x4000 : 0) |
+                                    (gr.restart_time & 0x0FFF)));
+        for (const auto& f : gr.families) {
+          w.u16(static_cast<uint16_t>(f.afi_safi.afi));
+          w.u8(static_cast<uint8_t>(f.afi_safi.safi));
+          w.u8(f.forwarding_preserved ? 0x80 : 0);
+        }
+        done_.set(code);
+        return true;
+      }
+      case kCapFourOctetAs:
+        if (!c_.four_octet_as) return false;
+        header(w, code, 4);
+        w.u32(*c_.four_octet_as);
+        done_.set(code);
+        return true;
+      case kCapAddPath:
+        if (c_.add_path.empty() || done_[code]) return false;
+        header(w, code, 4 * c_.add_path.size());
+        for (const auto& e : c_.add_path) {
+          w.u16(static_cast<uint16_t>(e.afi_safi.afi));
+          w.u8(static_cast<uint8_t>(e.afi_safi.safi));
+          w.u8(e.send_receive);
+        }
+        done_.set(code);
+        return true;
+      case kCapFqdn: {
+        if (!c_.fqdn_hostname) return false;
+        const std::string& h = *c_.fqdn_hostname;
+        const size_t hl = std::min<size_t>(h.size(), 255);
+        const size_t dl = c_.fqdn_domain ? std::min<size_t>(c_.fqdn_domain->size(), 255) : 0;
+        header(w, code, std::min<size_t>(1 + hl + (c_.fqdn_domain ? 1 + dl : 0), 255));
+        w.u8(static_cast<uint8_t>(hl));
+        w.bytes(reinterpret_cast<const uint8_t*>(h.data()), hl);
+        if (c_.fqdn_domain) {
+          w.u8(static_cast<uint8_t>(dl));
+          w.bytes(reinterpret_cast<const uint8_t*>(c_.fqdn_domain->data()), dl);
+        }
+        done_.set(code);
+        return true;
+      }
+      default:
+        for (size_t i = 0; i < c_.unknown.size(); ++i) {
+          if (!unknown_used_[i] && c_.unknown[i].code == code) {
+            unknown_used_[i] = true;
+            const Bytes& v = c_.unknown[i].value;
+            header(w, code, v.size());
+            w.bytes(v.data(), std::min<size_t>(v.size(), 255));
+            return true;
+          }
+        }
+        return false;
+    }
+  }
+
+  // The capabilities not written yet, one blob each, in the fields' order.
+  std::vector<Bytes> rest() {
+    std::vector<Bytes> out;
+    auto take = [&](uint8_t code) {
+      for (;;) {
+        Bytes b;
+        ByteWriter w(b);
+        if (done_[code] && code != kCapMultiprotocol) return;
+        if (!write(w, code)) return;
+        out.push_back(std::move(b));
+        if (code != kCapMultiprotocol) return;
+      }
+    };
+    for (uint8_t code : {kCapMultiprotocol, kCapRouteRefresh, kCapRouteRefreshCisco,
+                         kCapEnhancedRouteRefresh, kCapExtendedMessage, kCapGracefulRestart,
+                         kCapFourOctetAs, kCapAddPath, kCapFqdn}) {
+      take(code);
+    }
+    for (size_t i = 0; i < c_.unknown.size(); ++i) {
+      if (unknown_used_[i]) continue;
+      Bytes b;
+      ByteWriter w(b);
+      write(w, c_.unknown[i].code);
+      out.push_back(std::move(b));
+    }
+    return out;
+  }
+
+ private:
+  static void header(ByteWriter& w, uint8_t code, size_t len) {
+    w.u8(code);
+    w.u8(static_cast<uint8_t>(std::min<size_t>(len, 255)));
+  }
+  bool flag(ByteWriter& w, uint8_t code, bool set) {
+    if (!set) return false;
+    header(w, code, 0);
+    done_.set(code);
+    return true;
+  }
+
+  const Capabilities& c_;
+  size_t mp_ = 0;
+  std::vector<bool> unknown_used_;
+  std::bitset<256> done_;
+};
+
+}  // namespace
+
+void encode_open(ByteWriter& w, const Open& o) {
+  w.u8(o.version);
+  w.u16(o.my_as);
+  w.u16(o.hold_time);
+  if (o.bgp_id.is_v4()) w.bytes(o.bgp_id.data(), 4);
+  else w.zeros(4);
+
+  // One blob per optional parameter: the recorded layout first, then what it does not cover.
+  CapWriter caps(o.caps);
+  std::vector<Bytes> params;
+  if (!o.order.empty()) {
+    std::vector<uint8_t> breaks = o.param_breaks;
+    if (breaks.empty()) {  // one parameter per capability
+      for (size_t i = 0; i < o.order.size(); ++i) breaks.push_back(static_cast<uint8_t>(i));
+    }
+    for (size_t k = 0; k < breaks.size(); ++k) {
+      const size_t from = breaks[k];
+      const size_t to = k + 1 < breaks.size() ? breaks[k + 1] : o.order.size();
+      Bytes b;
+      ByteWriter pw(b);
+      for (size_t i = from; i < to && i < o.order.size(); ++i) caps.write(pw, o.order[i]);
+      if (!b.empty() || from == to) params.push_back(std::move(b));
+    }
+  }
+  for (auto& b : caps.rest()) params.push_back(std::move(b));
+
+  size_t total = 0;
+  bool ext = o.extended_params;
+  for (const auto& p : params) {
+    total += p.size() + 2;
+    ext = ext || p.size() > 255;
+  }
+  ext = ext || total > 255;
+  if (ext) {  // RFC 9072 §2
+    w.u8(255);
+    w.u8(255);
+    w.u16(static_cast<uint16_t>(total + params.size()));
+  } else {
+    w.u8(static_cast<uint8_t>(total));
+  }
+  for (const auto& p : params) {
+    w.u8(2);  // Capabilities (RFC 5492 §4)
+    if (ext) w.u16(static_cast<uint16_t>(p.size()));
+    else w.u8(static_cast<uint8_t>(p.size()));
+    w.bytes(p);
+  }
+}
+
+}  // namespace evpnd::wire::detail
