@@ -136,7 +136,6 @@ int LinuxDataplane::ensure_vxlan(Ns& target, const NetnsName& target_ns, const s
     m.kind = "vxlan";
     m.vxlan = info;
     if (mtu) m.mtu = mtu;
-    m.addrgenmode_none = true;
     Bytes req;
     encode_link(req, RTM_NEWLINK, {NLM_F_CREATE | NLM_F_EXCL, u.req->next_seq()}, m);
     if (int err = u.req->request(req, &why)) return err;
@@ -156,6 +155,14 @@ int LinuxDataplane::ensure_vxlan(Ns& target, const NetnsName& target_ns, const s
     }
     cur = find_link(target, name);
     if (!cur) return why = name + " not found after create", ENODEV;
+    // `addrgenmode none` (no IPv6 link-local on the vxlan port): the kernel refuses
+    // IFLA_AF_SPEC/AF_INET6 in the create request (EAFNOSUPPORT, no inet6_dev yet), so set it after.
+    LinkMsg agm;
+    agm.ifindex = cur->ifindex;
+    agm.addrgenmode_none = true;
+    Bytes areq;
+    encode_link(areq, RTM_NEWLINK, {0, target.req->next_seq()}, agm);
+    if (int err = target.req->request(areq, &why)) return err;
   } else if (mtu && cur->mtu != mtu) {
     LinkMsg m;
     m.ifindex = cur->ifindex;

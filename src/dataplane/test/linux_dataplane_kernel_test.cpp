@@ -1,0 +1,269 @@
+// Kernel tests of LinuxDataplane: run as root in namespaces they create (evt-dp-<pid>-*, removed
+// by RAII guards), skipped otherwise. They check the kernel state with iproute2's JSON output as
+// well as with our own dump().
+#include "dataplane/linux/linux_dataplane.hpp"
+#include "dataplane/reconcile.hpp"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <poll.h>
+
+#include <chrono>
+#include <thread>
+
+#include "netns_fixture.hpp"
+#include "test_values.hpp"
+
+namespace evpnd::dataplane {
+namespace {
+
+using namespace test;
+using nlohmann::json;
+
+#define REQUIRE_ROOT() \
+  if (!is_root()) GTEST_SKIP() << "needs root (creates network namespaces)"
+
+std::unique_ptr<LinuxDataplane> open_dp(const TestNetns& underlay) {
+  auto dp = LinuxDataplane::open({underlay.name()});
+  EXPECT_TRUE(dp) << (dp ? "" : dp.error().message);
+  return dp ? std::move(*dp) : nullptr;
+}
+
+json ip_json(const TestNetns& n, const std::string& args) {
+  std::string out;
+  n.ip("-j " + args, &out);
+  return out.empty() ? json::array() : json::parse(out);
+}
+json bridge_json(const TestNetns& n, const std::string& args) {
+  std::string out;
+  n.bridge("-j " + args, &out);
+  return out.empty() ? json::array() : json::parse(out);
+}
+
+bool has_fdb(const json& fdb, const std::string& mac, const std::string& dst, const std::string& flag) {
+  for (const auto& e : fdb) {
+    if (e.value("mac", "") != mac) continue;
+    if (!dst.empty() && e.value("dst", "") != dst) continue;
+    auto flags = e.value("flags", json::array());
+    bool f = flag.empty();
+    for (const auto& x : flags) f = f || x == flag;
+    if (f) return true;
+  }
+  return false;
+}
+
+std::vector<DataplaneEvent> wait_events(LinuxDataplane& dp, const std::function<bool(const DataplaneEvent&)>& want,
+                                        int ms = 3000) {
+  std::vector<DataplaneEvent> all;
+  auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+  while (std::chrono::steady_clock::now() < until) {
+    std::vector<pollfd> pfds;
+    for (int fd : dp.event_fds()) pfds.push_back({fd, POLLIN, 0});
+    poll(pfds.data(), pfds.size(), 100);
+    size_t before = all.size();
+    dp.poll_events(all);
+    for (size_t i = before; i < all.size(); ++i)
+      if (want(all[i])) return all;
+  }
+  return all;
+}
+
+TEST(LinuxDataplaneKernel_L2Vni, RemoteMacFloodNeighbour_InstalledAsFrrDoes) {
+  REQUIRE_ROOT();
+  TestNetns u("u");
+  ASSERT_TRUE(u.ok());
+  ASSERT_EQ(u.ip("addr add 10.255.0.1/32 dev lo"), 0);
+  auto dp = open_dp(u);
+  ASSERT_TRUE(dp);
+  auto v = l2vni(100);
+  v.bridge_mac = mac("02:00:5e:00:01:01");
+  std::vector<Intent> b{Intent::add(v), Intent::add(SviAddress{100, ip("192.168.100.1"), 24}),
+                        Intent::add(FloodEntry{100, ip("10.255.0.2")}), Intent::add(FloodEntry{100, ip("10.255.0.3")}),
+                        Intent::add(RemoteMac{100, mac("02:00:00:00:02:10"), ip("10.255.0.2")}),
+                        Intent::add(RemoteNeighbour{100, ip("192.168.100.12"), mac("02:00:00:00:02:10")})};
+  auto r = dp->apply(b);
+  ASSERT_TRUE(r.ok()) << r.errors[0].message;
+
+  auto link = ip_json(u, "-d link show vxlan100");
+  ASSERT_EQ(link.size(), 1u);
+  const auto& li = link[0]["linkinfo"];
+  EXPECT_EQ(li["info_data"]["id"], 100);
+  EXPECT_EQ(li["info_data"]["local"], "10.255.0.1");
+  EXPECT_EQ(li["info_data"]["port"], 4789);
+  EXPECT_EQ(li["info_data"]["learning"], false);
+  EXPECT_EQ(li["info_slave_data"]["learning"], false);
+  EXPECT_EQ(li["info_slave_data"]["neigh_suppress"], true);
+  EXPECT_EQ(link[0]["master"], "br100");
+  auto br = ip_json(u, "-d link show br100");
+  EXPECT_EQ(br[0]["address"], "02:00:5e:00:01:01");
+  EXPECT_EQ(br[0]["linkinfo"]["info_data"]["stp_state"], 0);
+  EXPECT_EQ(br[0]["linkinfo"]["info_data"]["mcast_snooping"], 0);
+
+  auto fdb = bridge_json(u, "fdb show dev vxlan100");
+  EXPECT_TRUE(has_fdb(fdb, "00:00:00:00:00:00", "10.255.0.2", "self"));
+  EXPECT_TRUE(has_fdb(fdb, "00:00:00:00:00:00", "10.255.0.3", "self"));
+  EXPECT_TRUE(has_fdb(fdb, "02:00:00:00:02:10", "10.255.0.2", "extern_learn"));  // self entry
+  bool master = false;
+  for (const auto& e : fdb)
+    if (e.value("mac", "") == "02:00:00:00:02:10" && e.value("master", "") == "br100") master = true;
+  EXPECT_TRUE(master);
+  auto neigh = ip_json(u, "neigh show dev br100");
+  ASSERT_EQ(neigh.size(), 1u);
+  EXPECT_EQ(neigh[0]["dst"], "192.168.100.12");
+  EXPECT_EQ(neigh[0]["lladdr"], "02:00:00:00:02:10");
+
+  auto st = dp->dump();
+  ASSERT_TRUE(st);
+  ASSERT_EQ(st->l2vnis.size(), 1u);
+  EXPECT_TRUE(l2vni_matches(v, st->l2vnis[0]));
+  EXPECT_EQ(st->remote_macs, (std::vector{RemoteMac{100, mac("02:00:00:00:02:10"), ip("10.255.0.2")}}));
+  EXPECT_EQ(st->flood_entries.size(), 2u);
+  EXPECT_EQ(st->remote_neighbours.size(), 1u);
+  EXPECT_EQ(st->svi_addresses, (std::vector{SviAddress{100, ip("192.168.100.1"), 24}}));
+
+  // Delete and check it is gone from both tables.
+  r = dp->apply(std::vector{Intent::del(RemoteMac{100, mac("02:00:00:00:02:10"), ip("10.255.0.2")}),
+                            Intent::del(FloodEntry{100, ip("10.255.0.3")})});
+  ASSERT_TRUE(r.ok()) << r.errors[0].message;
+  fdb = bridge_json(u, "fdb show dev vxlan100");
+  EXPECT_FALSE(has_fdb(fdb, "02:00:00:00:02:10", "", ""));
+  EXPECT_FALSE(has_fdb(fdb, "00:00:00:00:00:00", "10.255.0.3", ""));
+  EXPECT_TRUE(has_fdb(fdb, "00:00:00:00:00:00", "10.255.0.2", "self"));
+}
+
+TEST(LinuxDataplaneKernel_Reconcile, ApplyTwiceAndReconcile_ChangesNothingRemovesOnlyStaleOurs) {
+  REQUIRE_ROOT();
+  TestNetns u("u");
+  ASSERT_TRUE(u.ok());
+  auto dp = open_dp(u);
+  ASSERT_TRUE(dp);
+  std::vector<Intent> desired{Intent::add(l2vni(100)), Intent::add(FloodEntry{100, ip("10.255.0.2")}),
+                              Intent::add(RemoteMac{100, mac("02:00:00:00:02:10"), ip("10.255.0.2")}),
+                              Intent::add(RemoteNeighbour{100, ip("192.168.100.12"), mac("02:00:00:00:02:10")})};
+  ASSERT_TRUE(dp->apply(desired).ok());
+  ASSERT_TRUE(dp->apply(desired).ok());  // idempotent at the kernel too (replace semantics)
+  std::string before;
+  u.bridge("fdb show", &before);
+  auto rep = dp->reconcile(desired);
+  EXPECT_TRUE(rep.errors.empty());
+  EXPECT_EQ(rep.added, 0u);
+  EXPECT_EQ(rep.removed, 0u);
+  EXPECT_EQ(rep.unchanged, desired.size());
+  std::string after;
+  u.bridge("fdb show", &after);
+  EXPECT_EQ(before, after);
+
+  // A stale entry of ours and an operator's static entry: only ours goes. A fresh provider (as
+  // after a daemon restart) reconciles from kernel state alone.
+  ASSERT_EQ(u.bridge("fdb add 02:00:00:00:09:09 dev vxlan100 dst 10.255.0.9 self extern_learn"), 0);
+  ASSERT_EQ(u.bridge("fdb add 02:00:00:00:08:08 dev vxlan100 dst 10.255.0.8 self permanent"), 0);
+  auto dp2 = open_dp(u);
+  ASSERT_TRUE(dp2);
+  rep = dp2->reconcile(desired);
+  EXPECT_TRUE(rep.errors.empty()) << (rep.errors.empty() ? "" : rep.errors[0].message);
+  EXPECT_EQ(rep.removed, 1u);
+  EXPECT_EQ(rep.added, 0u);
+  auto fdb = bridge_json(u, "fdb show dev vxlan100");
+  EXPECT_FALSE(has_fdb(fdb, "02:00:00:00:09:09", "", ""));
+  EXPECT_TRUE(has_fdb(fdb, "02:00:00:00:08:08", "10.255.0.8", "self"));
+  EXPECT_TRUE(has_fdb(fdb, "02:00:00:00:02:10", "10.255.0.2", "extern_learn"));
+}
+
+TEST(LinuxDataplaneKernel_Learn, HostPortFrames_ReportLocalMacAndNeighbour) {
+  REQUIRE_ROOT();
+  TestNetns u("u"), h("h");
+  ASSERT_TRUE(u.ok() && h.ok());
+  auto dp = open_dp(u);
+  ASSERT_TRUE(dp);
+  auto v = l2vni(100);
+  v.bridge_mac = mac("02:00:5e:00:01:01");
+  ASSERT_TRUE(dp->apply(std::vector{Intent::add(v), Intent::add(SviAddress{100, ip("192.168.100.1"), 24})}).ok());
+  std::vector<DataplaneEvent> ignore;
+  dp->poll_events(ignore);
+  ASSERT_EQ(sh("ip link add hp0 netns " + u.name() + " type veth peer name eth0 netns " + h.name()), 0);
+  ASSERT_EQ(u.ip("link set hp0 master br100 up"), 0);
+  ASSERT_EQ(h.ip("link set eth0 address 02:00:00:00:01:10 up"), 0);
+  ASSERT_EQ(h.ip("addr add 192.168.100.11/24 dev eth0"), 0);
+  h.exec("ping -c 1 -W 1 192.168.100.1");
+  auto ev = wait_events(*dp, [](const DataplaneEvent& e) { return std::holds_alternative<LocalNeighbourLearned>(e); });
+  bool mac_seen = false, neigh_seen = false;
+  for (const auto& e : ev) {
+    if (auto* m = std::get_if<LocalMacLearned>(&e); m && m->mac == mac("02:00:00:00:01:10")) {
+      mac_seen = true;
+      EXPECT_EQ(m->vni, 100u);
+      EXPECT_EQ(m->port, "hp0");
+    }
+    if (auto* n = std::get_if<LocalNeighbourLearned>(&e); n && n->ip == ip("192.168.100.11")) {
+      neigh_seen = true;
+      EXPECT_EQ(n->mac, mac("02:00:00:00:01:10"));
+    }
+  }
+  EXPECT_TRUE(mac_seen);
+  EXPECT_TRUE(neigh_seen);
+
+  // A remote MAC installed over the local one takes the bridge entry over: reported as aged.
+  ASSERT_TRUE(dp->apply(std::vector{Intent::add(RemoteMac{100, mac("02:00:00:00:01:10"), ip("10.255.0.2")})}).ok());
+  ev = wait_events(*dp, [](const DataplaneEvent& e) { return std::holds_alternative<LocalMacAged>(e); });
+  bool aged = false;
+  for (const auto& e : ev)
+    if (auto* a = std::get_if<LocalMacAged>(&e); a && a->mac == mac("02:00:00:00:01:10")) aged = true;
+  EXPECT_TRUE(aged);
+}
+
+TEST(LinuxDataplaneKernel_NetnsVrf, L3VniMovedToTenant_RmacAndEcmpRoute) {
+  REQUIRE_ROOT();
+  TestNetns u("u"), t("t");
+  ASSERT_TRUE(u.ok() && t.ok());
+  ASSERT_EQ(u.ip("addr add 10.255.0.1/32 dev lo"), 0);
+  auto dp = open_dp(u);
+  ASSERT_TRUE(dp);
+  auto v3 = l3vni(5000, t.name());
+  auto v2 = l2vni(100, t.name());
+  std::vector<Intent> b{Intent::add(v3), Intent::add(v2),
+                        Intent::add(RemoteRmac{5000, mac("02:00:0a:ff:00:02"), ip("10.255.0.2")}),
+                        Intent::add(RemoteRmac{5000, mac("02:00:0a:ff:00:03"), ip("10.255.0.3")}),
+                        Intent::add(VrfRoute{5000, pfx("192.168.200.0/24"), {ip("10.255.0.2"), ip("10.255.0.3")}}),
+                        Intent::add(VrfRoute{5000, pfx("192.168.100.12/32"), {ip("10.255.0.2")}})};
+  auto r = dp->apply(b);
+  ASSERT_TRUE(r.ok()) << r.errors[0].message;
+  // The vxlan devices live in the tenant netns, with their UDP socket in the underlay.
+  auto vx = ip_json(t, "-d link show vxlan5000");
+  ASSERT_EQ(vx.size(), 1u);
+  EXPECT_EQ(vx[0]["master"], "br5000");
+  EXPECT_TRUE(vx[0].contains("link_netnsid"));
+  EXPECT_TRUE(ip_json(u, "link show vxlan5000").empty());
+  auto br = ip_json(t, "link show br5000");
+  EXPECT_EQ(br[0]["address"], "02:00:0a:ff:00:01");
+  auto neigh = ip_json(t, "neigh show dev br5000");
+  EXPECT_EQ(neigh.size(), 2u);
+  auto routes = ip_json(t, "route show proto bgp");
+  ASSERT_EQ(routes.size(), 2u);
+  for (const auto& rt : routes) {
+    if (rt["dst"] == "192.168.200.0/24") {
+      ASSERT_TRUE(rt.contains("nexthops"));
+      EXPECT_EQ(rt["nexthops"].size(), 2u);
+    } else {
+      EXPECT_EQ(rt["dst"], "192.168.100.12");
+      EXPECT_EQ(rt["gateway"], "10.255.0.2");
+      EXPECT_EQ(rt["metric"], 20);
+    }
+  }
+  auto st = dp->dump();
+  ASSERT_TRUE(st);
+  EXPECT_EQ(st->l3vnis.size(), 1u);
+  EXPECT_EQ(st->remote_rmacs.size(), 2u);
+  EXPECT_EQ(st->routes.size(), 2u);
+  auto rep = dp->reconcile(b);
+  EXPECT_EQ(rep.added + rep.removed, 0u) << (rep.errors.empty() ? "" : rep.errors[0].message);
+
+  // Withdraw one ECMP leg: replace with one next hop.
+  r = dp->apply(std::vector{Intent::add(VrfRoute{5000, pfx("192.168.200.0/24"), {ip("10.255.0.3")}}),
+                            Intent::del(VrfRoute{5000, pfx("192.168.100.12/32"), {}})});
+  ASSERT_TRUE(r.ok()) << r.errors[0].message;
+  routes = ip_json(t, "route show proto bgp");
+  ASSERT_EQ(routes.size(), 1u);
+  EXPECT_EQ(routes[0]["gateway"], "10.255.0.3");
+}
+
+}  // namespace
+}  // namespace evpnd::dataplane

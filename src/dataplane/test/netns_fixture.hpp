@@ -1,0 +1,32 @@
+// RAII test namespaces for the root-only kernel tests: `ip netns add evt-dp-<pid>-<tag>`, deleted
+// in the destructor (also when an assertion fails). Commands run through /bin/sh.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace evpnd::dataplane::test {
+
+bool is_root();
+// Runs a shell command; returns its exit status. `out` receives stdout when given.
+int sh(const std::string& cmd, std::string* out = nullptr);
+
+class TestNetns {
+ public:
+  explicit TestNetns(const std::string& tag);
+  ~TestNetns();
+  TestNetns(const TestNetns&) = delete;
+  TestNetns& operator=(const TestNetns&) = delete;
+  const std::string& name() const { return name_; }
+  bool ok() const { return ok_; }
+  // `ip -n <ns> <args>` etc.
+  int ip(const std::string& args, std::string* out = nullptr) const;
+  int bridge(const std::string& args, std::string* out = nullptr) const;
+  int exec(const std::string& cmd, std::string* out = nullptr) const;
+
+ private:
+  std::string name_;
+  bool ok_ = false;
+};
+
+}  // namespace evpnd::dataplane::test
