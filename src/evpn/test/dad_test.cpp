@@ -1,0 +1,137 @@
+// Duplicate address detection (RFC 7432 §15.1; FRR defaults 5 moves in 180 s), freeze, clear.
+#include "evpn/test/evpn_test_support.hpp"
+
+namespace evpnd::evpn::test {
+namespace {
+
+constexpr const char* kHost = "02:00:00:00:01:10";
+
+class DadTest : public ::testing::Test {
+ protected:
+  void make(bool freeze, uint32_t freeze_s = 0) {
+    auto c = lab_config();
+    c.dad.freeze = freeze;
+    c.dad.freeze_seconds = freeze_s;
+    svc = std::make_unique<EvpnService>(c);
+    svc->start();
+    svc->on_local_mac(100, mac(kHost), "p1", false, base);  // not a move: first learn
+  }
+  // One move away (leaf2 advertises the next seq) at `at`.
+  Output away(Time at) {
+    RemoteMacIp s{.mac = kHost, .seq = ++seq};
+    return svc->on_remote_route(type2(s), type2_attrs(s), ip("10.255.0.2"), true, at);
+  }
+  // One move back (local re-learn) at `at`.
+  Output back(Time at) {
+    Output o = svc->on_local_mac(100, mac(kHost), "p1", false, at);
+    ++seq;
+    return o;
+  }
+  std::unique_ptr<EvpnService> svc;
+  Time base = t0();
+  uint32_t seq = 0;
+};
+
+TEST_F(DadTest, FifthMoveWithin180s_Detected) {
+  make(false);
+  EXPECT_EQ(count_notices(away(base), NoticeKind::kDuplicateDetected), 0u);
+  back(base + 45s);
+  away(base + 90s);
+  EXPECT_EQ(count_notices(back(base + 135s), NoticeKind::kDuplicateDetected), 0u);
+  Output fifth = away(base + 180s);
+  EXPECT_EQ(count_notices(fifth, NoticeKind::kDuplicateDetected), 1u);
+  // Warn only (no freeze): the move still happens.
+  EXPECT_EQ(withdrawn(fifth).size(), 1u);
+  EXPECT_EQ(adds<dataplane::RemoteMac>(fifth).size(), 1u);
+  auto d = svc->dup_views();
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_TRUE(d[0].duplicate);
+  EXPECT_EQ(d[0].moves, 5u);
+  EXPECT_EQ(d[0].detected_at, base + 180s);
+  EXPECT_FALSE(d[0].frozen);
+  EXPECT_TRUE(svc->mac_views(100).at(0).duplicate);
+  EXPECT_EQ(svc->vni_views().at(0).counters.duplicates_detected, 1u);
+}
+
+TEST_F(DadTest, FiveMovesOver181s_NotDetected) {
+  make(false);
+  away(base);
+  back(base + 45s);
+  away(base + 90s);
+  back(base + 135s);
+  Output fifth = away(base + 181s);  // the window opened at t=0 ran out at 180 s: new window
+  EXPECT_EQ(count_notices(fifth, NoticeKind::kDuplicateDetected), 0u);
+  auto d = svc->dup_views();
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_FALSE(d[0].duplicate);
+  EXPECT_EQ(d[0].moves, 1u);
+  EXPECT_EQ(d[0].total_moves, 5u);
+}
+
+TEST_F(DadTest, Freeze_HoldsStateUntilTimerThenApplies) {
+  make(true, 30);
+  away(base);
+  back(base + 1s);
+  away(base + 2s);
+  back(base + 3s);  // local, seq 4
+  Output fifth = away(base + 4s);  // remote seq 5 would win: detected and frozen instead
+  EXPECT_EQ(count_notices(fifth, NoticeKind::kDuplicateDetected), 1u);
+  EXPECT_TRUE(fifth.routes.empty());   // still advertising ours
+  EXPECT_TRUE(fifth.intents.empty());  // remote not installed
+  EXPECT_TRUE(svc->dup_views().at(0).frozen);
+  EXPECT_EQ(svc->next_deadline(), base + 34s);
+  // Further events for the frozen MAC change nothing outside.
+  EXPECT_TRUE(back(base + 5s).routes.empty());
+  EXPECT_TRUE(away(base + 6s).intents.empty());
+  EXPECT_TRUE(svc->on_timer(base + 33s).empty());
+  // Freeze over: the current decision (remote seq 7 wins) is applied.
+  Output thaw = svc->on_timer(base + 34s);
+  EXPECT_EQ(count_notices(thaw, NoticeKind::kFreezeExpired), 1u);
+  EXPECT_EQ(withdrawn(thaw).size(), 1u);
+  ASSERT_EQ(adds<dataplane::RemoteMac>(thaw).size(), 1u);
+  EXPECT_FALSE(svc->next_deadline());
+  EXPECT_TRUE(svc->dup_views().empty());
+}
+
+TEST_F(DadTest, PermanentFreeze_OnlyClearReleases) {
+  make(true, 0);
+  away(base);
+  back(base + 1s);
+  away(base + 2s);
+  back(base + 3s);
+  away(base + 4s);
+  EXPECT_FALSE(svc->next_deadline());
+  EXPECT_TRUE(svc->on_timer(base + 100000s).empty());
+  Output c = svc->clear_duplicates(std::nullopt, std::nullopt);
+  EXPECT_EQ(count_notices(c, NoticeKind::kDuplicateCleared), 1u);
+  EXPECT_EQ(withdrawn(c).size(), 1u);
+  EXPECT_EQ(adds<dataplane::RemoteMac>(c).size(), 1u);
+}
+
+TEST_F(DadTest, Clear_ResetsFlagAndCounter) {
+  make(false);
+  for (int i = 0; i < 5; ++i) (i % 2 == 0) ? away(base + std::chrono::seconds(i)) : back(base + std::chrono::seconds(i));
+  ASSERT_TRUE(svc->dup_views().at(0).duplicate);
+  Output other = svc->clear_duplicates(200, std::nullopt);  // another VNI: untouched
+  EXPECT_TRUE(other.empty());
+  Output c = svc->clear_duplicates(100, mac(kHost));
+  EXPECT_EQ(count_notices(c, NoticeKind::kDuplicateCleared), 1u);
+  EXPECT_TRUE(svc->dup_views().empty());
+  EXPECT_FALSE(svc->mac_views(100).at(0).duplicate);
+}
+
+TEST_F(DadTest, RemoteToRemoteMoves_Counted) {
+  make(false);
+  svc->on_local_mac_removed(100, mac(kHost), base);
+  for (uint32_t i = 1; i <= 5; ++i) {
+    RemoteMacIp s{.vtep = i % 2 ? "10.255.0.2" : "10.255.0.3", .rd = i % 2 ? "10.255.0.2:3" : "10.255.0.3:3",
+                  .mac = kHost, .seq = i};
+    svc->on_remote_route(type2(s), type2_attrs(s), ip(s.vtep), true, base + std::chrono::seconds(i));
+  }
+  ASSERT_EQ(svc->dup_views().size(), 1u);
+  EXPECT_EQ(svc->dup_views()[0].moves, 4u);  // the first install is not a move
+  EXPECT_FALSE(svc->dup_views()[0].duplicate);
+}
+
+}  // namespace
+}  // namespace evpnd::evpn::test

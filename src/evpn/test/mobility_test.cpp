@@ -1,0 +1,134 @@
+// MAC mobility (RFC 7432 §15): sequence numbers, tie-break, sticky MACs, gateway MACs.
+#include "evpn/test/evpn_test_support.hpp"
+
+namespace evpnd::evpn::test {
+namespace {
+
+constexpr const char* kHost = "02:00:00:00:01:10";
+
+class MobilityTest : public ::testing::Test {
+ protected:
+  void SetUp() override { svc.start(); }
+  Output remote(uint32_t seq, const char* vtep = "10.255.0.2", bool sticky = false, const char* m = kHost) {
+    RemoteMacIp s{.vtep = vtep, .rd = "10.255.0.2:3", .mac = m, .seq = seq, .sticky = sticky};
+    if (std::string(vtep) != "10.255.0.2") s.rd = "10.0.0.9:3";
+    return svc.on_remote_route(type2(s), type2_attrs(s), ip(vtep), true, now);
+  }
+  Output local(bool is_static = false, const char* m = kHost) {
+    return svc.on_local_mac(100, mac(m), "rl1-h1", is_static, now);
+  }
+  static std::optional<uint32_t> adv_seq(const Output& o) {
+    auto a = advertised(o);
+    if (a.empty()) return std::nullopt;
+    auto mm = mobility(a[0].attrs);
+    return mm ? mm->sequence : 0;
+  }
+  EvpnService svc{lab_config()};
+  Time now = t0();
+};
+
+TEST_F(MobilityTest, LocalRemoteLocal_SequenceIncrements) {
+  EXPECT_EQ(adv_seq(local()), 0u);  // first learn: seq 0, no MAC Mobility community
+  // The host moves to leaf2, which advertises seq 1: we withdraw and install the remote.
+  Output away = remote(1);
+  EXPECT_EQ(withdrawn(away).size(), 1u);
+  ASSERT_EQ(adds<dataplane::RemoteMac>(away).size(), 1u);
+  EXPECT_EQ(adds<dataplane::RemoteMac>(away)[0].vtep, ip("10.255.0.2"));
+  EXPECT_EQ(svc.mac_views(100).at(0).origin, EntryOrigin::kRemote);
+  // Back here: advertise seq 2 and remove the remote entry first.
+  Output back = local();
+  EXPECT_EQ(adv_seq(back), 2u);
+  EXPECT_EQ(dels<dataplane::RemoteMac>(back).size(), 1u);
+  EXPECT_EQ(svc.mac_views(100).at(0).origin, EntryOrigin::kLocal);
+  EXPECT_EQ(svc.mac_views(100).at(0).local_seq, 2u);
+  // leaf2's stale seq-1 route does not beat our seq 2.
+  EXPECT_TRUE(remote(1).routes.empty());
+  // It moves again (seq 3) and back (seq 4).
+  EXPECT_EQ(withdrawn(remote(3)).size(), 1u);
+  EXPECT_EQ(adv_seq(local()), 4u);
+}
+
+TEST_F(MobilityTest, EqualSeqRemoteHigherVtepIp_LocalKept) {
+  local();
+  Output o = remote(0, "10.255.0.2");  // 10.255.0.2 > our 10.255.0.1: we win (§15.1)
+  EXPECT_TRUE(o.routes.empty());
+  EXPECT_TRUE(adds<dataplane::RemoteMac>(o).empty());
+}
+
+TEST_F(MobilityTest, EqualSeqRemoteLowerVtepIp_RemoteWins) {
+  local();
+  Output o = remote(0, "10.0.0.9");  // lower IP than ours wins the tie (§15.1)
+  EXPECT_EQ(withdrawn(o).size(), 1u);
+  ASSERT_EQ(adds<dataplane::RemoteMac>(o).size(), 1u);
+  EXPECT_EQ(adds<dataplane::RemoteMac>(o)[0].vtep, ip("10.0.0.9"));
+}
+
+TEST_F(MobilityTest, TwoRemotesEqualSeq_LowerVtepInstalled) {
+  remote(4, "10.255.0.2");
+  Output o = remote(4, "10.0.0.9");
+  ASSERT_EQ(adds<dataplane::RemoteMac>(o).size(), 1u);
+  EXPECT_EQ(adds<dataplane::RemoteMac>(o)[0].vtep, ip("10.0.0.9"));
+}
+
+TEST_F(MobilityTest, StaticLocalMac_NeverMovesAlarmOnRemote) {
+  local(true);
+  Output o = remote(7);
+  EXPECT_TRUE(o.routes.empty());
+  EXPECT_TRUE(o.intents.empty());
+  EXPECT_EQ(count_notices(o, NoticeKind::kStickyConflict), 1u);
+  EXPECT_EQ(svc.mac_views(100).at(0).origin, EntryOrigin::kLocal);
+  EXPECT_TRUE(svc.mac_views(100).at(0).sticky);
+}
+
+TEST_F(MobilityTest, StickyRemoteMac_LocalLearnDoesNotTakeOver) {
+  Output in = remote(0, "10.255.0.2", true);
+  ASSERT_EQ(adds<dataplane::RemoteMac>(in).size(), 1u);
+  EXPECT_TRUE(adds<dataplane::RemoteMac>(in)[0].sticky);
+  Output o = local();
+  EXPECT_TRUE(o.routes.empty());
+  EXPECT_TRUE(o.intents.empty());
+  EXPECT_EQ(count_notices(o, NoticeKind::kStickyConflict), 1u);
+  EXPECT_EQ(svc.mac_views(100).at(0).origin, EntryOrigin::kRemote);
+}
+
+TEST_F(MobilityTest, StickyRemoteBeatsDynamicLocal) {
+  local();
+  Output o = remote(0, "10.255.0.2", true);  // seq 0 but static: ours must go
+  EXPECT_EQ(withdrawn(o).size(), 1u);
+  EXPECT_EQ(adds<dataplane::RemoteMac>(o).size(), 1u);
+}
+
+TEST_F(MobilityTest, AnycastGatewayMac_NeverAdvertisedNorInstalled) {
+  EXPECT_TRUE(local(false, "02:00:5e:00:01:01").empty());
+  Output r = remote(3, "10.255.0.2", false, "02:00:5e:00:01:01");
+  EXPECT_TRUE(r.intents.empty());
+  EXPECT_EQ(count_notices(r, NoticeKind::kGatewayMacIgnored), 1u);
+  EXPECT_TRUE(svc.on_local_neigh(100, ip("192.168.100.1"), mac("02:00:5e:00:01:01"), now).routes.empty());
+  EXPECT_TRUE(svc.mac_views().empty());
+  EXPECT_EQ(svc.vni_views().at(0).counters.gateway_mac_ignored, 2u);
+}
+
+TEST_F(MobilityTest, RouterMac_NotAHost) {
+  EXPECT_TRUE(local(false, "02:00:0a:ff:00:01").empty());
+}
+
+TEST_F(MobilityTest, MoveCarriesIps_MacIpWithdrawnAndReadvertisedWithSeq) {
+  local();
+  svc.on_local_neigh(100, ip("192.168.100.10"), mac(kHost), now);
+  Output away = remote(1);
+  EXPECT_EQ(withdrawn(away).size(), 2u);  // MAC and MAC+IP
+  Output back = local();
+  ASSERT_EQ(advertised(back).size(), 2u);
+  for (const auto& r : advertised(back)) EXPECT_EQ(mobility(r.attrs)->sequence, 2u);
+}
+
+TEST_F(MobilityTest, LocalAgedWithLosingRemote_RemoteInstalled) {
+  local();
+  remote(0, "10.255.0.2");  // loses the tie: kept, not installed
+  Output o = svc.on_local_mac_removed(100, mac(kHost), now);
+  EXPECT_EQ(withdrawn(o).size(), 1u);
+  EXPECT_EQ(adds<dataplane::RemoteMac>(o).size(), 1u);
+}
+
+}  // namespace
+}  // namespace evpnd::evpn::test
