@@ -1,0 +1,97 @@
+// Per-neighbour state of the speaker: configuration, its TCP connections (each with its own
+// FSM, RFC 4271 §8), the negotiated session, counters, and graceful-restart bookkeeping.
+//
+// NOTE ownership: Speaker owns Peers; the RIB refers to a peer by PeerId only.
+// NOTE threading: engine thread only.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bgp/best_path.hpp"
+#include "bgp/fsm.hpp"
+#include "bgp/negotiation.hpp"
+#include "bgp/policy.hpp"
+#include "bgp/update_group.hpp"
+#include "core/ip.hpp"
+
+namespace evpnd::bgp {
+
+using SteadyClock = std::chrono::steady_clock;
+using TimePoint = SteadyClock::time_point;
+using ConnId = uint64_t;
+// Connection ids: the speaker numbers its outbound connections from 1; the daemon numbers
+// accepted ones from kInboundConnBase, so the two never collide.
+inline constexpr ConnId kInboundConnBase = ConnId{1} << 40;
+
+struct PeerConfig {
+  IpAddress address;
+  Asn remote_as = 0;
+  uint16_t port = 179;
+  std::vector<AfiSafi> families{kL2vpnEvpn};
+  bool route_reflector_client = false;
+  bool passive = false;
+  std::string description;
+  std::optional<IpAddress> update_source;
+  uint16_t hold_time = 90;
+  std::optional<uint16_t> keepalive;
+  uint16_t connect_retry = 5;
+  std::optional<std::string> md5_password;
+  std::optional<uint8_t> ttl_security_hops;
+  std::optional<uint32_t> max_prefixes;
+  bool graceful_restart = true;
+  bool operator==(const PeerConfig&) const = default;
+};
+
+struct PeerCounters {
+  uint64_t messages_in = 0, messages_out = 0;
+  uint64_t updates_in = 0, updates_out = 0;
+  uint64_t notifications_in = 0, notifications_out = 0;
+  uint64_t keepalives_in = 0, keepalives_out = 0;
+  uint64_t route_refresh_in = 0;
+  uint64_t treat_as_withdraw = 0;   // UPDATEs handled as withdrawals (RFC 7606 §2)
+  uint64_t attribute_discard = 0;   // attributes dropped (RFC 7606 §2)
+  uint64_t loop_rejected = 0;       // UPDATEs refused by loop detection (RFC 4456 §8, 4271 §9)
+  uint64_t session_resets = 0;      // Established -> Idle transitions
+  uint64_t connect_attempts = 0;
+};
+
+struct Connection {
+  ConnId id = 0;
+  bool inbound = false;
+  Fsm fsm;
+  std::optional<Negotiated> negotiated;  // set when a valid OPEN arrived
+  wire::DecodeContext decode_ctx;         // before OPEN: 2-octet AS paths never occur
+  TimePoint last_rx{};
+  uint16_t hold_seconds = 0;             // the hold time currently armed (lazy expiry check)
+  bool dropped = false;
+};
+
+struct Peer {
+  PeerId id = kNoPeer;
+  PeerConfig cfg;
+  PeerRole role = PeerRole::kIbgp;
+  bool admin_up = false;
+  std::vector<Connection> conns;  // at most two during a collision (§6.8)
+  ConnId session = 0;              // the Established connection, 0 = none
+  Negotiated neg;                  // valid while session != 0
+  TimePoint established_at{};
+  TimePoint down_at{};
+  GroupId group = 0;               // 0 = not in a group
+  PeerFacts facts;
+  PeerCounters counters;
+  uint32_t prefixes_received = 0;  // live, non-stale paths in the table from this peer
+  uint32_t stale_routes = 0;       // paths kept for a restarting peer (RFC 4724 §4.2)
+  bool gr_waiting_eor = false;     // stale paths are swept at End-of-RIB
+  bool max_prefix_tripped = false;
+  std::string last_error;
+
+  bool established() const { return session != 0; }
+  Connection* conn(ConnId c);
+  FsmState display_state() const;  // the most advanced connection's state, else Idle/Active/Connect
+};
+
+}  // namespace evpnd::bgp

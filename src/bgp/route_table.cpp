@@ -1,0 +1,191 @@
+#include "bgp/route_table.hpp"
+
+#include <cstring>
+#include <type_traits>
+
+namespace evpnd::bgp {
+namespace {
+
+uint64_t mix(uint64_t h, uint64_t v) {
+  h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+  return h;
+}
+uint64_t mix_bytes(uint64_t h, const uint8_t* p, size_t n) {
+  while (n >= 8) {
+    uint64_t v;
+    std::memcpy(&v, p, 8);
+    h = mix(h, v);
+    p += 8;
+    n -= 8;
+  }
+  uint64_t tail = 0;
+  std::memcpy(&tail, p, n);
+  return mix(h, tail ^ (n << 56));
+}
+uint64_t mix_ip(uint64_t h, const IpAddress& a) {
+  return mix_bytes(mix(h, static_cast<uint8_t>(a.family())), a.data(), a.size());
+}
+uint64_t finalize(uint64_t h) {  // splitmix64 finaliser: spreads the bits for the mask
+  h ^= h >> 30;
+  h *= 0xbf58476d1ce4e5b9ULL;
+  h ^= h >> 27;
+  h *= 0x94d049bb133111ebULL;
+  return h ^ (h >> 31);
+}
+
+}  // namespace
+
+bool Dest::has_live() const {
+  for (const auto& p : paths)
+    if (p.live()) return true;
+  return false;
+}
+
+size_t key_hash(const wire::EvpnRoute& r) {
+  uint64_t h = r.index();
+  std::visit(
+      [&h](const auto& v) {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, wire::UnknownEvpnRoute>) {
+          h = mix(h, v.route_type);
+          h = mix_bytes(h, v.value.data(), v.value.size());
+        } else {
+          h = mix_bytes(h, v.rd.data(), 8);
+          if constexpr (std::is_same_v<T, wire::EthernetAutoDiscovery>) {
+            h = mix_bytes(mix(h, v.ethernet_tag), v.esi.data(), 10);
+          } else if constexpr (std::is_same_v<T, wire::MacIpAdvertisement>) {
+            h = mix(mix(h, v.ethernet_tag), v.mac.as_u64());
+            h = mix_ip(h, v.ip);
+          } else if constexpr (std::is_same_v<T, wire::InclusiveMulticast>) {
+            h = mix_ip(mix(h, v.ethernet_tag), v.originator);
+          } else if constexpr (std::is_same_v<T, wire::EthernetSegment>) {
+            h = mix_ip(mix_bytes(h, v.esi.data(), 10), v.originator);
+          } else if constexpr (std::is_same_v<T, wire::IpPrefixRoute>) {
+            h = mix_ip(mix(h, v.ethernet_tag * 256u + v.prefix.length()), v.prefix.address());
+          }
+        }
+      },
+      r);
+  return finalize(h);
+}
+
+bool key_equal(const wire::EvpnRoute& a, const wire::EvpnRoute& b) {
+  if (a.index() != b.index()) return false;
+  return std::visit(
+      [&b](const auto& x) -> bool {
+        using T = std::decay_t<decltype(x)>;
+        const T& y = std::get<T>(b);
+        if constexpr (std::is_same_v<T, wire::UnknownEvpnRoute>) {
+          return x.route_type == y.route_type && x.value == y.value;
+        } else if constexpr (std::is_same_v<T, wire::EthernetAutoDiscovery>) {
+          return x.rd == y.rd && x.esi == y.esi && x.ethernet_tag == y.ethernet_tag;
+        } else if constexpr (std::is_same_v<T, wire::MacIpAdvertisement>) {
+          return x.rd == y.rd && x.ethernet_tag == y.ethernet_tag && x.mac == y.mac && x.ip == y.ip;
+        } else if constexpr (std::is_same_v<T, wire::InclusiveMulticast>) {
+          return x.rd == y.rd && x.ethernet_tag == y.ethernet_tag && x.originator == y.originator;
+        } else if constexpr (std::is_same_v<T, wire::EthernetSegment>) {
+          return x.rd == y.rd && x.esi == y.esi && x.originator == y.originator;
+        } else {
+          return x.rd == y.rd && x.ethernet_tag == y.ethernet_tag && x.prefix == y.prefix;
+        }
+      },
+      a);
+}
+
+RouteTable::RouteTable() { slots_.resize(1024); }
+
+void RouteTable::reserve(size_t n) {
+  dests_.reserve(n);
+  while (slots_.size() < n * 2) grow();
+}
+
+DestId RouteTable::find(const wire::EvpnRoute& r) const {
+  const auto h = static_cast<uint32_t>(key_hash(r));
+  const size_t mask = slots_.size() - 1;
+  for (size_t i = probe_start(h);; i = (i + 1) & mask) {
+    const Slot& s = slots_[i];
+    if (s.id == kNoDest) return kNoDest;
+    if (s.hash == h && key_equal(dests_[s.id].nlri(), r)) return s.id;
+  }
+}
+
+void RouteTable::insert_slot(uint32_t id, uint32_t h) {
+  const size_t mask = slots_.size() - 1;
+  size_t i = probe_start(h);
+  while (slots_[i].id != kNoDest) i = (i + 1) & mask;
+  slots_[i] = Slot{id, h};
+}
+
+void RouteTable::grow() {
+  std::vector<Slot> old = std::move(slots_);
+  slots_.assign(old.size() * 2, Slot{});
+  for (const Slot& s : old)
+    if (s.id != kNoDest) insert_slot(s.id, s.hash);
+}
+
+DestId RouteTable::find_or_create(const wire::EvpnRoute& r, bool* created) {
+  const auto h = static_cast<uint32_t>(key_hash(r));
+  const size_t mask = slots_.size() - 1;
+  size_t i = probe_start(h);
+  for (;; i = (i + 1) & mask) {
+    const Slot& s = slots_[i];
+    if (s.id == kNoDest) break;
+    if (s.hash == h && key_equal(dests_[s.id].nlri(), r)) {
+      if (created) *created = false;
+      return s.id;
+    }
+  }
+  DestId id;
+  if (!free_.empty()) {
+    id = free_.back();
+    free_.pop_back();
+  } else {
+    id = static_cast<DestId>(dests_.size());
+    dests_.emplace_back();
+  }
+  Dest& d = dests_[id];
+  d.in_use = true;
+  d.best = -1;
+  d.paths.clear();
+  d.paths.reserve(1);
+  d.paths.push_back(Path{r, nullptr, kNoPeer, path_flag::kWithdrawn});
+  ++count_;
+  if (created) *created = true;
+  if (count_ * 2 > slots_.size()) {
+    grow();
+    insert_slot(id, h);
+  } else {
+    slots_[i] = Slot{id, h};
+  }
+  return id;
+}
+
+void RouteTable::erase(DestId id) {
+  Dest& d = dests_[id];
+  if (!d.in_use) return;
+  const auto h = static_cast<uint32_t>(key_hash(d.nlri()));
+  const size_t mask = slots_.size() - 1;
+  size_t i = probe_start(h);
+  while (slots_[i].id != id) i = (i + 1) & mask;
+  // Backward-shift deletion keeps linear probing correct without tombstones.
+  size_t j = i;
+  for (;;) {
+    j = (j + 1) & mask;
+    if (slots_[j].id == kNoDest) break;
+    const size_t k = probe_start(slots_[j].hash);
+    // Move slot j back to i when its home k is not cyclically within (i, j].
+    const bool in_range = (i <= j) ? (i < k && k <= j) : (i < k || k <= j);
+    if (!in_range) {
+      slots_[i] = slots_[j];
+      i = j;
+    }
+  }
+  slots_[i] = Slot{};
+  d.paths = {};
+  d.best = -1;
+  d.in_use = false;
+  free_.push_back(id);
+  --count_;
+}
+
+}  // namespace evpnd::bgp

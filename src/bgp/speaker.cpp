@@ -1,0 +1,504 @@
+// Session management of the speaker: peers, connections, FSM actions, collisions, timers.
+#include "bgp/speaker.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace evpnd::bgp {
+namespace {
+using namespace std::chrono_literals;
+constexpr auto kLargeHold = 240s;  // RFC 4271 §8.2.2: "large value" hold time while in OpenSent
+constexpr uint8_t kCease = static_cast<uint8_t>(wire::NotifyCode::kCease);
+
+std::chrono::milliseconds secs(uint32_t s) { return std::chrono::milliseconds(uint64_t{s} * 1000); }
+}  // namespace
+
+Connection* Peer::conn(ConnId c) {
+  for (auto& x : conns)
+    if (x.id == c) return &x;
+  return nullptr;
+}
+
+FsmState Peer::display_state() const {
+  FsmState best = FsmState::kIdle;
+  for (const auto& c : conns)
+    if (!c.dropped && c.fsm.state() > best) best = c.fsm.state();
+  if (best == FsmState::kIdle && admin_up) return FsmState::kActive;
+  return best;
+}
+
+Speaker::Speaker(SpeakerConfig cfg) : cfg_(std::move(cfg)) {
+  me_.asn = cfg_.asn;
+  me_.router_id = cfg_.router_id;
+  me_.cluster_id = cfg_.cluster_id.value_or(cfg_.router_id);
+  auto local = std::make_unique<Peer>();
+  local->id = kLocalPeer;
+  local->role = PeerRole::kLocal;
+  local->facts.local = true;
+  local->facts.router_id = cfg_.router_id;
+  peers_.push_back(std::move(local));
+}
+
+Chunk Speaker::encode(const wire::Message& m, const wire::EncodeContext& ctx) {
+  auto b = std::make_shared<Bytes>();
+  wire::encode_message(m, ctx, *b);
+  return b;
+}
+
+Peer* Speaker::peer_mut(PeerId id) { return id < peers_.size() ? peers_[id].get() : nullptr; }
+const Peer* Speaker::peer(PeerId id) const { return id < peers_.size() ? peers_[id].get() : nullptr; }
+
+const Peer* Speaker::find_peer(const IpAddress& a) const {
+  auto it = by_address_.find(a);
+  return it == by_address_.end() ? nullptr : peer(it->second);
+}
+
+std::vector<const Peer*> Speaker::peers() const {
+  std::vector<const Peer*> v;
+  for (size_t i = 1; i < peers_.size(); ++i)
+    if (peers_[i]) v.push_back(peers_[i].get());
+  return v;
+}
+
+const PeerFacts& Speaker::facts(PeerId id) const { return peers_[id]->facts; }
+PeerRole Speaker::role_of(PeerId id) const { return peers_[id]->role; }
+
+Peer* Speaker::peer_by_conn(ConnId c, Connection** conn) {
+  auto it = by_conn_.find(c);
+  if (it == by_conn_.end()) return nullptr;
+  Peer* p = peer_mut(it->second);
+  if (!p) return nullptr;
+  *conn = p->conn(c);
+  return *conn ? p : nullptr;
+}
+
+void Speaker::arm(Output& out, PeerId p, ConnId c, TimerKind k, std::chrono::milliseconds d) {
+  out.timers.push_back(TimerRequest{TimerKey{p, c, k}, d});
+}
+void Speaker::cancel(Output& out, PeerId p, ConnId c, TimerKind k) {
+  out.timers.push_back(TimerRequest{TimerKey{p, c, k}, std::nullopt});
+}
+
+void Speaker::send(Output& out, Peer& p, Connection& c, const wire::Message& m) {
+  const wire::EncodeContext ctx = c.negotiated ? c.negotiated->encode_context() : wire::EncodeContext{};
+  out.io.push_back(SendRequest{c.id, encode(m, ctx)});
+  ++p.counters.messages_out;
+}
+
+LocalSettings Speaker::local_settings(const Peer& p) const {
+  LocalSettings s;
+  s.asn = cfg_.asn;
+  s.router_id = cfg_.router_id;
+  s.hold_time = p.cfg.hold_time;
+  s.families = p.cfg.families;
+  s.graceful_restart = cfg_.graceful_restart && p.cfg.graceful_restart;
+  s.restart_time = cfg_.restart_time;
+  s.extended_message = cfg_.extended_message;
+  return s;
+}
+
+PeerId Speaker::add_peer(const PeerConfig& cfg, Output& out) {
+  if (by_address_.count(cfg.address)) return kNoPeer;
+  auto p = std::make_unique<Peer>();
+  p->id = static_cast<PeerId>(peers_.size());
+  p->cfg = cfg;
+  p->role = cfg.remote_as != cfg_.asn ? PeerRole::kEbgp
+            : cfg.route_reflector_client ? PeerRole::kRrClient
+                                         : PeerRole::kIbgp;
+  p->facts.ebgp = p->role == PeerRole::kEbgp;
+  p->facts.address = cfg.address;
+  p->admin_up = true;
+  Peer& ref = *p;
+  by_address_[cfg.address] = ref.id;
+  peers_.push_back(std::move(p));
+  spdlog::info("peer {} AS{} ({}) added{}", cfg.address.to_string(), cfg.remote_as, to_string(ref.role),
+               cfg.passive ? ", passive" : "");
+  if (!cfg.passive) new_outbound(ref, out);
+  return ref.id;
+}
+
+Connection& Speaker::new_outbound(Peer& p, Output& out) {
+  Connection c;
+  c.id = next_conn_++;
+  c.inbound = false;
+  c.fsm = Fsm(FsmState::kConnect);
+  p.conns.push_back(c);
+  by_conn_[c.id] = p.id;
+  ++p.counters.connect_attempts;
+  out.io.push_back(ConnectRequest{c.id, p.id, p.cfg.address, p.cfg.port, p.cfg.update_source, p.cfg.md5_password,
+                                  p.cfg.ttl_security_hops});
+  arm(out, p.id, 0, TimerKind::kConnectRetry, secs(p.cfg.connect_retry));
+  return p.conns.back();
+}
+
+void Speaker::remove_peer(const IpAddress& addr, uint8_t cease_subcode, Output& out) {
+  auto it = by_address_.find(addr);
+  if (it == by_address_.end()) return;
+  Peer& p = *peers_[it->second];
+  p.admin_up = false;
+  for (auto& c : p.conns) feed(p, c, FsmEvent{FsmEventType::kAdminCease, kCease, cease_subcode}, out);
+  reap(p, out);
+  if (p.established()) session_down(p, out);
+  drop_peer_paths(p, false);
+  cancel(out, p.id, 0, TimerKind::kConnectRetry);
+  cancel(out, p.id, 0, TimerKind::kGracefulRestart);
+  spdlog::info("peer {} removed", addr.to_string());
+  by_address_.erase(it);
+  const PeerId id = p.id;
+  flush(out);
+  peers_[id].reset();
+}
+
+void Speaker::shutdown(Output& out) {
+  for (auto& up : peers_) {
+    if (!up || up->id == kLocalPeer) continue;
+    Peer& p = *up;
+    p.admin_up = false;
+    for (auto& c : p.conns) feed(p, c, FsmEvent{FsmEventType::kManualStop}, out);
+    reap(p, out);
+    cancel(out, p.id, 0, TimerKind::kConnectRetry);
+  }
+  flush(out);
+}
+
+void Speaker::reset_peer(const IpAddress& addr, uint8_t cease_subcode, Output& out) {
+  auto it = by_address_.find(addr);
+  if (it == by_address_.end()) return;
+  Peer& p = *peers_[it->second];
+  for (auto& c : p.conns) feed(p, c, FsmEvent{FsmEventType::kAdminCease, kCease, cease_subcode}, out);
+  p.admin_up = true;
+  p.max_prefix_tripped = false;
+  reap(p, out);
+  flush(out);
+}
+
+void Speaker::feed(Peer& p, Connection& c, const FsmEvent& e, Output& out) {
+  if (c.dropped) return;
+  const FsmState before = c.fsm.state();
+  auto acts = c.fsm.handle(e, p.cfg.passive);
+  if (c.fsm.state() != before)
+    spdlog::debug("peer {} conn {}: {} --{}--> {}", p.cfg.address.to_string(), c.id, to_string(before),
+                  to_string(e.type), to_string(c.fsm.state()));
+  run_actions(p, c, acts, out);
+}
+
+void Speaker::run_actions(Peer& p, Connection& c, const std::vector<FsmAction>& acts, Output& out) {
+  using A = FsmActionType;
+  for (const FsmAction& a : acts) {
+    switch (a.type) {
+      case A::kConnect:
+        break;  // outbound attempts are created by the peer (new_outbound), not per connection
+      case A::kDropConnection:
+        if (!c.dropped) {
+          c.dropped = true;
+          out.io.push_back(CloseRequest{c.id});
+          cancel(out, p.id, c.id, TimerKind::kHold);
+          cancel(out, p.id, c.id, TimerKind::kKeepalive);
+        }
+        break;
+      case A::kSendOpen: send(out, p, c, build_open(local_settings(p))); break;
+      case A::kSendKeepalive:
+        send(out, p, c, wire::Keepalive{});
+        ++p.counters.keepalives_out;
+        break;
+      case A::kSendNotification: {
+        wire::Notification n{a.code, a.subcode, {}};
+        if (a.code == kCease && a.subcode == 1 && p.cfg.max_prefixes) {
+          // RFC 4486 §4: AFI, SAFI and the upper bound.
+          const uint32_t m = *p.cfg.max_prefixes;
+          n.data = {0, 25, 70, uint8_t(m >> 24), uint8_t(m >> 16), uint8_t(m >> 8), uint8_t(m)};
+        }
+        send(out, p, c, n);
+        ++p.counters.notifications_out;
+        p.last_error = std::string("sent ") + n.to_string();
+        spdlog::warn("peer {}: sent NOTIFICATION {}", p.cfg.address.to_string(), n.to_string());
+        break;
+      }
+      case A::kStartConnectRetryTimer:
+        if (!p.cfg.passive) arm(out, p.id, 0, TimerKind::kConnectRetry, secs(p.cfg.connect_retry));
+        break;
+      case A::kStopConnectRetryTimer: cancel(out, p.id, 0, TimerKind::kConnectRetry); break;
+      case A::kStartHoldTimerLarge:
+        c.last_rx = now_;
+        c.hold_seconds = static_cast<uint16_t>(kLargeHold.count());
+        arm(out, p.id, c.id, TimerKind::kHold, kLargeHold);
+        break;
+      case A::kStartHoldTimer:
+        c.last_rx = now_;
+        c.hold_seconds = c.negotiated ? c.negotiated->hold_time : 0;
+        if (c.hold_seconds) arm(out, p.id, c.id, TimerKind::kHold, secs(c.hold_seconds));
+        else cancel(out, p.id, c.id, TimerKind::kHold);
+        break;
+      case A::kStartKeepaliveTimer:
+        if (c.negotiated && c.negotiated->keepalive)
+          arm(out, p.id, c.id, TimerKind::kKeepalive, secs(c.negotiated->keepalive));
+        break;
+      case A::kStopTimers:
+        cancel(out, p.id, c.id, TimerKind::kHold);
+        cancel(out, p.id, c.id, TimerKind::kKeepalive);
+        break;
+      case A::kSessionEstablished: session_up(p, c, out); break;
+      case A::kSessionDown:
+        if (p.session == c.id) session_down(p, out);
+        break;
+      case A::kProcessMessage: break;  // the caller processes the message
+      case A::kRestartHoldTimer: c.last_rx = now_; break;
+      case A::kIncrementRetryCounter: break;
+    }
+  }
+}
+
+// Removes dropped connections; when none is left, the peer waits for the retry timer.
+void Speaker::reap(Peer& p, Output& out) {
+  for (auto it = p.conns.begin(); it != p.conns.end();) {
+    if (it->dropped) {
+      by_conn_.erase(it->id);
+      it = p.conns.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  if (p.conns.empty() && p.admin_up && !p.cfg.passive)
+    arm(out, p.id, 0, TimerKind::kConnectRetry, secs(p.cfg.connect_retry));
+}
+
+void Speaker::on_connected(ConnId id, Output& out) {
+  Connection* c = nullptr;
+  Peer* p = peer_by_conn(id, &c);
+  if (!p) {
+    out.io.push_back(CloseRequest{id});
+    return;
+  }
+  feed(*p, *c, FsmEvent{FsmEventType::kTcpCrAcked}, out);
+  reap(*p, out);
+  flush(out);
+}
+
+void Speaker::on_connect_failed(ConnId id, Output& out) {
+  Connection* c = nullptr;
+  Peer* p = peer_by_conn(id, &c);
+  if (!p) return;
+  c->dropped = true;  // the socket is already gone; nothing to close
+  by_conn_.erase(id);
+  p->conns.erase(std::remove_if(p->conns.begin(), p->conns.end(), [id](const Connection& x) { return x.id == id; }),
+                 p->conns.end());
+  reap(*p, out);
+}
+
+bool Speaker::on_accepted(ConnId id, const IpAddress& remote, Output& out) {
+  auto it = by_address_.find(remote);
+  if (it == by_address_.end()) return false;
+  Peer& p = *peers_[it->second];
+  if (!p.admin_up || p.conns.size() >= 2) return false;
+  Connection c;
+  c.id = id;
+  c.inbound = true;
+  c.fsm = Fsm(FsmState::kActive);
+  p.conns.push_back(c);
+  by_conn_[id] = p.id;
+  feed(p, p.conns.back(), FsmEvent{FsmEventType::kTcpConnectionConfirmed}, out);
+  reap(p, out);
+  flush(out);
+  return true;
+}
+
+void Speaker::on_closed(ConnId id, Output& out) {
+  Connection* c = nullptr;
+  Peer* p = peer_by_conn(id, &c);
+  if (!p) return;
+  if (p->session == id) p->last_error = "connection closed by peer";
+  feed(*p, *c, FsmEvent{FsmEventType::kTcpConnectionFails}, out);
+  c->dropped = true;
+  reap(*p, out);
+  flush(out);
+}
+
+void Speaker::on_timer(const TimerKey& k, Output& out) {
+  Peer* p = peer_mut(k.peer);
+  if (!p) return;
+  switch (k.kind) {
+    case TimerKind::kConnectRetry: {
+      if (!p->admin_up || p->cfg.passive || p->established()) break;
+      // A connect still pending after the retry interval is abandoned and tried again.
+      for (auto& c : p->conns) {
+        if (!c.inbound && c.fsm.state() == FsmState::kConnect) {
+          c.dropped = true;
+          out.io.push_back(CloseRequest{c.id});
+        }
+      }
+      reap(*p, out);
+      const bool busy = std::any_of(p->conns.begin(), p->conns.end(), [](const Connection& c) { return !c.inbound; });
+      if (!busy) new_outbound(*p, out);
+      break;
+    }
+    case TimerKind::kHold: {
+      Connection* c = p->conn(k.conn);
+      if (!c || c->dropped || !c->hold_seconds) break;
+      const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(now_ - c->last_rx);
+      const auto hold = secs(c->hold_seconds);
+      if (elapsed < hold) {
+        arm(out, p->id, c->id, TimerKind::kHold, hold - elapsed);  // lazy restart (see kRestartHoldTimer)
+        break;
+      }
+      p->last_error = "hold timer expired";
+      feed(*p, *c, FsmEvent{FsmEventType::kHoldTimerExpires}, out);
+      reap(*p, out);
+      break;
+    }
+    case TimerKind::kKeepalive: {
+      Connection* c = p->conn(k.conn);
+      if (!c || c->dropped) break;
+      feed(*p, *c, FsmEvent{FsmEventType::kKeepaliveTimerExpires}, out);
+      break;
+    }
+    case TimerKind::kGracefulRestart:
+      if (p->stale_routes) {
+        spdlog::info("peer {}: graceful-restart timer expired, sweeping {} stale routes", p->cfg.address.to_string(),
+                     p->stale_routes);
+        drop_peer_paths(*p, true);
+      }
+      p->gr_waiting_eor = false;
+      break;
+  }
+  flush(out);
+}
+
+void Speaker::on_data(ConnId id, ByteView data, Output& out) {
+  Connection* c = nullptr;
+  Peer* p = peer_by_conn(id, &c);
+  if (!p) return;
+  c->last_rx = now_;
+  size_t pos = 0;
+  while (pos < data.size() && !c->dropped) {
+    auto len = wire::peek_header(data.subspan(pos), c->decode_ctx);
+    const bool whole = len && pos + *len <= data.size();
+    tl::expected<wire::Message, wire::DecodeError> m =
+        !len ? tl::expected<wire::Message, wire::DecodeError>(tl::unexpected(len.error()))
+             : wire::decode_message(data.subspan(pos, whole ? *len : data.size() - pos), c->decode_ctx);
+    ++p->counters.messages_in;
+    if (!m) {
+      const auto& e = m.error();
+      p->last_error = "decode error: " + e.reason;
+      spdlog::warn("peer {}: {} ({})", p->cfg.address.to_string(), e.reason,
+                   wire::notify_subcode_name(e.code, e.subcode));
+      FsmEventType t = e.code == static_cast<uint8_t>(wire::NotifyCode::kOpenMessage) ? FsmEventType::kBgpOpenMsgErr
+                       : e.code == static_cast<uint8_t>(wire::NotifyCode::kUpdateMessage) ? FsmEventType::kUpdateMsgErr
+                                                                                            : FsmEventType::kBgpHeaderErr;
+      FsmEvent ev{t, e.code, e.subcode};
+      feed(*p, *c, ev, out);
+      break;
+    }
+    pos += *len;
+    handle_message(*p, *c, *m, out);
+  }
+  reap(*p, out);
+  flush(out);
+}
+
+void Speaker::handle_message(Peer& p, Connection& c, wire::Message& m, Output& out) {
+  if (auto* open = std::get_if<wire::Open>(&m)) return handle_open(p, c, *open, out);
+  if (std::holds_alternative<wire::Keepalive>(m)) {
+    ++p.counters.keepalives_in;
+    return feed(p, c, FsmEvent{FsmEventType::kKeepAliveMsg}, out);
+  }
+  if (auto* n = std::get_if<wire::Notification>(&m)) {
+    ++p.counters.notifications_in;
+    p.last_error = "received " + n->to_string();
+    spdlog::warn("peer {}: received NOTIFICATION {}", p.cfg.address.to_string(), n->to_string());
+    return feed(p, c, FsmEvent{FsmEventType::kNotifMsg}, out);
+  }
+  // UPDATE and ROUTE-REFRESH: valid in Established only.
+  const bool established = c.fsm.state() == FsmState::kEstablished;
+  feed(p, c, FsmEvent{FsmEventType::kUpdateMsg}, out);
+  if (!established || c.dropped) return;
+  if (auto* u = std::get_if<wire::Update>(&m)) process_update(p, *u, out);
+  else if (auto* rr = std::get_if<wire::RouteRefresh>(&m)) process_route_refresh(p, *rr, out);
+}
+
+void Speaker::handle_open(Peer& p, Connection& c, const wire::Open& open, Output& out) {
+  if (c.fsm.state() != FsmState::kOpenSent) return feed(p, c, FsmEvent{FsmEventType::kBgpOpen}, out);  // FSM error
+  PeerExpectation expect{p.cfg.remote_as, cfg_.router_id};
+  auto neg = negotiate(local_settings(p), expect, open, p.cfg.keepalive);
+  if (!neg) {
+    p.last_error = "bad OPEN: " + neg.error().reason;
+    spdlog::warn("peer {}: bad OPEN: {}", p.cfg.address.to_string(), neg.error().reason);
+    FsmEvent e{FsmEventType::kBgpOpenMsgErr, neg.error().code, neg.error().subcode};
+    return feed(p, c, e, out);
+  }
+  // RFC 4271 §6.8 collision detection against the other connection of this peer.
+  for (auto& other : p.conns) {
+    if (other.id == c.id || other.dropped) continue;
+    if (other.fsm.state() == FsmState::kEstablished) {
+      if (p.neg.graceful_restart) {
+        // RFC 4724 §4.2: an OPEN on a new connection means the peer restarted; the old session
+        // is gone (its routes become stale) and the new connection proceeds.
+        spdlog::info("peer {}: new OPEN while established, peer restarted", p.cfg.address.to_string());
+        feed(p, other, FsmEvent{FsmEventType::kTcpConnectionFails}, out);
+        continue;
+      }
+      return feed(p, c, FsmEvent{FsmEventType::kOpenCollisionDump}, out);
+    }
+    if (other.fsm.state() == FsmState::kOpenConfirm) {
+      // The connection opened by the speaker with the higher BGP identifier survives.
+      const bool local_higher = cfg_.router_id.v4_host_order() > open.bgp_id.v4_host_order();
+      Connection& loser = (local_higher == other.inbound) ? other : c;
+      spdlog::info("peer {}: connection collision, closing the {} connection", p.cfg.address.to_string(),
+                   loser.inbound ? "inbound" : "outbound");
+      feed(p, loser, FsmEvent{FsmEventType::kOpenCollisionDump}, out);
+      if (&loser == &c) return;
+    }
+  }
+  c.negotiated = *neg;
+  c.decode_ctx = neg->decode_context(p.role == PeerRole::kEbgp);
+  feed(p, c, FsmEvent{FsmEventType::kBgpOpen}, out);
+}
+
+void Speaker::session_up(Peer& p, Connection& c, Output& out) {
+  p.session = c.id;
+  p.neg = *c.negotiated;
+  p.established_at = now_;
+  p.facts.router_id = p.neg.peer_router_id;
+  p.last_error.clear();
+  cancel(out, p.id, 0, TimerKind::kConnectRetry);
+  // Drop a still-pending outbound attempt or half-open second connection.
+  for (auto& other : p.conns)
+    if (other.id != c.id && other.fsm.state() < FsmState::kOpenSent) {
+      other.dropped = true;
+      out.io.push_back(CloseRequest{other.id});
+    }
+  spdlog::info("peer {} AS{} Established (hold {}s, families {}{}{})", p.cfg.address.to_string(), p.neg.peer_as,
+               p.neg.hold_time, p.neg.families.size(), p.neg.graceful_restart ? ", graceful-restart" : "",
+               p.neg.extended_message ? ", extended-message" : "");
+  if (p.stale_routes) {
+    // RFC 4724 §4.2: keep the stale routes until End-of-RIB, bounded by the stale timer; a
+    // peer that lost forwarding state (F bit clear / family not listed) gets them removed now.
+    const bool kept = p.neg.graceful_restart &&
+                      std::find(p.neg.gr_families.begin(), p.neg.gr_families.end(), kL2vpnEvpn) != p.neg.gr_families.end();
+    if (!kept) {
+      drop_peer_paths(p, true);
+    } else {
+      p.gr_waiting_eor = true;
+      arm(out, p.id, 0, TimerKind::kGracefulRestart, secs(cfg_.stale_time));
+    }
+  }
+  join_group(p);
+}
+
+void Speaker::session_down(Peer& p, Output& out) {
+  spdlog::warn("peer {} left Established: {}", p.cfg.address.to_string(), p.last_error);
+  ++p.counters.session_resets;
+  p.session = 0;
+  p.down_at = now_;
+  leave_group(p);
+  const bool gr = p.neg.graceful_restart && p.admin_up &&
+                  std::find(p.neg.gr_families.begin(), p.neg.gr_families.end(), kL2vpnEvpn) != p.neg.gr_families.end();
+  if (gr) {
+    mark_stale(p);
+    arm(out, p.id, 0, TimerKind::kGracefulRestart, secs(std::max<uint16_t>(p.neg.peer_restart_time, 1)));
+  } else {
+    drop_peer_paths(p, false);
+  }
+}
+
+}  // namespace evpnd::bgp

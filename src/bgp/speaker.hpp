@@ -1,0 +1,187 @@
+// The BGP speaker as pure logic: peers and their FSMs, the RIB (Adj-RIB-In as per-peer paths
+// in the route table, Loc-RIB as each Dest's best path), route reflection, update groups
+// (Adj-RIB-Out), graceful-restart helper mode, max-prefix and RFC 7606 handling.
+//
+// Inputs are method calls (connection events, received bytes, timer expiries, local routes);
+// outputs are appended to an Output: ordered connection operations (connect, send, close) and
+// timer requests. Time comes in through set_now(); nothing here reads a clock or does I/O.
+//
+// NOTE batching: on_data() takes every complete message of a read buffer; the RIB marks
+// changed Dests and flush() (run at the end of every input) encodes the outbound UPDATEs once
+// per update group, packed, so a read of 100 UPDATEs yields a few large writes, not 100.
+// NOTE performance limits: session down without graceful restart and peer removal walk the
+// whole table (O(routes)); a full-table dump for a new peer is produced in one flush.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "bgp/attr_table.hpp"
+#include "bgp/peer.hpp"
+#include "bgp/route_table.hpp"
+#include "bgp/update_group.hpp"
+
+namespace evpnd::bgp {
+
+struct SpeakerConfig {
+  Asn asn = 0;
+  IpAddress router_id;
+  std::optional<IpAddress> cluster_id;
+  bool graceful_restart = true;
+  uint16_t restart_time = 120;
+  uint16_t stale_time = 360;
+  bool extended_message = true;
+};
+
+enum class TimerKind : uint8_t { kConnectRetry, kHold, kKeepalive, kGracefulRestart };
+struct TimerKey {
+  PeerId peer = kNoPeer;
+  ConnId conn = 0;  // 0 for peer-level timers
+  TimerKind kind = TimerKind::kConnectRetry;
+  auto operator<=>(const TimerKey&) const = default;
+};
+struct TimerRequest {
+  TimerKey key;
+  std::optional<std::chrono::milliseconds> delay;  // nullopt = cancel
+};
+
+struct ConnectRequest {
+  ConnId conn = 0;
+  PeerId peer = kNoPeer;
+  IpAddress remote;
+  uint16_t port = 179;
+  std::optional<IpAddress> source;
+  std::optional<std::string> md5_password;
+  std::optional<uint8_t> ttl_security_hops;
+};
+struct SendRequest {
+  ConnId conn = 0;
+  Chunk data;
+};
+struct CloseRequest {
+  ConnId conn = 0;  // after the sends queued before it
+};
+using IoOp = std::variant<ConnectRequest, SendRequest, CloseRequest>;
+
+struct Output {
+  std::vector<IoOp> io;  // in order
+  std::vector<TimerRequest> timers;
+  bool empty() const { return io.empty() && timers.empty(); }
+};
+
+// Receives Loc-RIB changes (the seam to the EVPN logic): called during flush for every Dest
+// whose best path changed; `best` is nullptr when the route is gone.
+class LocRibListener {
+ public:
+  virtual ~LocRibListener() = default;
+  virtual void on_best_path_changed(const wire::EvpnRoute& route, const Path* best, PeerRole from) = 0;
+};
+
+class Speaker {
+ public:
+  explicit Speaker(SpeakerConfig cfg);
+  void set_listener(LocRibListener* l) { listener_ = l; }
+  void set_now(TimePoint t) { now_ = t; }
+  TimePoint now() const { return now_; }
+  const SpeakerConfig& config() const { return cfg_; }
+  const SpeakerIdentity& identity() const { return me_; }
+
+  // Peers. add_peer starts the session (ManualStart); remove_peer sends Cease with `subcode`
+  // (RFC 4486: 3 = peer de-configured) and withdraws its routes.
+  PeerId add_peer(const PeerConfig& cfg, Output& out);
+  void remove_peer(const IpAddress& addr, uint8_t cease_subcode, Output& out);
+  // Stops every session (Cease 6/2 administrative shutdown), e.g. on SIGTERM.
+  void shutdown(Output& out);
+  // Sends Cease `subcode` and restarts the session (6/4 administrative reset).
+  void reset_peer(const IpAddress& addr, uint8_t cease_subcode, Output& out);
+
+  // Connection events from the I/O layer.
+  void on_connected(ConnId c, Output& out);        // our connect succeeded
+  void on_connect_failed(ConnId c, Output& out);
+  bool on_accepted(ConnId c, const IpAddress& remote, Output& out);  // false: not a peer, close it
+  void on_closed(ConnId c, Output& out);           // EOF or error
+  // One or more complete BGP messages (framing by wire::peek_header is the caller's job).
+  void on_data(ConnId c, ByteView messages, Output& out);
+  void on_timer(const TimerKey& k, Output& out);
+
+  // Local routes (peer kLocalPeer): originate or replace, and withdraw. Call flush() after a
+  // batch of them (every other input flushes by itself).
+  void originate(const wire::EvpnRoute& route, PathInfo info);
+  bool withdraw_local(const wire::EvpnRoute& route);
+  // Turns the RIB changes since the last flush into packed UPDATEs for every update group and
+  // reports them to the listener.
+  void flush(Output& out);
+
+  // Views (for the API and tests).
+  const RouteTable& table() const { return table_; }
+  const Peer* peer(PeerId id) const;
+  const Peer* find_peer(const IpAddress& addr) const;
+  std::vector<const Peer*> peers() const;
+  size_t loc_rib_size() const { return loc_rib_count_; }
+  size_t prefixes_sent(const Peer& p) const;
+  const UpdateGroup* group(GroupId g) const;
+  size_t group_count() const { return groups_.size(); }
+  const PeerFacts& facts(PeerId id) const;
+  PeerRole role_of(PeerId id) const;
+  size_t attr_table_size() const { return attrs_.size(); }
+
+  // Encodes a whole message for a connection (exposed for tests).
+  static Chunk encode(const wire::Message& m, const wire::EncodeContext& ctx);
+
+ private:
+  // session management (speaker.cpp)
+  Peer* peer_mut(PeerId id);
+  Peer* peer_by_conn(ConnId c, Connection** conn);
+  Connection& new_outbound(Peer& p, Output& out);
+  void feed(Peer& p, Connection& c, const FsmEvent& e, Output& out);
+  void run_actions(Peer& p, Connection& c, const std::vector<FsmAction>& acts, Output& out);
+  void reap(Peer& p, Output& out);
+  void arm(Output& out, PeerId p, ConnId c, TimerKind k, std::chrono::milliseconds d);
+  void cancel(Output& out, PeerId p, ConnId c, TimerKind k);
+  void send(Output& out, Peer& p, Connection& c, const wire::Message& m);
+  void handle_open(Peer& p, Connection& c, const wire::Open& open, Output& out);
+  void handle_message(Peer& p, Connection& c, wire::Message& m, Output& out);
+  void session_up(Peer& p, Connection& c, Output& out);
+  void session_down(Peer& p, Output& out);
+  LocalSettings local_settings(const Peer& p) const;
+
+  // RIB (speaker_rib.cpp)
+  void process_update(Peer& p, wire::Update& u, Output& out);
+  void process_route_refresh(Peer& p, const wire::RouteRefresh& rr, Output& out);
+  void announce(PeerId peer, const wire::EvpnRoute& route, const AttrRef& info);
+  bool withdraw(PeerId peer, const wire::EvpnRoute& route);
+  void reselect(DestId d, PeerId old_best_peer, bool best_touched);
+  void mark_changed(DestId d);
+  void drop_peer_paths(Peer& p, bool only_stale);
+  void mark_stale(Peer& p);
+  void check_max_prefix(Peer& p, Output& out);
+  void join_group(Peer& p);
+  void leave_group(Peer& p);
+  void fill_group(UpdateGroup& g, UpdatePacker& packer, bool full);
+  void send_chunks(const std::vector<Chunk>& chunks, const std::vector<PeerId>& to, size_t updates, Output& out);
+
+  SpeakerConfig cfg_;
+  SpeakerIdentity me_;
+  TimePoint now_{};
+  LocRibListener* listener_ = nullptr;
+  std::vector<std::unique_ptr<Peer>> peers_;  // index = PeerId; [0] = local pseudo-peer
+  std::map<IpAddress, PeerId> by_address_;
+  std::map<ConnId, PeerId> by_conn_;
+  ConnId next_conn_ = 1;
+  AttrTable attrs_;
+  RouteTable table_;
+  size_t loc_rib_count_ = 0;
+  std::vector<DestId> changed_;
+  std::vector<uint8_t> changed_flag_;
+  std::map<GroupId, std::unique_ptr<UpdateGroup>> groups_;
+  GroupId next_group_ = 1;
+};
+
+}  // namespace evpnd::bgp

@@ -1,0 +1,309 @@
+// The RIB side of the speaker: UPDATE processing (RFC 7606 outcomes, loop checks), best-path
+// selection per changed Dest, graceful-restart stale handling, max-prefix, update groups and
+// the flush that turns changed Dests into packed UPDATEs.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "bgp/speaker.hpp"
+
+namespace evpnd::bgp {
+namespace {
+constexpr uint8_t kCease = static_cast<uint8_t>(wire::NotifyCode::kCease);
+constexpr uint8_t kCeaseMaxPrefix = 1;  // RFC 4486 §4
+}  // namespace
+
+void Speaker::mark_changed(DestId d) {
+  if (d >= changed_flag_.size()) changed_flag_.resize(std::max<size_t>(table_.id_limit(), d + 1) * 2, 0);
+  if (!changed_flag_[d]) {
+    changed_flag_[d] = 1;
+    changed_.push_back(d);
+  }
+}
+
+void Speaker::reselect(DestId id, PeerId old_best_peer, bool best_touched) {
+  Dest& d = table_.at(id);
+  d.best = select_best(d, [this](PeerId p) -> const PeerFacts& { return peers_[p]->facts; });
+  const PeerId new_best = d.best >= 0 ? d.paths[size_t(d.best)].peer : kNoPeer;
+  if (old_best_peer == kNoPeer && new_best != kNoPeer) ++loc_rib_count_;
+  if (old_best_peer != kNoPeer && new_best == kNoPeer) --loc_rib_count_;
+  if (new_best != old_best_peer || best_touched) mark_changed(id);
+}
+
+void Speaker::announce(PeerId peer, const wire::EvpnRoute& route, const AttrRef& info) {
+  const DestId id = table_.find_or_create(route);
+  Dest& d = table_.at(id);
+  const PeerId old_best = d.best >= 0 ? d.paths[size_t(d.best)].peer : kNoPeer;
+  Path* slot = nullptr;
+  for (auto& p : d.paths)
+    if (p.peer == peer && p.live()) slot = &p;
+  bool fresh = false;
+  if (!slot) {
+    if (d.paths.size() == 1 && !d.paths.front().live()) {
+      slot = &d.paths.front();  // reuse the tombstone
+    } else {
+      d.paths.push_back(Path{});
+      slot = &d.paths.back();
+    }
+    fresh = true;
+  }
+  Peer& p = *peers_[peer];
+  if (fresh) ++p.prefixes_received;
+  if (!fresh && (slot->flags & path_flag::kStale)) {
+    --p.stale_routes;
+    ++p.prefixes_received;
+  }
+  const bool same = !fresh && slot->info == info && slot->nlri == route && !(slot->flags & path_flag::kStale);
+  slot->nlri = route;
+  slot->info = info;
+  slot->peer = peer;
+  slot->flags = 0;
+  if (same) return;  // an identical re-announcement changes nothing (RFC 4271 §9.1.4)
+  reselect(id, old_best, old_best == peer);
+}
+
+bool Speaker::withdraw(PeerId peer, const wire::EvpnRoute& route) {
+  const DestId id = table_.find(route);
+  if (id == kNoDest) return false;
+  Dest& d = table_.at(id);
+  auto it = std::find_if(d.paths.begin(), d.paths.end(), [peer](const Path& p) { return p.peer == peer && p.live(); });
+  if (it == d.paths.end()) return false;
+  const PeerId old_best = d.best >= 0 ? d.paths[size_t(d.best)].peer : kNoPeer;
+  Peer& p = *peers_[peer];
+  if (it->flags & path_flag::kStale) --p.stale_routes; else --p.prefixes_received;
+  if (d.paths.size() == 1) {
+    it->flags = path_flag::kWithdrawn;  // tombstone keeps the NLRI for the withdrawal
+    it->info.reset();
+    it->peer = kNoPeer;
+  } else {
+    d.paths.erase(it);
+  }
+  d.best = -1;
+  reselect(id, old_best, old_best == peer);
+  return true;
+}
+
+void Speaker::process_update(Peer& p, wire::Update& u, Output& out) {
+  ++p.counters.updates_in;
+  for (const auto& e : u.errors) {
+    if (e.action == wire::ErrorAction::kAttributeDiscard) {
+      ++p.counters.attribute_discard;
+      spdlog::warn("peer {}: attribute discarded (RFC 7606): {}", p.cfg.address.to_string(), e.reason);
+    }
+  }
+  if (u.is_end_of_rib()) {
+    if (p.gr_waiting_eor) {
+      // RFC 4724 §4.2: End-of-RIB from the restarted peer: what is still stale is gone.
+      spdlog::info("peer {}: End-of-RIB, sweeping {} stale routes", p.cfg.address.to_string(), p.stale_routes);
+      drop_peer_paths(p, true);
+      p.gr_waiting_eor = false;
+      cancel(out, p.id, 0, TimerKind::kGracefulRestart);
+    }
+    return;
+  }
+  bool as_withdraw = u.treat_as_withdraw;
+  if (as_withdraw) {
+    ++p.counters.treat_as_withdraw;
+    spdlog::warn("peer {}: UPDATE treated as withdraw (RFC 7606): {}", p.cfg.address.to_string(),
+                 u.errors.empty() ? std::string("?") : u.errors.front().reason);
+  }
+  if (u.mp_reach && u.mp_reach->afi_safi == kL2vpnEvpn && !u.mp_reach->evpn.empty()) {
+    AttrRef info;
+    if (!as_withdraw) {
+      normalize_inbound(u.attrs, p.role);
+      const InboundVerdict v = check_inbound(u.attrs, p.role, p.neg.peer_as, me_);
+      if (v != InboundVerdict::kAccept) {
+        // RFC 4456 §8 / RFC 4271 §9.1.2: ignore the route; drop what we had from this peer.
+        ++p.counters.loop_rejected;
+        spdlog::debug("peer {}: {} routes denied: {}", p.cfg.address.to_string(), u.mp_reach->evpn.size(), to_string(v));
+        as_withdraw = true;
+      } else {
+        info = attrs_.intern(PathInfo{std::move(u.attrs), u.mp_reach->next_hop, 0});
+      }
+    }
+    for (const auto& r : u.mp_reach->evpn) {
+      // RFC 7606 §5.4: routes of unknown EVPN types are not installed.
+      if (std::holds_alternative<wire::UnknownEvpnRoute>(r)) continue;
+      if (as_withdraw) withdraw(p.id, r); else announce(p.id, r, info);
+    }
+  }
+  if (u.mp_unreach && u.mp_unreach->afi_safi == kL2vpnEvpn) {
+    for (const auto& r : u.mp_unreach->evpn) withdraw(p.id, r);
+  }
+  check_max_prefix(p, out);
+}
+
+void Speaker::check_max_prefix(Peer& p, Output& out) {
+  if (!p.cfg.max_prefixes || p.prefixes_received <= *p.cfg.max_prefixes || !p.established()) return;
+  spdlog::warn("peer {}: {} prefixes exceed the maximum {}", p.cfg.address.to_string(), p.prefixes_received,
+               *p.cfg.max_prefixes);
+  p.max_prefix_tripped = true;
+  p.admin_up = false;  // stays down until reset or reconfigured (FRR's default, no restart timer)
+  Connection* c = p.conn(p.session);
+  if (c) feed(p, *c, FsmEvent{FsmEventType::kAdminCease, kCease, kCeaseMaxPrefix}, out);
+  p.last_error = "maximum prefix count exceeded";
+}
+
+void Speaker::process_route_refresh(Peer& p, const wire::RouteRefresh& rr, Output& out) {
+  ++p.counters.route_refresh_in;
+  if (rr.afi_safi != kL2vpnEvpn || rr.subtype != 0 || !p.group) return;
+  // RFC 2918 §4: resend the Adj-RIB-Out for the family to this peer only.
+  UpdateGroup& g = *groups_.at(p.group);
+  const auto& neg = p.neg;
+  UpdatePacker packer(neg.encode_context(), neg.extended_message);
+  table_.for_each([&](DestId id, const Dest& d) {
+    if (!g.advertised(id) || !d.best_path()) return;
+    const Path& b = *d.best_path();
+    packer.announce(g.out_attrs(b.info, peers_[b.peer]->role, peers_[b.peer]->facts.router_id, me_, attrs_), b.nlri);
+  });
+  const auto chunks = packer.finish();
+  send_chunks(chunks, {p.id}, packer.updates_encoded(), out);
+}
+
+void Speaker::mark_stale(Peer& p) {
+  table_.for_each_mut([&](DestId id, Dest& d) {
+    for (auto& path : d.paths) {
+      if (path.peer != p.id || !path.live() || (path.flags & path_flag::kStale)) continue;
+      path.flags |= path_flag::kStale;
+      --p.prefixes_received;
+      ++p.stale_routes;
+      const PeerId old = d.best >= 0 ? d.paths[size_t(d.best)].peer : kNoPeer;
+      reselect(id, old, false);
+    }
+  });
+  spdlog::info("peer {}: graceful restart, keeping {} routes as stale", p.cfg.address.to_string(), p.stale_routes);
+}
+
+void Speaker::drop_peer_paths(Peer& p, bool only_stale) {
+  std::vector<DestId> hits;
+  table_.for_each([&](DestId id, const Dest& d) {
+    for (const auto& path : d.paths)
+      if (path.peer == p.id && path.live() && (!only_stale || (path.flags & path_flag::kStale))) {
+        hits.push_back(id);
+        break;
+      }
+  });
+  for (DestId id : hits) {
+    Dest& d = table_.at(id);
+    const wire::EvpnRoute nlri = d.nlri();
+    withdraw(p.id, nlri);
+  }
+}
+
+void Speaker::originate(const wire::EvpnRoute& route, PathInfo info) {
+  announce(kLocalPeer, route, attrs_.intern(std::move(info)));
+}
+
+bool Speaker::withdraw_local(const wire::EvpnRoute& route) { return withdraw(kLocalPeer, route); }
+
+void Speaker::join_group(Peer& p) {
+  GroupPolicy pol{p.role, p.neg.four_octet_as, p.neg.extended_message};
+  auto g = std::make_unique<UpdateGroup>(next_group_++, pol);
+  g->members().push_back(p.id);
+  p.group = g->id();
+  groups_.emplace(g->id(), std::move(g));
+}
+
+void Speaker::leave_group(Peer& p) {
+  auto it = groups_.find(p.group);
+  p.group = 0;
+  if (it == groups_.end()) return;
+  auto& m = it->second->members();
+  m.erase(std::remove(m.begin(), m.end(), p.id), m.end());
+  if (m.empty()) groups_.erase(it);
+}
+
+const UpdateGroup* Speaker::group(GroupId g) const {
+  auto it = groups_.find(g);
+  return it == groups_.end() ? nullptr : it->second.get();
+}
+
+size_t Speaker::prefixes_sent(const Peer& p) const {
+  const UpdateGroup* g = group(p.group);
+  return g ? g->advertised_count() : 0;
+}
+
+void Speaker::send_chunks(const std::vector<Chunk>& chunks, const std::vector<PeerId>& to, size_t updates,
+                          Output& out) {
+  for (PeerId id : to) {
+    Peer& p = *peers_[id];
+    if (!p.established()) continue;
+    for (const auto& c : chunks) out.io.push_back(SendRequest{p.session, c});
+    p.counters.updates_out += updates;
+    p.counters.messages_out += updates;
+  }
+}
+
+// Decides, for every Dest in scope, whether the group advertises it (and with which
+// attributes) or must withdraw it, and feeds the packer.
+void Speaker::fill_group(UpdateGroup& g, UpdatePacker& packer, bool full) {
+  auto visit = [&](DestId id, const Dest& d) {
+    const Path* b = d.best_path();
+    if (b && may_advertise(peers_[b->peer]->role, g.policy().role)) {
+      const Peer& from = *peers_[b->peer];
+      packer.announce(g.out_attrs(b->info, from.role, from.facts.router_id, me_, attrs_), b->nlri);
+      g.set_advertised(id, true);
+    } else if (g.advertised(id)) {
+      packer.withdraw(d.nlri());
+      g.set_advertised(id, false);
+    }
+  };
+  if (full) {
+    table_.for_each(visit);
+  } else {
+    for (DestId id : changed_) visit(id, table_.at(id));
+  }
+}
+
+void Speaker::flush(Output& out) {
+  if (!changed_.empty() || std::any_of(groups_.begin(), groups_.end(), [](const auto& kv) { return kv.second->needs_full_dump(); })) {
+    std::vector<GroupId> dumped;
+    for (auto& [gid, g] : groups_) {
+      const bool full = g->needs_full_dump();
+      if (!full && changed_.empty()) continue;
+      const Peer& first = *peers_[g->members().front()];
+      UpdatePacker packer(first.neg.encode_context(), g->policy().extended_message);
+      fill_group(*g, packer, full);
+      if (full) {
+        for (AfiSafi f : first.neg.families) packer.end_of_rib(f);
+        g->set_full_dump_done();
+        dumped.push_back(gid);
+      }
+      const auto chunks = packer.finish();
+      send_chunks(chunks, g->members(), packer.updates_encoded(), out);
+      g->trim_cache();
+    }
+    // A freshly synced group now holds the same Adj-RIB-Out as an older one with the same
+    // policy: merge its members there (update groups, encode once for all).
+    for (GroupId gid : dumped) {
+      UpdateGroup& g = *groups_.at(gid);
+      for (auto& [oid, o] : groups_) {
+        if (oid == gid || o->needs_full_dump() || !(o->policy() == g.policy())) continue;
+        for (PeerId m : g.members()) {
+          o->members().push_back(m);
+          peers_[m]->group = oid;
+        }
+        groups_.erase(gid);
+        break;
+      }
+    }
+  }
+  if (listener_) {
+    for (DestId id : changed_) {
+      const Dest& d = table_.at(id);
+      const Path* b = d.best_path();
+      listener_->on_best_path_changed(d.nlri(), b, b ? peers_[b->peer]->role : PeerRole::kLocal);
+    }
+  }
+  for (DestId id : changed_) {
+    changed_flag_[id] = 0;
+    if (!table_.at(id).has_live()) {
+      bool still = false;
+      for (const auto& kv : groups_) still |= kv.second->advertised(id);
+      if (!still) table_.erase(id);
+    }
+  }
+  changed_.clear();
+}
+
+}  // namespace evpnd::bgp

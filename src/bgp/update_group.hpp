@@ -1,0 +1,110 @@
+// Update groups: peers with the same outbound policy (role, 4-octet AS, extended message) share
+// one Adj-RIB-Out and one encoding of every UPDATE ("encode once, send to all members").
+//
+// The Adj-RIB-Out of a group is a bitmap over DestIds ("advertised to this group"); what was
+// advertised is a pure function of the Loc-RIB and the group policy, so it is recomputed on
+// demand (route refresh, API) instead of stored per route: 1M routes cost 128 KiB per group.
+//
+// A peer that comes up gets a fresh group (needs_full_dump); after its first flush (full table +
+// End-of-RIB, RFC 4724 §2) its Adj-RIB-Out equals that of any in-sync group with the same
+// policy, so the speaker merges the two.
+//
+// NOTE performance: UpdatePacker groups routes by interned outbound attributes and packs as many
+// NLRI as fit into each UPDATE (4096 bytes, 65535 with RFC 8654), appending all messages into
+// large shared chunks that every member's connection writes as is.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "bgp/attr_table.hpp"
+#include "bgp/policy.hpp"
+#include "bgp/route_table.hpp"
+#include "wire/message.hpp"
+
+namespace evpnd::bgp {
+
+using Chunk = std::shared_ptr<const Bytes>;  // one or more whole BGP messages
+using GroupId = uint32_t;
+
+struct GroupPolicy {
+  PeerRole role = PeerRole::kIbgp;
+  bool four_octet_as = true;
+  bool extended_message = false;
+  bool operator==(const GroupPolicy&) const = default;
+};
+
+class UpdateGroup {
+ public:
+  UpdateGroup(GroupId id, GroupPolicy policy) : id_(id), policy_(policy) {}
+  GroupId id() const { return id_; }
+  const GroupPolicy& policy() const { return policy_; }
+  std::vector<PeerId>& members() { return members_; }
+  const std::vector<PeerId>& members() const { return members_; }
+  bool needs_full_dump() const { return needs_full_dump_; }
+  void set_full_dump_done() { needs_full_dump_ = false; }
+
+  bool advertised(DestId d) const { return d < bits_.size() * 64 && (bits_[d / 64] >> (d % 64)) & 1; }
+  void set_advertised(DestId d, bool on);
+  size_t advertised_count() const { return advertised_count_; }
+
+  // The outbound attributes for a path from a `from` peer (cached per interned input).
+  AttrRef out_attrs(const AttrRef& in, PeerRole from, const IpAddress& from_router_id, const SpeakerIdentity& me,
+                    AttrTable& table);
+  void trim_cache();
+
+ private:
+  GroupId id_;
+  GroupPolicy policy_;
+  std::vector<PeerId> members_;
+  bool needs_full_dump_ = true;
+  std::vector<uint64_t> bits_;
+  size_t advertised_count_ = 0;
+  struct CacheKey {
+    const PathInfo* in;
+    PeerRole from;
+    uint32_t from_id;
+    bool operator==(const CacheKey&) const = default;
+  };
+  struct CacheHash {
+    size_t operator()(const CacheKey& k) const {
+      return std::hash<const void*>{}(k.in) ^ (size_t(k.from) << 40) ^ (size_t(k.from_id) * 0x9e3779b97f4a7c15ULL);
+    }
+  };
+  // Keeps `in` alive so the raw-pointer key cannot be reused by another entry.
+  std::unordered_map<CacheKey, std::pair<AttrRef, AttrRef>, CacheHash> cache_;
+};
+
+// Builds packed UPDATE messages for one group into shared chunks.
+class UpdatePacker {
+ public:
+  UpdatePacker(const wire::EncodeContext& ctx, bool extended_message);
+  void announce(const AttrRef& out, const wire::EvpnRoute& nlri);  // buffered by attribute set
+  void withdraw(const wire::EvpnRoute& nlri);
+  void end_of_rib(AfiSafi f);
+  // Encodes everything buffered (withdrawals first, then announcements per attribute set,
+  // then End-of-RIB markers) and returns the chunks.
+  std::vector<Chunk> finish();
+  size_t updates_encoded() const { return updates_; }
+
+ private:
+  void emit_announcements(const AttrRef& attrs, const std::vector<const wire::EvpnRoute*>& routes);
+  void emit_withdrawals();
+  void append(const wire::Message& m);
+
+  wire::EncodeContext ctx_;
+  size_t max_size_;
+  std::vector<std::pair<AttrRef, std::vector<const wire::EvpnRoute*>>> buckets_;
+  std::unordered_map<const PathInfo*, size_t> bucket_index_;
+  std::vector<const wire::EvpnRoute*> withdrawals_;
+  std::vector<AfiSafi> eor_;
+  std::vector<Chunk> chunks_;
+  std::shared_ptr<Bytes> current_;
+  size_t updates_ = 0;
+};
+
+}  // namespace evpnd::bgp

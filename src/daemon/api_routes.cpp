@@ -1,0 +1,215 @@
+#include "daemon/api_routes.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "daemon/route_json.hpp"
+#include "wire/json_view.hpp"
+
+namespace evpnd::daemon {
+namespace {
+using nlohmann::json;
+
+api::ApiResponse error(int status, std::string msg) { return api::ApiResponse{status, json{{"error", std::move(msg)}}}; }
+
+int64_t uptime(const bgp::Peer& p, bgp::TimePoint now) {
+  if (!p.established()) return 0;
+  return std::chrono::duration_cast<std::chrono::seconds>(now - p.established_at).count();
+}
+
+json families(const std::vector<AfiSafi>& v) {
+  json a = json::array();
+  for (auto f : v) a.push_back(to_string(f));
+  return a;
+}
+
+std::optional<uint32_t> parse_u32(const std::string& s) {
+  if (s.empty() || s.size() > 10 || s.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+  const uint64_t v = std::stoull(s);
+  if (v > 0xFFFFFFFF) return std::nullopt;
+  return static_cast<uint32_t>(v);
+}
+
+json route_json(const bgp::Speaker& s, const bgp::Path& p, bool best) {
+  json j = wire::to_json(p.nlri);
+  j["prefix_string"] = wire::to_string(p.nlri);
+  j["next_hop"] = p.info->next_hop.to_string();
+  j["peer"] = p.peer == bgp::kLocalPeer ? std::string("local") : s.peer(p.peer)->cfg.address.to_string();
+  j["best"] = best;
+  j["stale"] = bool(p.flags & bgp::path_flag::kStale);
+  j["attributes"] = wire::to_json(p.info->attrs);
+  return j;
+}
+
+bool vni_matches(const bgp::Path& p, uint32_t vni) {
+  return std::visit(
+      [&](const auto& r) -> bool {
+        using T = std::decay_t<decltype(r)>;
+        if constexpr (std::is_same_v<T, wire::MacIpAdvertisement>) return r.label1 == vni || r.label2 == vni;
+        else if constexpr (std::is_same_v<T, wire::EthernetAutoDiscovery> || std::is_same_v<T, wire::IpPrefixRoute>)
+          return r.label == vni;
+        else if constexpr (std::is_same_v<T, wire::InclusiveMulticast>)
+          return p.info->attrs.pmsi_tunnel && p.info->attrs.pmsi_tunnel->label == vni;
+        else return false;
+      },
+      p.nlri);
+}
+
+api::ApiResponse routes(const bgp::Speaker& s, const api::ApiRequest& req) {
+  std::optional<uint32_t> type, vni;
+  std::optional<Rd> rd;
+  size_t limit = SIZE_MAX;
+  if (auto it = req.query.find("type"); it != req.query.end()) {
+    type = parse_u32(it->second);
+    if (!type || *type < 1 || *type > 5) return error(400, "bad type '" + it->second + "': expected 1-5");
+  }
+  if (auto it = req.query.find("vni"); it != req.query.end()) {
+    vni = parse_u32(it->second);
+    if (!vni || *vni > kMaxVni) return error(400, "bad vni '" + it->second + "': expected 0-16777215");
+  }
+  if (auto it = req.query.find("rd"); it != req.query.end()) {
+    rd = Rd::parse(it->second);
+    if (!rd) return error(400, "bad rd '" + it->second + "': expected ASN:N or IP:N");
+  }
+  if (auto it = req.query.find("limit"); it != req.query.end()) {
+    auto l = parse_u32(it->second);
+    if (!l) return error(400, "bad limit '" + it->second + "'");
+    limit = *l;
+  }
+  json out = json::array();
+  size_t count = 0;
+  s.table().for_each([&](bgp::DestId, const bgp::Dest& d) {
+    const wire::EvpnRoute& nlri = d.nlri();
+    if (type && wire::route_type(nlri) != *type) return;
+    if (rd) {
+      const Rd* r = wire::route_rd(nlri);
+      if (!r || !(*r == *rd)) return;
+    }
+    for (size_t i = 0; i < d.paths.size(); ++i) {
+      const bgp::Path& p = d.paths[i];
+      if (!p.live()) continue;
+      if (vni && !vni_matches(p, *vni)) continue;
+      ++count;
+      if (out.size() < limit) out.push_back(route_json(s, p, int32_t(i) == d.best));
+    }
+  });
+  return api::ApiResponse{200, json{{"count", count}, {"routes", std::move(out)}}};
+}
+
+api::ApiResponse local_routes(Daemon& d, const api::ApiRequest& req, bool add) {
+  if (!req.body.is_object() || !req.body.contains("routes") || !req.body["routes"].is_array())
+    return error(400, "body must be {\"routes\":[...]}");
+  std::vector<engine::LocalRoute> parsed;
+  size_t i = 0;
+  for (const auto& r : req.body["routes"]) {
+    auto lr = parse_local_route(r);
+    if (!lr) return error(400, "routes[" + std::to_string(i) + "]: " + lr.error());
+    parsed.push_back(std::move(*lr));
+    ++i;
+  }
+  if (add) {
+    d.dispatch(engine::ev::OriginateRoutes{std::move(parsed)});
+    return api::ApiResponse{200, json{{"originated", i}}};
+  }
+  std::vector<wire::EvpnRoute> rs;
+  for (auto& p : parsed) rs.push_back(std::move(p.route));
+  auto fx = d.dispatch(engine::ev::WithdrawRoutes{std::move(rs)});
+  return api::ApiResponse{200, json{{"withdrawn", i - fx.routes_not_found}, {"not_found", fx.routes_not_found}}};
+}
+}  // namespace
+
+json neighbor_json(const bgp::Speaker& s, const bgp::Peer& p, bgp::TimePoint now) {
+  const auto& c = p.counters;
+  const auto& n = p.neg;
+  const bool up = p.established();
+  json j = {
+      {"address", p.cfg.address.to_string()},
+      {"remote_as", p.cfg.remote_as},
+      {"local_as", s.config().asn},
+      {"state", to_string(p.display_state())},
+      {"role", to_string(p.role)},
+      {"description", p.cfg.description},
+      {"hold_time", up ? n.hold_time : p.cfg.hold_time},
+      {"keepalive", up ? n.keepalive : p.cfg.keepalive.value_or(p.cfg.hold_time / 3)},
+      {"uptime_seconds", uptime(p, now)},
+      {"last_error", p.last_error},
+      {"negotiated",
+       {{"families", up ? families(n.families) : json::array()},
+        {"four_octet_as", up && n.four_octet_as},
+        {"route_refresh", up && n.route_refresh},
+        {"graceful_restart", up && n.graceful_restart},
+        {"extended_message", up && n.extended_message}}},
+      {"counters",
+       {{"messages_in", c.messages_in},
+        {"messages_out", c.messages_out},
+        {"updates_in", c.updates_in},
+        {"updates_out", c.updates_out},
+        {"notifications_in", c.notifications_in},
+        {"notifications_out", c.notifications_out},
+        {"treat_as_withdraw", c.treat_as_withdraw},
+        {"attribute_discard", c.attribute_discard},
+        {"loop_rejected", c.loop_rejected},
+        {"session_resets", c.session_resets},
+        {"stale_routes", p.stale_routes}}},
+      {"prefixes_received", p.prefixes_received},
+      {"prefixes_sent", s.prefixes_sent(p)},
+      {"max_prefixes", p.cfg.max_prefixes ? json(*p.cfg.max_prefixes) : json(nullptr)},
+  };
+  if (up) j["peer_router_id"] = n.peer_router_id.to_string();
+  return j;
+}
+
+json summary_json(const bgp::Speaker& s, bgp::TimePoint now) {
+  json peers = json::array();
+  for (const bgp::Peer* p : s.peers()) {
+    peers.push_back({{"address", p->cfg.address.to_string()},
+                     {"remote_as", p->cfg.remote_as},
+                     {"description", p->cfg.description},
+                     {"role", to_string(p->role)},
+                     {"state", to_string(p->display_state())},
+                     {"uptime_seconds", uptime(*p, now)},
+                     {"prefixes_received", p->prefixes_received},
+                     {"prefixes_sent", s.prefixes_sent(*p)},
+                     {"messages_in", p->counters.messages_in},
+                     {"messages_out", p->counters.messages_out}});
+  }
+  return {{"router_id", s.config().router_id.to_string()},
+          {"asn", s.config().asn},
+          {"cluster_id", s.identity().cluster_id.to_string()},
+          {"loc_rib_routes", s.loc_rib_size()},
+          {"peers", std::move(peers)}};
+}
+
+api::ApiResponse handle_api(Daemon& d, const api::ApiRequest& req) {
+  const bgp::Speaker& s = d.engine().speaker();
+  const auto now = d.now();
+  const std::string& path = req.path;
+  static const std::string kNeighbors = "/v1/bgp/neighbors";
+  if (req.method == "GET") {
+    if (path == "/v1/bgp/summary") return {200, summary_json(s, now)};
+    if (path == kNeighbors || path == kNeighbors + "/") {
+      json a = json::array();
+      for (const bgp::Peer* p : s.peers()) a.push_back(neighbor_json(s, *p, now));
+      return {200, json{{"neighbors", std::move(a)}}};
+    }
+    if (path.rfind(kNeighbors + "/", 0) == 0) {
+      const std::string addr = path.substr(kNeighbors.size() + 1);
+      auto ip = IpAddress::parse(addr);
+      const bgp::Peer* p = ip ? s.find_peer(*ip) : nullptr;
+      if (!p) return error(404, "no such neighbor " + addr);
+      return {200, json{{"neighbors", json::array({neighbor_json(s, *p, now)})}}};
+    }
+    if (path == "/v1/bgp/evpn/routes") return routes(s, req);
+  } else if (req.method == "POST") {
+    if (path == "/v1/config/reload") {
+      auto r = d.reload();
+      if (!r) return error(400, r.error());
+      return {200, json{{"applied", *r}}};
+    }
+    if (path == "/v1/evpn/routes") return local_routes(d, req, true);
+  } else if (req.method == "DELETE") {
+    if (path == "/v1/evpn/routes") return local_routes(d, req, false);
+  }
+  return error(404, "no such endpoint " + req.method + " " + path);
+}
+
+}  // namespace evpnd::daemon

@@ -1,0 +1,183 @@
+#include "daemon/daemon.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+namespace evpnd::daemon {
+namespace {
+constexpr uint8_t kCeaseDeconfigured = 3;     // RFC 4486 §4
+constexpr uint8_t kCeaseConfigChange = 6;     // "Other Configuration Change"
+
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+
+nlohmann::json addrs(const std::vector<IpAddress>& v) {
+  auto j = nlohmann::json::array();
+  for (const auto& a : v) j.push_back(a.to_string());
+  return j;
+}
+}  // namespace
+
+bgp::SpeakerConfig speaker_config(const api::Config& c) {
+  bgp::SpeakerConfig s;
+  s.asn = c.asn;
+  s.router_id = c.router_id;
+  s.cluster_id = c.cluster_id;
+  s.graceful_restart = c.graceful_restart.enabled;
+  s.restart_time = c.graceful_restart.restart_time;
+  s.stale_time = c.graceful_restart.stale_time;
+  return s;
+}
+
+bgp::PeerConfig peer_config(const api::NeighborConfig& n) {
+  bgp::PeerConfig p;
+  p.address = n.address;
+  p.remote_as = n.remote_as;
+  p.port = n.port;
+  p.families = n.families;
+  p.route_reflector_client = n.route_reflector_client;
+  p.passive = n.passive;
+  p.description = n.description;
+  p.update_source = n.update_source;
+  p.hold_time = n.hold_time;
+  p.keepalive = n.keepalive;
+  p.connect_retry = n.connect_retry;
+  p.md5_password = n.md5_password;
+  p.ttl_security_hops = n.ttl_security_hops;
+  p.max_prefixes = n.max_prefixes;
+  p.graceful_restart = n.graceful_restart;
+  return p;
+}
+
+Daemon::Daemon(asio::io_context& io, api::Config cfg)
+    : io_(io),
+      cfg_(std::move(cfg)),
+      engine_(std::make_unique<engine::Engine>(speaker_config(cfg_))),
+      io_peers_(io, PeerIo::Callbacks{
+                        [this](ConnId c) { dispatch(engine::ev::Connected{c}); },
+                        [this](ConnId c, std::string why) { dispatch(engine::ev::ConnectFailed{c, std::move(why)}); },
+                        [this](ConnId c, IpAddress remote) { dispatch(engine::ev::Accepted{c, remote}); },
+                        [this](ConnId c, ByteView b) { dispatch(engine::ev::Data{c, b}); },
+                        [this](ConnId c) { dispatch(engine::ev::Closed{c}); },
+                    }) {}
+
+Daemon::~Daemon() {
+  for (auto& [k, t] : timers_) t.timer->cancel();
+}
+
+void Daemon::install_security() {
+  std::map<IpAddress, PeerSecurity> sec;
+  for (const auto& n : cfg_.neighbors) sec[n.address] = PeerSecurity{n.md5_password, n.ttl_security_hops};
+  io_peers_.set_security(std::move(sec));
+}
+
+void Daemon::start_listener() {
+  if (cfg_.listen_port != 0) io_peers_.listen(cfg_.listen_address, cfg_.listen_port);
+}
+
+void Daemon::start() {
+  install_security();
+  start_listener();
+  for (const auto& n : cfg_.neighbors) dispatch(engine::ev::AddPeer{peer_config(n)});
+}
+
+void Daemon::stop() {
+  if (stopping_) return;
+  stopping_ = true;
+  spdlog::info("stopping: sending Cease to every peer");
+  dispatch(engine::ev::Shutdown{});
+  io_peers_.stop_listening();
+  for (auto& [k, t] : timers_) t.timer->cancel();
+  // Give the NOTIFICATIONs a moment to leave, then stop the loop.
+  auto t = std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(200));
+  t->async_wait([this, t](asio::error_code) {
+    io_peers_.close_all();
+    io_.stop();
+  });
+}
+
+engine::Effects Daemon::dispatch(decltype(engine::Event::body) body) {
+  engine::Event e{std::chrono::steady_clock::now(), std::move(body)};
+  engine::Effects fx = engine_->handle(e);
+  apply(fx);
+  return fx;
+}
+
+void Daemon::apply(const engine::Effects& fx) {
+  for (const auto& op : fx.io) {
+    std::visit(Overloaded{
+                   [&](const bgp::ConnectRequest& r) { io_peers_.connect(r); },
+                   [&](const bgp::SendRequest& r) { io_peers_.send(r.conn, r.data); },
+                   [&](const bgp::CloseRequest& r) { io_peers_.close(r.conn); },
+               },
+               op);
+  }
+  io_peers_.flush();
+  for (const auto& t : fx.timers) arm_timer(t);
+}
+
+void Daemon::arm_timer(const bgp::TimerRequest& req) {
+  if (stopping_) return;
+  auto& slot = timers_[req.key];
+  if (!slot.timer) slot.timer = std::make_unique<asio::steady_timer>(io_);
+  ++slot.gen;
+  slot.timer->cancel();
+  if (!req.delay) {
+    timers_.erase(req.key);  // the cancelled handler sees the slot gone or a newer generation
+    return;
+  }
+  slot.timer->expires_after(*req.delay);
+  slot.timer->async_wait([this, key = req.key, gen = slot.gen](asio::error_code ec) {
+    if (ec) return;
+    auto it = timers_.find(key);
+    if (it == timers_.end() || it->second.gen != gen) return;
+    dispatch(engine::ev::TimerFired{key});
+  });
+}
+
+tl::expected<nlohmann::json, std::string> Daemon::reload() {
+  auto next = api::parse_config_file(cfg_.source_file);
+  if (!next) {
+    const std::string msg = next.error().to_string();
+    spdlog::error("configuration reload refused, keeping the running configuration: {}", msg);
+    return tl::unexpected(msg);
+  }
+  const api::ConfigDiff diff = api::diff_config(cfg_, *next);
+  nlohmann::json applied = {{"global_changed", diff.global_changed},
+                            {"neighbors_added", addrs(diff.neighbors_added)},
+                            {"neighbors_removed", addrs(diff.neighbors_removed)},
+                            {"neighbors_changed", addrs(diff.neighbors_changed)}};
+  api::Config old = std::move(cfg_);
+  cfg_ = std::move(*next);
+  install_security();
+  if (diff.global_changed) {
+    // Router id, AS, cluster id or listen address changed: every session restarts under the
+    // new identity (routes originated through the API are not kept).
+    spdlog::warn("global settings changed: restarting every session");
+    dispatch(engine::ev::Shutdown{});
+    for (auto& [k, t] : timers_) t.timer->cancel();
+    timers_.clear();
+    engine_ = std::make_unique<engine::Engine>(speaker_config(cfg_));
+    io_peers_.stop_listening();
+    start_listener();
+    for (const auto& n : cfg_.neighbors) dispatch(engine::ev::AddPeer{peer_config(n)});
+    return applied;
+  }
+  for (const auto& a : diff.neighbors_removed) dispatch(engine::ev::RemovePeer{a, kCeaseDeconfigured});
+  for (const auto& a : diff.neighbors_changed) dispatch(engine::ev::RemovePeer{a, kCeaseConfigChange});
+  auto add = [&](const IpAddress& a) {
+    auto it = std::find_if(cfg_.neighbors.begin(), cfg_.neighbors.end(), [&](const auto& n) { return n.address == a; });
+    if (it != cfg_.neighbors.end()) dispatch(engine::ev::AddPeer{peer_config(*it)});
+  };
+  for (const auto& a : diff.neighbors_changed) add(a);
+  for (const auto& a : diff.neighbors_added) add(a);
+  spdlog::info("configuration reloaded from {}: {}", cfg_.source_file, applied.dump());
+  return applied;
+}
+
+}  // namespace evpnd::daemon

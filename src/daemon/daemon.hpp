@@ -1,0 +1,67 @@
+// Daemon: the imperative shell around the engine. It owns the io_context-side objects (peer
+// sockets, timers, signals, API server), turns their callbacks into engine Events and carries
+// out the Effects. Configuration reloads (SIGHUP, POST /v1/config/reload) are applied here as
+// a diff: only added/removed/changed neighbours are touched.
+//
+// NOTE threading: one thread runs io_context; every method is called on it.
+// NOTE errors: a bad configuration on reload is refused and the running state kept.
+#pragma once
+
+#include "daemon/peer_io.hpp"
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+#include <tl/expected.hpp>
+
+#include "api/config.hpp"
+#include "engine/engine.hpp"
+
+namespace evpnd::daemon {
+
+bgp::SpeakerConfig speaker_config(const api::Config& c);
+bgp::PeerConfig peer_config(const api::NeighborConfig& n);
+
+class Daemon {
+ public:
+  using TimePoint = std::chrono::steady_clock::time_point;
+  Daemon(asio::io_context& io, api::Config cfg);
+  ~Daemon();
+
+  // Starts the listener and every configured neighbour. Throws std::system_error when the
+  // listen address cannot be bound.
+  void start();
+  // Sends Cease to every peer, then stops the io_context once the NOTIFICATIONs are written.
+  void stop();
+  // Re-reads the configuration file; returns the applied diff as JSON or "file:line: reason".
+  tl::expected<nlohmann::json, std::string> reload();
+
+  engine::Effects dispatch(decltype(engine::Event::body) body);
+  const engine::Engine& engine() const { return *engine_; }
+  const api::Config& config() const { return cfg_; }
+  TimePoint now() const { return std::chrono::steady_clock::now(); }
+  uint16_t listen_port() const { return io_peers_.listen_port(); }
+
+ private:
+  void apply(const engine::Effects& fx);
+  void arm_timer(const bgp::TimerRequest& t);
+  void install_security();
+  void start_listener();
+
+  asio::io_context& io_;
+  api::Config cfg_;
+  std::unique_ptr<engine::Engine> engine_;
+  PeerIo io_peers_;
+  struct Timer {
+    std::unique_ptr<asio::steady_timer> timer;
+    uint64_t gen = 0;
+  };
+  std::map<bgp::TimerKey, Timer> timers_;
+  bool stopping_ = false;
+};
+
+}  // namespace evpnd::daemon

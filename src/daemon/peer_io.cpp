@@ -1,0 +1,325 @@
+#include "daemon/peer_io.hpp"
+
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include <spdlog/spdlog.h>
+
+#include <cstring>
+
+#include "wire/message.hpp"
+
+namespace evpnd::daemon {
+namespace {
+constexpr size_t kReadBuffer = 256 * 1024;
+
+asio::ip::address to_asio(const IpAddress& a) {
+  if (a.is_v6()) {
+    asio::ip::address_v6::bytes_type b;
+    std::memcpy(b.data(), a.data(), 16);
+    return asio::ip::address_v6(b);
+  }
+  return asio::ip::address_v4(a.v4_host_order());
+}
+
+IpAddress from_asio(const asio::ip::address& a) {
+  if (a.is_v6()) {
+    const auto v6 = a.to_v6();
+    if (v6.is_v4_mapped()) return IpAddress::v4(asio::ip::make_address_v4(asio::ip::v4_mapped, v6).to_uint());
+    const auto b = v6.to_bytes();
+    return IpAddress::v6(b.data());
+  }
+  return IpAddress::v4(a.to_v4().to_uint());
+}
+}  // namespace
+
+struct PeerIo::Conn {
+  explicit Conn(asio::io_context& io) : sock(io) {}
+  ConnId id = 0;
+  asio::ip::tcp::socket sock;
+  Bytes rbuf;
+  size_t rlen = 0;
+  std::deque<Chunk> queue;    // waiting to be written
+  std::vector<Chunk> inflight;  // being written (kept alive)
+  bool writing = false;
+  bool closing = false;  // close once the queue is drained
+  bool connected = false;
+  bool dead = false;
+};
+
+std::string set_tcp_md5(int fd, const IpAddress& peer, const std::string& password) {
+  struct tcp_md5sig sig {};
+  if (password.size() > TCP_MD5SIG_MAXKEYLEN) return "MD5 password longer than 80 bytes";
+  if (peer.is_v4()) {
+    auto* sin = reinterpret_cast<sockaddr_in*>(&sig.tcpm_addr);
+    sin->sin_family = AF_INET;
+    std::memcpy(&sin->sin_addr, peer.data(), 4);
+  } else {
+    auto* sin6 = reinterpret_cast<sockaddr_in6*>(&sig.tcpm_addr);
+    sin6->sin6_family = AF_INET6;
+    std::memcpy(&sin6->sin6_addr, peer.data(), 16);
+  }
+  sig.tcpm_keylen = static_cast<uint16_t>(password.size());
+  std::memcpy(sig.tcpm_key, password.data(), password.size());
+  if (setsockopt(fd, IPPROTO_TCP, TCP_MD5SIG, &sig, sizeof sig) != 0) return std::strerror(errno);
+  return "";
+}
+
+std::string set_gtsm(int fd, bool v6, uint8_t hops) {
+  // RFC 5082 §3: send with TTL 255, accept only TTL >= 256 - hops.
+  const int ttl = 255, min_ttl = 256 - std::max<int>(hops, 1);
+  if (!v6) {
+    if (setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof ttl) != 0) return std::strerror(errno);
+    if (setsockopt(fd, IPPROTO_IP, IP_MINTTL, &min_ttl, sizeof min_ttl) != 0) return std::strerror(errno);
+  } else {
+    if (setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl, sizeof ttl) != 0) return std::strerror(errno);
+#ifdef IPV6_MINHOPCOUNT
+    if (setsockopt(fd, IPPROTO_IPV6, IPV6_MINHOPCOUNT, &min_ttl, sizeof min_ttl) != 0) return std::strerror(errno);
+#endif
+  }
+  return "";
+}
+
+PeerIo::PeerIo(asio::io_context& io, Callbacks cb) : io_(io), cb_(std::move(cb)) {}
+PeerIo::~PeerIo() { close_all(); }
+
+void PeerIo::listen(const IpAddress& addr, uint16_t port) {
+  asio::ip::tcp::endpoint ep(to_asio(addr), port);
+  auto acc = std::make_unique<asio::ip::tcp::acceptor>(io_);
+  acc->open(ep.protocol());
+  acc->set_option(asio::socket_base::reuse_address(true));
+  if (addr.is_v6()) acc->set_option(asio::ip::v6_only(false));
+  acc->bind(ep);
+  acc->listen(asio::socket_base::max_listen_connections);
+  listeners_.push_back(std::move(acc));
+  apply_md5_to_listeners();
+  accept_next(listeners_.size() - 1);
+  spdlog::info("listening on {}:{}", addr.to_string(), listen_port());
+}
+
+uint16_t PeerIo::listen_port() const {
+  return listeners_.empty() ? 0 : listeners_.front()->local_endpoint().port();
+}
+
+void PeerIo::stop_listening() {
+  for (auto& l : listeners_) {
+    asio::error_code ec;
+    l->close(ec);
+  }
+  listeners_.clear();
+}
+
+void PeerIo::set_security(std::map<IpAddress, PeerSecurity> sec) {
+  security_ = std::move(sec);
+  apply_md5_to_listeners();
+}
+
+void PeerIo::apply_md5_to_listeners() {
+  for (auto& l : listeners_) {
+    for (const auto& [addr, s] : security_) {
+      if (!s.md5_password) continue;
+      if (auto err = set_tcp_md5(l->native_handle(), addr, *s.md5_password); !err.empty())
+        spdlog::error("TCP MD5 key for {} on listener: {}", addr.to_string(), err);
+    }
+  }
+}
+
+void PeerIo::accept_next(size_t idx) {
+  if (idx >= listeners_.size()) return;
+  asio::ip::tcp::acceptor* acc = listeners_[idx].get();
+  acc->async_accept([this, idx, acc](asio::error_code ec, asio::ip::tcp::socket sock) {
+    if (ec == asio::error::operation_aborted || idx >= listeners_.size() || listeners_[idx].get() != acc) return;
+    if (!ec) {
+      asio::error_code e2;
+      const auto remote = sock.remote_endpoint(e2);
+      if (!e2) {
+        const IpAddress peer = from_asio(remote.address());
+        auto c = std::make_shared<Conn>(io_);
+        c->id = next_inbound_++;
+        c->sock = std::move(sock);
+        c->connected = true;
+        c->sock.set_option(asio::ip::tcp::no_delay(true), e2);
+        if (auto it = security_.find(peer); it != security_.end() && it->second.ttl_security_hops) {
+          if (auto err = set_gtsm(c->sock.native_handle(), remote.address().is_v6() && !remote.address().to_v6().is_v4_mapped(),
+                                  *it->second.ttl_security_hops);
+              !err.empty())
+            spdlog::error("GTSM for {}: {}", peer.to_string(), err);
+        }
+        conns_[c->id] = c;
+        spdlog::debug("accepted connection {} from {}", c->id, peer.to_string());
+        start_read(c);
+        cb_.accepted(c->id, peer);
+        flush();
+      }
+    } else {
+      spdlog::warn("accept: {}", ec.message());
+    }
+    accept_next(idx);
+  });
+}
+
+void PeerIo::connect(const bgp::ConnectRequest& r) {
+  auto c = std::make_shared<Conn>(io_);
+  c->id = r.conn;
+  conns_[c->id] = c;
+  const asio::ip::tcp::endpoint ep(to_asio(r.remote), r.port);
+  asio::error_code ec;
+  c->sock.open(ep.protocol(), ec);
+  auto fail = [this, c](const std::string& why) {
+    c->dead = true;
+    conns_.erase(c->id);
+    // Reported asynchronously so the engine is never re-entered from its own effects.
+    asio::post(io_, [this, id = c->id, why] { cb_.connect_failed(id, why); });
+  };
+  if (ec) return fail(ec.message());
+  if (r.source) {
+    c->sock.bind(asio::ip::tcp::endpoint(to_asio(*r.source), 0), ec);
+    if (ec) return fail("bind to update-source " + r.source->to_string() + ": " + ec.message());
+  }
+  if (r.md5_password) {
+    if (auto err = set_tcp_md5(c->sock.native_handle(), r.remote, *r.md5_password); !err.empty())
+      return fail("TCP MD5: " + err);
+  }
+  if (r.ttl_security_hops) {
+    if (auto err = set_gtsm(c->sock.native_handle(), r.remote.is_v6(), *r.ttl_security_hops); !err.empty())
+      return fail("GTSM: " + err);
+  }
+  c->sock.async_connect(ep, [this, c](asio::error_code e) {
+    if (c->dead) return;
+    if (e) {
+      c->dead = true;
+      conns_.erase(c->id);
+      cb_.connect_failed(c->id, e.message());
+      return;
+    }
+    c->connected = true;
+    asio::error_code e2;
+    c->sock.set_option(asio::ip::tcp::no_delay(true), e2);
+    start_read(c);
+    cb_.connected(c->id);
+    flush();
+  });
+}
+
+void PeerIo::start_read(const std::shared_ptr<Conn>& c) {
+  if (c->rbuf.size() - c->rlen < 4096) c->rbuf.resize(std::max(kReadBuffer, c->rbuf.size() * 2));
+  c->sock.async_read_some(asio::buffer(c->rbuf.data() + c->rlen, c->rbuf.size() - c->rlen),
+                          [this, c](asio::error_code ec, size_t n) {
+                            if (c->dead) return;
+                            if (ec) {
+                              if (ec != asio::error::operation_aborted) finish(c, true);
+                              return;
+                            }
+                            on_read(c, n);
+                          });
+}
+
+void PeerIo::on_read(const std::shared_ptr<Conn>& c, size_t n) {
+  c->rlen += n;
+  // Frame: find the end of the last complete message. A bad header is passed on as is so the
+  // engine answers it with the right NOTIFICATION (RFC 4271 §6.1).
+  wire::DecodeContext any;
+  any.extended_message = true;  // framing only; the engine checks the negotiated size
+  size_t pos = 0;
+  bool bad = false;
+  while (c->rlen - pos >= wire::kHeaderSize) {
+    auto len = wire::peek_header(ByteView(c->rbuf.data() + pos, c->rlen - pos), any);
+    if (!len) {
+      bad = true;
+      pos = c->rlen;
+      break;
+    }
+    if (pos + *len > c->rlen) {
+      if (*len > c->rbuf.size()) c->rbuf.resize(*len * 2);
+      break;
+    }
+    pos += *len;
+  }
+  if (pos > 0 && !c->closing) {
+    cb_.data(c->id, ByteView(c->rbuf.data(), pos));
+    flush();
+  }
+  if (c->dead) return;
+  if (bad) return;  // the engine has closed (or will close) the connection
+  std::memmove(c->rbuf.data(), c->rbuf.data() + pos, c->rlen - pos);
+  c->rlen -= pos;
+  if (!c->closing) start_read(c);
+}
+
+void PeerIo::send(ConnId id, Chunk data) {
+  auto it = conns_.find(id);
+  if (it == conns_.end() || it->second->closing || !it->second->connected) return;
+  it->second->queue.push_back(std::move(data));
+  dirty_.push_back(id);
+}
+
+void PeerIo::close(ConnId id) {
+  auto it = conns_.find(id);
+  if (it == conns_.end()) return;
+  auto c = it->second;
+  c->closing = true;
+  if (!c->connected) {
+    finish(c, false);
+    return;
+  }
+  dirty_.push_back(id);
+}
+
+void PeerIo::flush() {
+  auto ids = std::move(dirty_);
+  dirty_.clear();
+  for (ConnId id : ids) {
+    auto it = conns_.find(id);
+    if (it == conns_.end()) continue;
+    auto c = it->second;
+    if (c->writing) continue;
+    if (c->queue.empty()) {
+      if (c->closing) finish(c, false);
+      continue;
+    }
+    start_write(c);
+  }
+}
+
+void PeerIo::start_write(const std::shared_ptr<Conn>& c) {
+  c->writing = true;
+  c->inflight.assign(std::make_move_iterator(c->queue.begin()), std::make_move_iterator(c->queue.end()));
+  c->queue.clear();
+  std::vector<asio::const_buffer> bufs;
+  bufs.reserve(c->inflight.size());
+  for (const auto& ch : c->inflight) bufs.emplace_back(ch->data(), ch->size());
+  asio::async_write(c->sock, bufs, [this, c](asio::error_code ec, size_t) {
+    c->writing = false;
+    c->inflight.clear();
+    if (c->dead) return;
+    if (ec) {
+      finish(c, !c->closing);
+      return;
+    }
+    if (!c->queue.empty()) start_write(c);
+    else if (c->closing) finish(c, false);
+  });
+}
+
+void PeerIo::finish(const std::shared_ptr<Conn>& c, bool notify) {
+  if (c->dead) return;
+  c->dead = true;
+  asio::error_code ec;
+  c->sock.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+  c->sock.close(ec);
+  conns_.erase(c->id);
+  if (notify && !c->closing) {
+    cb_.closed(c->id);
+    flush();
+  }
+}
+
+void PeerIo::close_all() {
+  auto all = conns_;
+  for (auto& [id, c] : all) finish(c, false);
+  stop_listening();
+}
+
+}  // namespace evpnd::daemon

@@ -1,0 +1,86 @@
+// PeerIo: the TCP side of BGP sessions on one asio::io_context thread.
+//
+//   * outbound connects (update-source bind, remote port, TCP MD5 RFC 2385, GTSM RFC 5082)
+//   * listeners (IPv4/IPv6; MD5 keys installed per peer on the listening socket)
+//   * framing: every complete BGP message in the read buffer is handed over in one call
+//     (wire::peek_header), the remainder is kept for the next read
+//   * write coalescing: sends queued while handling one event go out in one gathered
+//     async_write; a close waits until the queue is drained (the NOTIFICATION goes out first)
+//
+// NOTE threading: everything runs on the io_context thread; callbacks are synchronous.
+// NOTE performance: 256 KiB read buffers that grow to the largest message, TCP_NODELAY.
+#pragma once
+
+#define ASIO_STANDALONE 1
+#include <asio.hpp>
+
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bgp/speaker.hpp"
+
+namespace evpnd::daemon {
+
+using bgp::Chunk;
+using bgp::ConnId;
+
+struct PeerSecurity {  // what accepted connections from one address get
+  std::optional<std::string> md5_password;
+  std::optional<uint8_t> ttl_security_hops;
+};
+
+class PeerIo {
+ public:
+  struct Callbacks {
+    std::function<void(ConnId)> connected;
+    std::function<void(ConnId, std::string)> connect_failed;
+    std::function<void(ConnId, IpAddress remote)> accepted;
+    std::function<void(ConnId, ByteView)> data;
+    std::function<void(ConnId)> closed;
+  };
+
+  PeerIo(asio::io_context& io, Callbacks cb);
+  ~PeerIo();
+
+  // Starts a listener; throws std::system_error when the address cannot be bound.
+  void listen(const IpAddress& addr, uint16_t port);
+  void stop_listening();
+  uint16_t listen_port() const;  // the bound port (useful with port 0)
+  // Replaces the per-address security settings (MD5 keys on the listeners, GTSM on accept).
+  void set_security(std::map<IpAddress, PeerSecurity> sec);
+
+  void connect(const bgp::ConnectRequest& r);
+  void send(ConnId c, Chunk data);
+  void close(ConnId c);  // after queued sends
+  void flush();          // start writes for every connection with queued data
+  void close_all();
+  size_t connection_count() const { return conns_.size(); }
+
+ private:
+  struct Conn;
+  void start_read(const std::shared_ptr<Conn>& c);
+  void on_read(const std::shared_ptr<Conn>& c, size_t n);
+  void start_write(const std::shared_ptr<Conn>& c);
+  void finish(const std::shared_ptr<Conn>& c, bool notify);
+  void accept_next(size_t listener);
+  void apply_md5_to_listeners();
+
+  asio::io_context& io_;
+  Callbacks cb_;
+  std::vector<std::unique_ptr<asio::ip::tcp::acceptor>> listeners_;
+  std::map<IpAddress, PeerSecurity> security_;
+  std::map<ConnId, std::shared_ptr<Conn>> conns_;
+  std::vector<ConnId> dirty_;
+  ConnId next_inbound_ = bgp::kInboundConnBase;
+};
+
+// Socket options (RFC 2385 TCP MD5, RFC 5082 GTSM); return an error text or "".
+std::string set_tcp_md5(int fd, const IpAddress& peer, const std::string& password);
+std::string set_gtsm(int fd, bool v6, uint8_t hops);
+
+}  // namespace evpnd::daemon

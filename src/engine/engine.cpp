@@ -1,0 +1,73 @@
+#include "engine/engine.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace evpnd::engine {
+namespace {
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+}  // namespace
+
+bgp::PathInfo make_local_path(const LocalRoute& r) {
+  bgp::PathInfo p;
+  p.next_hop = r.next_hop;
+  p.attrs.origin = wire::Origin::kIgp;
+  p.attrs.as_path = wire::AsPath{};
+  p.attrs.local_pref = r.local_pref;
+  p.attrs.med = r.med;
+  p.attrs.ext_communities = r.ext_communities;
+  p.attrs.pmsi_tunnel = r.pmsi;
+  if (!p.attrs.pmsi_tunnel) {
+    if (const auto* im = std::get_if<wire::InclusiveMulticast>(&r.route)) {
+      // RFC 8365 §9 / RFC 6514 §5: ingress replication, the tunnel endpoint is the originator.
+      wire::PmsiTunnel t;
+      t.tunnel_type = 6;
+      const IpAddress& ep = im->originator.empty() ? r.next_hop : im->originator;
+      t.tunnel_id.assign(ep.data(), ep.data() + ep.size());
+      p.attrs.pmsi_tunnel = t;
+    }
+  }
+  return p;
+}
+
+Effects Engine::handle(const Event& e) {
+  Effects fx;
+  speaker_.set_now(e.now);
+  std::visit(Overloaded{
+                 [&](const ev::AddPeer& a) { speaker_.add_peer(a.cfg, fx); },
+                 [&](const ev::RemovePeer& a) { speaker_.remove_peer(a.address, a.cease_subcode, fx); },
+                 [&](const ev::ResetPeer& a) { speaker_.reset_peer(a.address, a.cease_subcode, fx); },
+                 [&](const ev::Connected& a) { speaker_.on_connected(a.conn, fx); },
+                 [&](const ev::ConnectFailed& a) {
+                   spdlog::debug("connection {} failed: {}", a.conn, a.reason);
+                   speaker_.on_connect_failed(a.conn, fx);
+                 },
+                 [&](const ev::Accepted& a) {
+                   if (!speaker_.on_accepted(a.conn, a.remote, fx)) {
+                     spdlog::info("refusing connection from {}: not a configured neighbor or busy", a.remote.to_string());
+                     fx.io.push_back(bgp::CloseRequest{a.conn});
+                   }
+                 },
+                 [&](const ev::Closed& a) { speaker_.on_closed(a.conn, fx); },
+                 [&](const ev::Data& a) { speaker_.on_data(a.conn, a.bytes, fx); },
+                 [&](const ev::TimerFired& a) { speaker_.on_timer(a.key, fx); },
+                 [&](const ev::OriginateRoutes& a) {
+                   for (const auto& r : a.routes) speaker_.originate(r.route, make_local_path(r));
+                   speaker_.flush(fx);
+                 },
+                 [&](const ev::WithdrawRoutes& a) {
+                   for (const auto& r : a.routes)
+                     if (!speaker_.withdraw_local(r)) ++fx.routes_not_found;
+                   speaker_.flush(fx);
+                 },
+                 [&](const ev::Shutdown&) { speaker_.shutdown(fx); },
+             },
+             e.body);
+  return fx;
+}
+
+}  // namespace evpnd::engine
