@@ -1,0 +1,132 @@
+// `evpnctl show ...`: each command is one GET on evpnd's API, printed as a table (show_views.cpp)
+// or, with --json, as the API's reply body pretty-printed.
+#include <functional>
+#include <iostream>
+#include <memory>
+
+#include "evpnctl/api_client.hpp"
+#include "evpnctl/commands.hpp"
+#include "evpnctl/show_views.hpp"
+
+namespace evpnctl {
+namespace {
+
+using nlohmann::json;
+
+struct ViewOptions {
+  bool json = false;
+  std::string address;  // show bgp neighbor [ADDR]
+  std::string vrf;      // show vrf routes NAME
+  std::string rd;
+  int route_type = 0;
+  long vni = 0;
+};
+
+using TargetFn = std::function<std::string(const ViewOptions&)>;
+using RenderFn = std::string (*)(const json&);
+
+std::string with_query(std::string path, const std::vector<std::pair<std::string, std::string>>& params) {
+  char sep = '?';
+  for (auto& [k, v] : params) {
+    if (v.empty()) continue;
+    path += sep + k + "=" + url_encode(v);
+    sep = '&';
+  }
+  return path;
+}
+
+std::string vni_text(const ViewOptions& o) { return o.vni > 0 ? std::to_string(o.vni) : ""; }
+
+// One leaf command: GET target(opts), then print JSON or the rendered view.
+CLI::App* add_view(CLI::App& parent, const std::string& name, const std::string& help, TargetFn target,
+                   RenderFn render, std::shared_ptr<ViewOptions> opts) {
+  CLI::App* cmd = parent.add_subcommand(name, help);
+  cmd->add_flag("--json", opts->json, "print the API reply (JSON) instead of a table");
+  add_socket_option(*cmd);
+  cmd->callback([opts, target = std::move(target), render] {
+    auto body = call_api("GET", target(*opts));
+    if (!body) return;
+    std::cout << (opts->json ? body->dump(2, ' ', false, json::error_handler_t::replace) + "\n" : render(*body));
+  });
+  return cmd;
+}
+
+CLI::Option* add_vni_filter(CLI::App* cmd, ViewOptions& o) {
+  return cmd->add_option("--vni", o.vni, "only this VNI")->check(CLI::Range(1L, 16777215L));
+}
+
+void add_bgp(CLI::App& show) {
+  CLI::App* bgp = show.add_subcommand("bgp", "BGP sessions and the EVPN RIB");
+  bgp->require_subcommand(1);
+  add_socket_option(*bgp);
+  auto o = std::make_shared<ViewOptions>();
+  add_view(*bgp, "summary", "one line per neighbor (FRR `show bgp summary`)",
+           [](const ViewOptions&) { return std::string("/v1/bgp/summary"); }, render_bgp_summary, o);
+  CLI::App* nbr = add_view(
+      *bgp, "neighbor", "session details, capabilities and counters of all or one neighbor",
+      [](const ViewOptions& v) { return "/v1/bgp/neighbors" + (v.address.empty() ? "" : "/" + url_encode(v.address)); },
+      render_bgp_neighbors, o);
+  nbr->alias("neighbors");
+  nbr->add_option("address", o->address, "neighbor address (default: all)");
+  CLI::App* evpn = bgp->add_subcommand("evpn", "the L2VPN EVPN RIB");
+  evpn->require_subcommand(1);
+  add_socket_option(*evpn);
+  CLI::App* routes = add_view(
+      *evpn, "routes", "EVPN routes (Adj-RIB-In and local), best marked *>",
+      [](const ViewOptions& v) {
+        return with_query("/v1/bgp/evpn/routes",
+                          {{"type", v.route_type ? std::to_string(v.route_type) : ""}, {"rd", v.rd}, {"vni", vni_text(v)}});
+      },
+      render_evpn_routes, o);
+  routes->add_option("--type", o->route_type, "route type (1-5)")->check(CLI::Range(1, 255));
+  routes->add_option("--rd", o->rd, "route distinguisher, e.g. 10.0.0.1:2");
+  add_vni_filter(routes, *o);
+}
+
+void add_evpn(CLI::App& show) {
+  CLI::App* evpn = show.add_subcommand("evpn", "EVPN state: VNIs, MACs, neighbors, VTEPs, VRFs");
+  evpn->require_subcommand(1);
+  add_socket_option(*evpn);
+  auto o = std::make_shared<ViewOptions>();
+  auto fixed = [](const char* path) { return [path](const ViewOptions&) { return std::string(path); }; };
+  auto per_vni = [](const char* path) {
+    return [path](const ViewOptions& v) { return with_query(path, {{"vni", vni_text(v)}}); };
+  };
+  add_view(*evpn, "vni", "L2 and L3 VNIs with their devices, RD/RTs and counts", fixed("/v1/evpn/vnis"),
+           render_evpn_vnis, o);
+  add_vni_filter(add_view(*evpn, "mac", "local and remote MACs", per_vni("/v1/evpn/macs"), render_evpn_macs, o), *o);
+  add_vni_filter(add_view(*evpn, "arp-cache", "IP-to-MAC bindings (ARP/ND suppression cache)",
+                          per_vni("/v1/evpn/arp-cache"), render_evpn_arp_cache, o),
+                 *o);
+  add_view(*evpn, "vtep", "remote VTEPs and the VNIs reached through them", fixed("/v1/evpn/vteps"),
+           render_evpn_vteps, o);
+  add_view(*evpn, "vrf", "IP-VRFs (L3VNIs) with router MAC and RD/RTs", fixed("/v1/evpn/vrfs"), render_evpn_vrfs, o);
+  add_view(*evpn, "rmac", "router MACs of remote VTEPs per VRF", fixed("/v1/evpn/rmacs"), render_evpn_rmacs, o);
+  add_view(*evpn, "dup-addr", "MACs/IPs flagged by duplicate address detection", fixed("/v1/evpn/dup-addr"),
+           render_evpn_dup_addr, o);
+}
+
+void add_vrf(CLI::App& show) {
+  CLI::App* vrf = show.add_subcommand("vrf", "IP-VRF routing tables");
+  vrf->require_subcommand(1);
+  add_socket_option(*vrf);
+  auto o = std::make_shared<ViewOptions>();
+  CLI::App* routes = add_view(
+      *vrf, "routes", "the routes evpnd installs in one VRF",
+      [](const ViewOptions& v) { return "/v1/vrfs/" + url_encode(v.vrf) + "/routes"; }, render_vrf_routes, o);
+  routes->add_option("name", o->vrf, "VRF name")->required();
+}
+
+}  // namespace
+
+void add_show_commands(CLI::App& app) {
+  add_socket_option(app);  // global: evpnctl --socket PATH show ...
+  CLI::App* show = app.add_subcommand("show", "show evpnd state (via its API)");
+  show->require_subcommand(1);
+  add_socket_option(*show);
+  add_bgp(*show);
+  add_evpn(*show);
+  add_vrf(*show);
+}
+
+}  // namespace evpnctl

@@ -1,0 +1,167 @@
+// The evpnctl binary end to end against a real ApiServer in this process whose handler returns
+// fixed bodies: argument parsing, --socket/EVPND_SOCKET, methods/paths/bodies sent, output and
+// exit codes. The daemon's own handler is tested elsewhere; this is transport and rendering.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include <asio/post.hpp>
+
+#include "api/api_server.hpp"
+
+namespace {
+
+using evpnd::api::ApiRequest;
+using evpnd::api::ApiResponse;
+using nlohmann::json;
+
+struct Run {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr
+};
+
+// `prefix` goes before the binary in the /bin/sh command line: "VAR=x" or "printf .. |".
+Run run(const std::string& args, const std::string& prefix = "") {
+  std::string cmd = prefix + " " EVPNCTL_BINARY " " + args + " 2>&1";
+  FILE* p = ::popen(cmd.c_str(), "r");
+  Run r;
+  char buf[4096];
+  while (size_t n = std::fread(buf, 1, sizeof buf, p)) r.output.append(buf, n);
+  int status = ::pclose(p);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+class EvpnctlCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/evt-cli-XXXXXX";
+    dir_ = ::mkdtemp(tmpl);
+    sock_ = dir_ + "/evpnd.sock";
+    server_ = std::make_unique<evpnd::api::ApiServer>(io_, sock_, [this](const ApiRequest& r) { return handle(r); });
+    thread_ = std::thread([this] { io_.run(); });
+  }
+  void TearDown() override {
+    std::promise<void> done;
+    asio::post(io_, [&] {
+      server_.reset();
+      done.set_value();
+    });
+    done.get_future().wait();
+    io_.stop();
+    thread_.join();
+    std::filesystem::remove_all(dir_);
+  }
+  ApiResponse handle(const ApiRequest& r) {
+    {
+      std::lock_guard lock(mu_);
+      requests_.push_back(r);
+    }
+    if (r.path == "/v1/bgp/summary")
+      return {200, json::parse(R"({"router_id":"10.0.0.254","asn":65000,"cluster_id":"10.0.0.254","loc_rib_routes":3,
+        "peers":[{"address":"10.0.0.1","remote_as":65000,"description":"leaf1","role":"rr-client","state":"Established",
+        "uptime_seconds":5,"prefixes_received":3,"prefixes_sent":0,"messages_in":9,"messages_out":8}]})")};
+    if (r.path == "/v1/bgp/neighbors/10.0.0.9") return {404, {{"error", "no such neighbor 10.0.0.9"}}};
+    if (r.path == "/v1/evpn/macs") return {200, {{"macs", json::array()}}};
+    if (r.path == "/v1/vrfs/red/prefixes") return {200, json::object()};
+    if (r.path == "/v1/config/reload") return {200, {{"changed", {{"vrfs_added", {"blue"}}}}}};
+    if (r.path == "/v1/evpn/routes") return {200, {{"accepted", r.body["routes"].size()}}};
+    if (r.path == "/v1/evpn/dup-addr/clear") return {200, json::object()};
+    return {404, {{"error", "no such endpoint: " + r.path}}};
+  }
+  ApiRequest last() {
+    std::lock_guard lock(mu_);
+    return requests_.empty() ? ApiRequest{} : requests_.back();
+  }
+
+  asio::io_context io_;
+  std::string dir_, sock_;
+  std::unique_ptr<evpnd::api::ApiServer> server_;
+  std::thread thread_;
+  std::mutex mu_;
+  std::vector<ApiRequest> requests_;
+};
+
+TEST_F(EvpnctlCli, ShowBgpSummary_TableAndJson) {
+  auto r = run("show bgp summary --socket " + sock_);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("BGP router identifier 10.0.0.254, local AS number 65000"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("10.0.0.1  65000  rr-client"), std::string::npos) << r.output;
+  auto j = run("show bgp summary --json --socket " + sock_);
+  EXPECT_EQ(j.exit_code, 0);
+  EXPECT_EQ(json::parse(j.output)["peers"][0]["description"], "leaf1");
+}
+
+TEST_F(EvpnctlCli, GlobalSocketOptionAndEnv_Accepted) {
+  EXPECT_EQ(run("--socket " + sock_ + " show bgp summary").exit_code, 0);
+  EXPECT_EQ(run("show bgp summary", "EVPND_SOCKET=" + sock_).exit_code, 0);
+}
+
+TEST_F(EvpnctlCli, ErrorStatus_PrintedExit1) {
+  auto r = run("show bgp neighbor 10.0.0.9 --socket " + sock_);
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.output, "evpnctl: 404 no such neighbor 10.0.0.9\n");
+}
+
+TEST_F(EvpnctlCli, NoDaemon_Exit2WithHint) {
+  auto r = run("show bgp summary --socket " + dir_ + "/nothing.sock");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.output, "evpnctl: cannot connect to " + dir_ + "/nothing.sock: No such file or directory \u2014 is evpnd running?\n");
+}
+
+TEST_F(EvpnctlCli, ShowEvpnMac_VniFilterInQuery) {
+  auto r = run("show evpn mac --vni 100 --socket " + sock_);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output, "No MAC entries.\n");
+  EXPECT_EQ(last().path, "/v1/evpn/macs");
+  EXPECT_EQ(last().query.at("vni"), "100");
+  EXPECT_NE(run("show evpn mac --vni 0 --socket " + sock_).exit_code, 0);  // rejected before any request
+}
+
+TEST_F(EvpnctlCli, AnnounceWithdraw_MethodPathBody) {
+  EXPECT_EQ(run("announce 10.99.0.0/24 --vrf red --socket " + sock_).exit_code, 0);
+  EXPECT_EQ(last().method, "POST");
+  EXPECT_EQ(last().path, "/v1/vrfs/red/prefixes");
+  EXPECT_EQ(last().body["prefix"], "10.99.0.0/24");
+  EXPECT_EQ(run("withdraw 10.99.0.0/24 --vrf red --socket " + sock_).exit_code, 0);
+  EXPECT_EQ(last().method, "DELETE");
+  auto bad = run("announce 10.99.0.300/24 --vrf red --socket " + sock_);
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_EQ(bad.output, "evpnctl: invalid prefix \"10.99.0.300/24\"\n");
+}
+
+TEST_F(EvpnctlCli, ReloadAndClear_Posted) {
+  auto r = run("reload --socket " + sock_);
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(json::parse(r.output)["changed"]["vrfs_added"][0], "blue");
+  EXPECT_EQ(last().path, "/v1/config/reload");
+  EXPECT_EQ(run("clear evpn dup-addr --vni 100 --socket " + sock_).exit_code, 0);
+  EXPECT_EQ(last().path, "/v1/evpn/dup-addr/clear");
+  EXPECT_EQ(last().body["vni"], 100);
+}
+
+TEST_F(EvpnctlCli, RouteAddDel_FileAndStdin) {
+  std::string file = dir_ + "/routes.json";
+  std::ofstream(file) << R"([{"route_type":3,"rd":"10.0.0.1:2","originator":"10.0.0.1"},{"route_type":3}])";
+  auto add = run("route add --json " + file + " --socket " + sock_);
+  EXPECT_EQ(add.exit_code, 0) << add.output;
+  EXPECT_EQ(last().method, "POST");
+  EXPECT_EQ(last().body["routes"].size(), 2u);
+  auto del = run("route del --json - --socket " + sock_ + " < " + file);
+  EXPECT_EQ(del.exit_code, 0) << del.output;
+  EXPECT_EQ(last().method, "DELETE");
+  EXPECT_EQ(json::parse(del.output)["accepted"], 2);
+  auto bad = run("route add --json - --socket " + sock_, "echo 'not json' |");
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_EQ(bad.output, "evpnctl: stdin is not valid JSON\n");
+}
+
+}  // namespace
