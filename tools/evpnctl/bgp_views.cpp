@@ -113,6 +113,32 @@ std::string render_bgp_neighbors(const json& body) {
   return out.str();
 }
 
+// FRR notation: sequence "65001 65002", AS_SET "{65003,65004}", confederation "(65010 65011)" and
+// "[65012,65013]". The API sends sequences as numbers, sets as arrays, confed segments as objects.
+std::string format_as_path(const json& path) {
+  if (path.is_string()) return path.get<std::string>();
+  std::string out;
+  // Appends only (no "{" + s): g++ 12 -O3 reports a false -Wrestrict on operator+ (PR 105329).
+  auto list = [](const char* open, const json& asns, const char* sep, const char* close) {
+    std::string s(open);
+    bool first = true;
+    for (auto& a : asns) {
+      s.append(first ? "" : sep).append(a.dump());
+      first = false;
+    }
+    return s.append(close);
+  };
+  for (auto& seg : path.is_array() ? path : json::array()) {
+    std::string text = seg.is_number()  ? seg.dump()
+                       : seg.is_array() ? list("{", seg, ",", "}")
+                       : seg.is_object() && seg.contains("confed_sequence") ? list("(", seg["confed_sequence"], " ", ")")
+                       : seg.is_object() && seg.contains("confed_set")      ? list("[", seg["confed_set"], ",", "]")
+                                                                            : seg.dump();
+    out.append(out.empty() ? "" : " ").append(text);
+  }
+  return out;  // empty: iBGP-learned or local
+}
+
 std::string render_evpn_routes(const json& body) {
   const json& routes = list_field(body, "routes");
   if (routes.empty()) return "No EVPN routes.\n";
@@ -122,10 +148,10 @@ std::string render_evpn_routes(const json& body) {
     bool best = r.value("best", false);
     const json& attrs = r.value("attributes", json::object());
     std::string vni = field(r, "vni");
+    // Type-3 routes carry their VNI as the PMSI tunnel label (RFC 8365 §5.1.3).
+    if (vni == "-" && attrs.contains("pmsi_tunnel")) vni = field(attrs["pmsi_tunnel"], "label");
     if (field(r, "l3vni") != "-") vni.append("/").append(field(r, "l3vni"));  // append: g++ 12 -Wrestrict false positive
-    std::string path = attrs.contains("as_path") && attrs["as_path"].is_array() ? join_field(attrs, "as_path", " ")
-                                                                                  : field(attrs, "as_path");
-    if (path == "-") path.clear();  // empty AS_PATH: iBGP-learned or local
+    std::string path = format_as_path(attrs.value("as_path", json()));
     // Origin code as FRR prints it after the path: i (IGP), e (EGP), ? (incomplete).
     std::string origin = field(attrs, "origin");
     for (auto& ch : origin) ch = char(std::tolower(static_cast<unsigned char>(ch)));

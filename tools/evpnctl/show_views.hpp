@@ -31,5 +31,7 @@ std::string join_field(const nlohmann::json& obj, const char* key, const char* s
 const nlohmann::json& list_field(const nlohmann::json& obj, const char* key);  // array or empty
 // Seconds as FRR prints Up/Down: "00:04:05", "3d02h11m", "12w1d03h"; "never" for absent/0.
 std::string format_uptime(const nlohmann::json& seconds);
+// AS_PATH from the API's JSON in FRR notation: "65001 {65003,65004} (65010)".
+std::string format_as_path(const nlohmann::json& path);
 
 }  // namespace evpnctl

@@ -16,6 +16,14 @@ TEST(ShowViews, Uptime_FrrFormat) {
   EXPECT_EQ(format_uptime(12 * 7 * 86400 + 86400 + 3 * 3600), "12w1d03h");
 }
 
+TEST(ShowViews, AsPath_FrrNotation) {
+  EXPECT_EQ(format_as_path(json::array()), "");
+  EXPECT_EQ(format_as_path(json()), "");
+  EXPECT_EQ(format_as_path(json::parse(R"([65001,65002,[65003,65004],{"confed_sequence":[65010,65011]},
+                                            {"confed_set":[65012,65013]}])")),
+            "65001 65002 {65003,65004} (65010 65011) [65012,65013]");
+}
+
 TEST(ShowViews, BgpSummary_FrrLikeTable) {
   json body = json::parse(R"({"router_id":"10.255.0.254","asn":65000,"cluster_id":"10.255.0.254","loc_rib_routes":12,
     "peers":[{"address":"10.255.0.1","remote_as":65000,"description":"leaf1","role":"rr-client","state":"Established",
@@ -68,8 +76,9 @@ TEST(ShowViews, EvpnRoutes_BestMarkedPathAndOrigin) {
   json body = json::parse(R"({"count":2,"routes":[
     {"route_type":2,"rd":"10.255.0.1:2","vni":100,"l3vni":5000,"prefix_string":"[2]:[0]:[48]:[02:00:00:00:01:10]",
      "next_hop":"10.255.0.1","peer":"10.255.0.1","best":true,"attributes":{"origin":"IGP","as_path":[]}},
-    {"route_type":3,"rd":"10.255.0.2:2","vni":100,"prefix_string":"[3]:[0]:[32]:[10.255.0.2]",
-     "next_hop":"10.255.0.2","peer":"10.255.0.2","best":false,"attributes":{"origin":"incomplete","as_path":[65001,65002]}}]})");
+    {"route_type":3,"rd":"10.255.0.2:2","prefix_string":"[3]:[0]:[32]:[10.255.0.2]",
+     "next_hop":"10.255.0.2","peer":"10.255.0.2","best":false,"attributes":{"origin":"incomplete","as_path":[65001,65002],
+     "pmsi_tunnel":{"tunnel_type":"ingress-replication","label":100}}}]})");
   EXPECT_EQ(render_evpn_routes(body),
             "    Type  RD            Route                             NextHop     VNI       Peer        Path\n"
             "*>     2  10.255.0.1:2  [2]:[0]:[48]:[02:00:00:00:01:10]  10.255.0.1  100/5000  10.255.0.1  i\n"
