@@ -133,11 +133,14 @@ def main(run: Callable[[Test], None], name: str, duts: tuple[str, ...] = ("evpnd
     if os.geteuid() != 0:
         print(f"SKIP {name}: needs root (network namespaces)")
         sys.exit(SKIP)
-    missing = which_all(needs)
+    missing = which_all(needs)  # (deduplicated below)
     if args.dut == "evpnd" and not find_bin("evpnd"):
         missing.append("evpnd (build it, or set EVPND_BIN_DIR)")
     if args.dut == "gobgp":
         missing += which_all(GOBGP_BINS)
+    if args.dut == "frr":
+        missing += which_all(FRR_BINS)
+    missing = list(dict.fromkeys(missing))
     if missing:
         print(f"SKIP {name}: missing {', '.join(missing)}")
         sys.exit(SKIP)
