@@ -99,8 +99,7 @@ void RouteTable::reserve(size_t n) {
   while (slots_.size() < n * 2) grow();
 }
 
-DestId RouteTable::find(const wire::EvpnRoute& r) const {
-  const auto h = static_cast<uint32_t>(key_hash(r));
+DestId RouteTable::find(const wire::EvpnRoute& r, uint32_t h) const {
   const size_t mask = slots_.size() - 1;
   for (size_t i = probe_start(h);; i = (i + 1) & mask) {
     const Slot& s = slots_[i];
@@ -123,8 +122,7 @@ void RouteTable::grow() {
     if (s.id != kNoDest) insert_slot(s.id, s.hash);
 }
 
-DestId RouteTable::find_or_create(const wire::EvpnRoute& r, bool* created) {
-  const auto h = static_cast<uint32_t>(key_hash(r));
+DestId RouteTable::find_or_create(const wire::EvpnRoute& r, uint32_t h, bool* created) {
   const size_t mask = slots_.size() - 1;
   size_t i = probe_start(h);
   for (;; i = (i + 1) & mask) {
@@ -160,10 +158,9 @@ DestId RouteTable::find_or_create(const wire::EvpnRoute& r, bool* created) {
   return id;
 }
 
-void RouteTable::erase(DestId id) {
+void RouteTable::erase(DestId id, uint32_t h) {
   Dest& d = dests_[id];
   if (!d.in_use) return;
-  const auto h = static_cast<uint32_t>(key_hash(d.nlri()));
   const size_t mask = slots_.size() - 1;
   size_t i = probe_start(h);
   while (slots_[i].id != id) i = (i + 1) & mask;

@@ -155,8 +155,13 @@ class Speaker {
   // RIB (speaker_rib.cpp)
   void process_update(Peer& p, wire::Update& u, Output& out);
   void process_route_refresh(Peer& p, const wire::RouteRefresh& rr, Output& out);
-  void announce(PeerId peer, const wire::EvpnRoute& route, const AttrRef& info);
-  bool withdraw(PeerId peer, const wire::EvpnRoute& route);
+  void announce(PeerId peer, const wire::EvpnRoute& route, const AttrRef& info, uint32_t hash);
+  void announce(PeerId peer, const wire::EvpnRoute& route, const AttrRef& info) {
+    announce(peer, route, info, RouteTable::hash_of(route));
+  }
+  bool withdraw(PeerId peer, const wire::EvpnRoute& route, uint32_t hash);
+  bool withdraw(PeerId peer, const wire::EvpnRoute& route) { return withdraw(peer, route, RouteTable::hash_of(route)); }
+  void prefetch_batch(const std::vector<wire::EvpnRoute>& routes);
   void reselect(DestId d, PeerId old_best_peer, bool best_touched);
   void mark_changed(DestId d);
   void drop_peer_paths(Peer& p, bool only_stale);
@@ -180,6 +185,8 @@ class Speaker {
   size_t loc_rib_count_ = 0;
   std::vector<DestId> changed_;
   std::vector<uint8_t> changed_flag_;
+  std::vector<uint32_t> batch_hashes_;  // scratch of prefetch_batch
+  std::vector<std::pair<DestId, uint32_t>> erase_scratch_;
   std::map<GroupId, std::unique_ptr<UpdateGroup>> groups_;
   GroupId next_group_ = 1;
 };

@@ -30,8 +30,16 @@ void Speaker::reselect(DestId id, PeerId old_best_peer, bool best_touched) {
   if (new_best != old_best_peer || best_touched) mark_changed(id);
 }
 
-void Speaker::announce(PeerId peer, const wire::EvpnRoute& route, const AttrRef& info) {
-  const DestId id = table_.find_or_create(route);
+void Speaker::prefetch_batch(const std::vector<wire::EvpnRoute>& routes) {
+  batch_hashes_.resize(routes.size());
+  for (size_t i = 0; i < routes.size(); ++i) {
+    batch_hashes_[i] = RouteTable::hash_of(routes[i]);
+    table_.prefetch(batch_hashes_[i]);
+  }
+}
+
+void Speaker::announce(PeerId peer, const wire::EvpnRoute& route, const AttrRef& info, uint32_t hash) {
+  const DestId id = table_.find_or_create(route, hash);
   Dest& d = table_.at(id);
   const PeerId old_best = d.best >= 0 ? d.paths[size_t(d.best)].peer : kNoPeer;
   Path* slot = nullptr;
@@ -62,8 +70,8 @@ void Speaker::announce(PeerId peer, const wire::EvpnRoute& route, const AttrRef&
   reselect(id, old_best, old_best == peer);
 }
 
-bool Speaker::withdraw(PeerId peer, const wire::EvpnRoute& route) {
-  const DestId id = table_.find(route);
+bool Speaker::withdraw(PeerId peer, const wire::EvpnRoute& route, uint32_t hash) {
+  const DestId id = table_.find(route, hash);
   if (id == kNoDest) return false;
   Dest& d = table_.at(id);
   auto it = std::find_if(d.paths.begin(), d.paths.end(), [peer](const Path& p) { return p.peer == peer && p.live(); });
@@ -121,14 +129,19 @@ void Speaker::process_update(Peer& p, wire::Update& u, Output& out) {
         info = attrs_.intern(PathInfo{std::move(u.attrs), u.mp_reach->next_hop, 0});
       }
     }
-    for (const auto& r : u.mp_reach->evpn) {
+    const auto& routes = u.mp_reach->evpn;
+    prefetch_batch(routes);
+    for (size_t i = 0; i < routes.size(); ++i) {
       // RFC 7606 §5.4: routes of unknown EVPN types are not installed.
-      if (std::holds_alternative<wire::UnknownEvpnRoute>(r)) continue;
-      if (as_withdraw) withdraw(p.id, r); else announce(p.id, r, info);
+      if (std::holds_alternative<wire::UnknownEvpnRoute>(routes[i])) continue;
+      if (as_withdraw) withdraw(p.id, routes[i], batch_hashes_[i]);
+      else announce(p.id, routes[i], info, batch_hashes_[i]);
     }
   }
   if (u.mp_unreach && u.mp_unreach->afi_safi == kL2vpnEvpn) {
-    for (const auto& r : u.mp_unreach->evpn) withdraw(p.id, r);
+    const auto& routes = u.mp_unreach->evpn;
+    prefetch_batch(routes);
+    for (size_t i = 0; i < routes.size(); ++i) withdraw(p.id, routes[i], batch_hashes_[i]);
   }
   check_max_prefix(p, out);
 }
@@ -295,14 +308,20 @@ void Speaker::flush(Output& out) {
       listener_->on_best_path_changed(d.nlri(), b, b ? peers_[b->peer]->role : PeerRole::kLocal);
     }
   }
+  erase_scratch_.clear();
   for (DestId id : changed_) {
     changed_flag_[id] = 0;
     if (!table_.at(id).has_live()) {
       bool still = false;
       for (const auto& kv : groups_) still |= kv.second->advertised(id);
-      if (!still) table_.erase(id);
+      if (!still) {
+        const uint32_t h = RouteTable::hash_of(table_.at(id).nlri());
+        table_.prefetch(h);
+        erase_scratch_.emplace_back(id, h);
+      }
     }
   }
+  for (const auto& [id, h] : erase_scratch_) table_.erase(id, h);
   changed_.clear();
 }
 
