@@ -77,6 +77,9 @@ int main(int argc, char** argv) {
   CLI::App app{"bgpload - EVPN load generator and monitor"};
   app.require_subcommand(1);
   std::string rr = "127.0.0.1:179", feeder_addr = "127.0.0.2", monitor_addr = "127.0.0.3", type = "2";
+  // The routes' next hop (VTEP) is only an attribute: no traffic goes there. It is a TEST-NET-1
+  // address because FRR rejects 127.0.0.0/8 next hops as martian.
+  std::string next_hop = "192.0.2.1";
   uint32_t routes = 100000, groups = 1000, asn = 65000;
   uint16_t ceiling_port = 17900;
   double timeout_s = 600;
@@ -88,6 +91,7 @@ int main(int argc, char** argv) {
     s->add_option("--asn", asn, "AS number of feeder and monitor (iBGP with the RR)");
     s->add_option("--feeder-address", feeder_addr, "feeder's local address (127.0.0.0/8)");
     s->add_option("--monitor-address", monitor_addr, "monitor's local address (127.0.0.0/8)");
+    s->add_option("--next-hop", next_hop, "VTEP next hop carried in the routes (never contacted)");
     s->add_option("--timeout", timeout_s, "seconds to wait per phase");
     s->add_flag("!--no-withdraw", withdraw, "skip the withdrawal phase");
     s->add_flag("--extended-message", ext_msg, "advertise RFC 8654 and pack 64 KiB UPDATEs if negotiated");
@@ -121,7 +125,7 @@ int main(int argc, char** argv) {
       return [&]() -> int {
         monitor.start_reader([&](const evpnd::wire::Update& u) { counter.on_update(u); });
         Workload wl{.mix = *parse_mix(type), .routes = routes, .groups = groups, .asn = asn,
-                    .next_hop = *evpnd::IpAddress::parse(feeder_addr),
+                    .next_hop = *evpnd::IpAddress::parse(next_hop),
                     .max_message = direct.extended_message() ? 65535u : 4096u};
         auto te = Clock::now();
         auto ann = encode_announcements(wl);
@@ -145,7 +149,7 @@ int main(int argc, char** argv) {
     feeder.connect();
     feeder.start_reader([](const evpnd::wire::Update&) {});
     Workload wl{.mix = *parse_mix(type), .routes = routes, .groups = groups, .asn = asn,
-                .next_hop = *evpnd::IpAddress::parse(feeder_addr),
+                .next_hop = *evpnd::IpAddress::parse(next_hop),
                 .max_message = feeder.extended_message() ? 65535u : 4096u};
     auto te = Clock::now();
     auto ann = encode_announcements(wl);
