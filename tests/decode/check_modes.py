@@ -10,11 +10,13 @@ usage: check_modes.py EVPNCTL CAPTURES_DIR GOLDEN.jsonl
   * synthetic pcaps written here: IPv6 with an extension header over Linux cooked v2 on ports
     other than 179, with reordering, a retransmission and messages split over segments; raw
     IPv4 with microsecond timestamps; a capture cut short;
+  * random bodies and random TCP payloads (never crash);
   * exit codes: 0 for any readable input, 1 for unreadable input, non-zero for bad usage.
 Exit status 0 when all checks pass, 1 otherwise (every failure is listed).
 """
 import json
 import os
+import random
 import struct
 import subprocess
 import sys
@@ -194,6 +196,12 @@ def check_malformed(evpnctl, captures):
           and recs[1].get("hex") == msg[:-5].hex() and (e.get("code"), e.get("subcode")) == (1, 2),
           "truncated UPDATE after a KEEPALIVE: KEEPALIVE, then an error record 1/2 (Bad Message Length)")
 
+    long_ka = b"\xff" * 16 + b"\x00\x14\x04\x00"  # a KEEPALIVE of 20 bytes (RFC 4271 §4.4: exactly 19)
+    rc, recs, _ = run(evpnctl, "--hex", (long_ka + KEEPALIVE).hex())
+    check(rc == 0 and len(recs) == 2 and recs[0].get("errors", [{}])[0].get("subcode") == 2
+          and recs[0].get("length") == 20 and recs[1] == {"type": "KEEPALIVE", "length": 19},
+          "20-byte KEEPALIVE: error record (Bad Message Length), framing goes on to the next message")
+
     short = b"\xff" * 16 + b"\x00\x10\x04"
     rc, recs, _ = run(evpnctl, "--hex", short.hex())
     check(rc == 0 and len(recs) == 1 and recs[0].get("errors", [{}])[0].get("code") == 1,
@@ -259,6 +267,43 @@ def check_pcaps(evpnctl, captures, golden, tmp):
     check(rc == 1 and len(recs) == 1 and recs[0]["type"] == "KEEPALIVE", "capture cut short: first message printed, exit 1")
 
 
+def check_garbage(evpnctl, captures, tmp):
+    """Never crash: random bodies behind valid headers, and random TCP payloads in a pcap."""
+    rnd = random.Random(7606)
+    stream = bytearray()
+    for _ in range(400):
+        body = bytes(rnd.randrange(256) for _ in range(rnd.randrange(0, 120)))
+        if rnd.random() < 0.5:  # an UPDATE-shaped body: plausible length fields, random attributes
+            attrs = bytes(rnd.choice([0x40, 0x50, 0x80, 0x90, 0xc0, 0xd0]) if i % 7 == 0 else rnd.randrange(256)
+                          for i in range(rnd.randrange(0, 100)))
+            body = struct.pack("!HH", 0, len(attrs)) + attrs
+        stream += b"\xff" * 16 + struct.pack("!HB", 19 + len(body), rnd.randrange(1, 6)) + body
+    path = os.path.join(tmp, "garbage.bin")
+    with open(path, "wb") as f:
+        f.write(stream)
+    rc, recs, err = run(evpnctl, "--raw", path)
+    check(rc == 0 and len(recs) == 400 and "invalid-json" not in recs[0],
+          f"400 random messages behind valid headers: 400 records, exit 0 ({err.strip()[:80]})")
+
+    packets = []
+    next_seq = {}
+    for i in range(300):
+        payload = bytes(rnd.randrange(256) for _ in range(rnd.randrange(0, 200)))
+        if rnd.random() < 0.4:  # a plausible header in front of random bytes
+            payload = b"\xff" * 16 + struct.pack("!HB", rnd.randrange(19, 220), rnd.randrange(1, 6)) + payload
+        ports = (rnd.choice([179, 1000]), rnd.choice([179, 2000]))
+        # Mostly in order per direction, sometimes anywhere (holes, overlaps, old data).
+        seq = next_seq.get(ports, rnd.randrange(1 << 32)) if rnd.random() < 0.7 else rnd.randrange(1 << 32)
+        next_seq[ports] = (seq + len(payload)) & 0xFFFFFFFF
+        seg = tcp(*ports, seq, payload, rnd.choice([0x18, 0x18, 0x18, 0x02, 0x01, 0x10]))
+        packets.append((i, 0, ipv4(b"\x0a\x00\x00\x01", b"\x0a\x00\x00\x02", seg)))
+    path = os.path.join(tmp, "garbage.pcap")
+    pcap_file(path, 101, packets, nano=False)
+    rc, recs, _ = run(evpnctl, "--pcap", path)
+    check(rc == 0 and len(recs) > 20 and all("invalid-json" not in r for r in recs),
+          f"300 random TCP segments: exit 0, messages framed ({len(recs)} records)")
+
+
 def check_exit_codes(evpnctl, captures, tmp):
     for args, what in ((["--hex", "zz"], "non-hex characters"), (["--hex", "fff"], "odd number of digits"),
                        (["--raw", os.path.join(tmp, "missing.bin")], "--raw of a missing file"),
@@ -286,6 +331,7 @@ def main():
         check_context(evpnctl)
         check_malformed(evpnctl, captures)
         check_pcaps(evpnctl, captures, golden, tmp)
+        check_garbage(evpnctl, captures, tmp)
         check_exit_codes(evpnctl, captures, tmp)
     print(f"{len(FAILURES)} failure(s)" if FAILURES else "all decode mode checks passed")
     return 1 if FAILURES else 0

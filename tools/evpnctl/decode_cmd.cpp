@@ -8,6 +8,7 @@
 // Exit status: 0 whenever the input could be read, whatever it contained; 1 when it could not
 // (missing file, not a capture, unsupported link type, bad hex, a capture cut short).
 // Diagnostics about the capture (skipped bytes, fragments) go to stderr.
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -62,6 +63,22 @@ void print(const json& j, bool pretty) {
 
 void warn(const std::string& text) { std::cerr << "evpnctl decode: " << text << '\n'; }
 
+json error_record(ByteView bytes, const wire::DecodeError& e) {
+  const uint8_t type = bytes.size() >= wire::kHeaderSize ? bytes[18] : 0;
+  json j{{"type", wire::message_type_json_name(type)}, {"length", bytes.size()}, {"hex", evpnd::to_hex(bytes)},
+         {"errors", json::array({wire::to_json(e)})}};
+  if (type < 1 || type > 5) j["type_code"] = type;
+  return j;
+}
+
+wire::DecodeError length_error(std::string reason) {
+  wire::DecodeError e;
+  e.code = uint8_t(wire::NotifyCode::kMessageHeader);
+  e.subcode = wire::subcode::kBadMessageLength;
+  e.reason = std::move(reason);
+  return e;
+}
+
 // One framed message -> its JSON record; `open` receives a decoded OPEN.
 json message_record(ByteView bytes, const wire::DecodeContext& ctx, const wire::Open** open,
                     wire::Message& storage) {
@@ -72,49 +89,35 @@ json message_record(ByteView bytes, const wire::DecodeContext& ctx, const wire::
     j = wire::to_json(storage);
     if (open != nullptr) *open = std::get_if<wire::Open>(&storage);
   } else {
-    const uint8_t type = bytes.size() >= wire::kHeaderSize ? bytes[18] : 0;
-    j = json{{"type", wire::message_type_json_name(type)}, {"hex", evpnd::to_hex(bytes)},
-             {"errors", json::array({wire::to_json(decoded.error())})}};
-    if (type < 1 || type > 5) j["type_code"] = type;
+    j = error_record(bytes, decoded.error());
   }
   j["length"] = bytes.size();
   return j;
 }
 
-// Concatenated whole messages (hex and raw modes): framed by the codec's own header check, so a
-// bad marker or length is reported, not skipped.
+// Concatenated whole messages (hex and raw modes). A message whose marker and length can be
+// trusted is decoded (or reported) and framing goes on after it; a bad marker, a length below
+// 19 or a truncated message ends the input: nothing after it can be framed.
 void decode_buffer(ByteView data, const wire::DecodeContext& ctx, bool pretty) {
   size_t pos = 0;
   wire::Message storage;
   while (pos < data.size()) {
     const ByteView rest = data.subspan(pos);
-    uint16_t len = 0;
     if (rest.size() < wire::kHeaderSize) {
-      wire::DecodeError e;
-      e.code = uint8_t(wire::NotifyCode::kMessageHeader);
-      e.subcode = wire::subcode::kBadMessageLength;
-      e.reason = "truncated header: " + std::to_string(rest.size()) + " bytes left, a header has 19";
-      print(json{{"type", "UNKNOWN"}, {"length", rest.size()}, {"hex", evpnd::to_hex(rest)},
-                 {"errors", json::array({wire::to_json(e)})}}, pretty);
+      print(error_record(rest, length_error("truncated header: " + std::to_string(rest.size()) +
+                                            " bytes left, a header has 19")), pretty);
       return;
     }
-    auto header = wire::peek_header(rest, ctx);
-    if (!header) {
-      json j{{"type", wire::message_type_json_name(rest[18])}, {"length", rest.size()},
-             {"hex", evpnd::to_hex(rest)}, {"errors", json::array({wire::to_json(header.error())})}};
-      if (rest[18] < 1 || rest[18] > 5) j["type_code"] = rest[18];
-      print(j, pretty);
-      return;  // without a trustworthy length the rest cannot be framed
+    const bool marker_ok = std::all_of(rest.begin(), rest.begin() + 16, [](uint8_t b) { return b == 0xff; });
+    const size_t len = size_t(rest[16]) << 8 | rest[17];
+    if (!marker_ok || len < wire::kHeaderSize) {
+      auto header = wire::peek_header(rest, ctx);  // the codec's own verdict on this header
+      print(error_record(rest, header ? length_error("unframeable header") : header.error()), pretty);
+      return;
     }
-    len = *header;
     if (len > rest.size()) {
-      wire::DecodeError e;
-      e.code = uint8_t(wire::NotifyCode::kMessageHeader);
-      e.subcode = wire::subcode::kBadMessageLength;
-      e.reason = "truncated message: header says " + std::to_string(len) + " bytes, " +
-                 std::to_string(rest.size()) + " present";
-      print(json{{"type", wire::message_type_json_name(rest[18])}, {"length", rest.size()},
-                 {"hex", evpnd::to_hex(rest)}, {"errors", json::array({wire::to_json(e)})}}, pretty);
+      print(error_record(rest, length_error("truncated message: header says " + std::to_string(len) + " bytes, " +
+                                            std::to_string(rest.size()) + " present")), pretty);
       return;
     }
     print(message_record(rest.first(len), ctx, nullptr, storage), pretty);
