@@ -1,0 +1,126 @@
+#include <gtest/gtest.h>
+
+#include "bgp/negotiation.hpp"
+
+namespace evpnd::bgp {
+namespace {
+
+IpAddress ip(const char* s) { return *IpAddress::parse(s); }
+
+LocalSettings local(Asn asn = 65000) {
+  LocalSettings l;
+  l.asn = asn;
+  l.router_id = ip("10.0.0.254");
+  l.hold_time = 9;
+  return l;
+}
+
+wire::Open peer_open(Asn asn, const char* id = "10.0.0.1") {
+  LocalSettings p = local(asn);
+  p.router_id = ip(id);
+  p.hold_time = 30;
+  return build_open(p);
+}
+
+TEST(Negotiation, BuildOpen_LargeAs_UsesAsTrans) {
+  auto o = build_open(local(4200000000u));
+  EXPECT_EQ(o.my_as, 23456);
+  EXPECT_EQ(*o.caps.four_octet_as, 4200000000u);
+  EXPECT_TRUE(o.caps.route_refresh);
+  EXPECT_TRUE(o.caps.graceful_restart.has_value());
+  EXPECT_EQ(o.caps.multiprotocol, std::vector<AfiSafi>{kL2vpnEvpn});
+}
+
+TEST(Negotiation, MatchingOpen_NegotiatesMinHoldAndCapabilities) {
+  auto n = negotiate(local(), {65000, ip("10.0.0.254")}, peer_open(65000), std::nullopt);
+  ASSERT_TRUE(n);
+  EXPECT_EQ(n->hold_time, 9);
+  EXPECT_EQ(n->keepalive, 3);
+  EXPECT_TRUE(n->four_octet_as);
+  EXPECT_TRUE(n->route_refresh);
+  EXPECT_TRUE(n->extended_message);
+  EXPECT_TRUE(n->graceful_restart);
+  EXPECT_TRUE(n->has_family(kL2vpnEvpn));
+}
+
+TEST(Negotiation, WrongAs_BadPeerAs) {
+  auto n = negotiate(local(), {65001, ip("10.0.0.254")}, peer_open(65000), std::nullopt);
+  ASSERT_FALSE(n);
+  EXPECT_EQ(n.error().code, 2);
+  EXPECT_EQ(n.error().subcode, 2);
+}
+
+TEST(Negotiation, FourOctetAsViaCapability_Accepted) {
+  auto n = negotiate(local(), {4200000000u, ip("10.0.0.254")}, peer_open(4200000000u), std::nullopt);
+  ASSERT_TRUE(n);
+  EXPECT_EQ(n->peer_as, 4200000000u);
+}
+
+TEST(Negotiation, AsTransWithoutCapability_BadPeerAs) {
+  auto o = peer_open(4200000000u);
+  o.caps.four_octet_as.reset();
+  auto n = negotiate(local(), {4200000000u, ip("10.0.0.254")}, o, std::nullopt);
+  ASSERT_FALSE(n);
+  EXPECT_EQ(n.error().subcode, 2);
+}
+
+TEST(Negotiation, HoldTimeTwo_Unacceptable) {
+  auto o = peer_open(65000);
+  o.hold_time = 2;
+  auto n = negotiate(local(), {65000, ip("10.0.0.254")}, o, std::nullopt);
+  ASSERT_FALSE(n);
+  EXPECT_EQ(n.error().subcode, 6);
+}
+
+TEST(Negotiation, HoldTimeZero_NoKeepalives) {
+  auto o = peer_open(65000);
+  o.hold_time = 0;
+  auto n = negotiate(local(), {65000, ip("10.0.0.254")}, o, std::nullopt);
+  ASSERT_TRUE(n);
+  EXPECT_EQ(n->hold_time, 0);
+  EXPECT_EQ(n->keepalive, 0);
+}
+
+TEST(Negotiation, NoCommonFamily_UnsupportedCapability) {
+  auto o = peer_open(65000);
+  o.caps.multiprotocol = {kIpv4Unicast};
+  auto n = negotiate(local(), {65000, ip("10.0.0.254")}, o, std::nullopt);
+  ASSERT_FALSE(n);
+  EXPECT_EQ(n.error().subcode, 7);
+  EXPECT_EQ(n.error().data, (Bytes{1, 4, 0, 25, 0, 70}));
+}
+
+TEST(Negotiation, SameRouterIdIbgp_BadBgpIdentifier) {
+  auto n = negotiate(local(), {65000, ip("10.0.0.254")}, peer_open(65000, "10.0.0.254"), std::nullopt);
+  ASSERT_FALSE(n);
+  EXPECT_EQ(n.error().subcode, 3);
+}
+
+TEST(Negotiation, ConfiguredKeepalive_SmallerWins) {
+  auto n = negotiate(local(), {65000, ip("10.0.0.254")}, peer_open(65000), uint16_t{1});
+  ASSERT_TRUE(n);
+  EXPECT_EQ(n->keepalive, 1);
+}
+
+TEST(Negotiation, PeerWithoutExtendedMessage_NotNegotiated) {
+  auto o = peer_open(65000);
+  o.caps.extended_message = false;
+  o.caps.graceful_restart.reset();
+  auto n = negotiate(local(), {65000, ip("10.0.0.254")}, o, std::nullopt);
+  ASSERT_TRUE(n);
+  EXPECT_FALSE(n->extended_message);
+  EXPECT_FALSE(n->graceful_restart);
+}
+
+TEST(Negotiation, GrFamiliesFromPeer_Recorded) {
+  auto o = peer_open(65000);
+  o.caps.graceful_restart->families.push_back({kL2vpnEvpn, true});
+  o.caps.graceful_restart->restart_time = 77;
+  auto n = negotiate(local(), {65000, ip("10.0.0.254")}, o, std::nullopt);
+  ASSERT_TRUE(n);
+  EXPECT_EQ(n->peer_restart_time, 77);
+  EXPECT_EQ(n->gr_families, std::vector<AfiSafi>{kL2vpnEvpn});
+}
+
+}  // namespace
+}  // namespace evpnd::bgp

@@ -1,0 +1,104 @@
+#include <gtest/gtest.h>
+
+#include "bgp/update_group.hpp"
+#include "test_util.hpp"
+
+namespace evpnd::bgp {
+namespace {
+using namespace test;
+
+// Splits chunks into messages and decodes them.
+std::vector<wire::Update> decode_all(const std::vector<Chunk>& chunks, size_t max_size) {
+  std::vector<wire::Update> out;
+  wire::DecodeContext ctx;
+  ctx.extended_message = max_size > 4096;
+  for (const auto& c : chunks) {
+    size_t pos = 0;
+    while (pos < c->size()) {
+      auto len = wire::peek_header(ByteView(c->data() + pos, c->size() - pos), ctx);
+      EXPECT_TRUE(len);
+      if (!len) return out;
+      EXPECT_LE(*len, max_size);
+      auto m = wire::decode_message(ByteView(c->data() + pos, *len), ctx);
+      EXPECT_TRUE(m);
+      if (m) out.push_back(std::get<wire::Update>(*m));
+      pos += *len;
+    }
+  }
+  return out;
+}
+
+TEST(UpdatePacker, ManyRoutesSameAttributes_PackedUnder4096) {
+  AttrTable t;
+  auto a = attrs(t, ibgp_attrs());
+  std::vector<wire::EvpnRoute> routes;
+  for (uint32_t i = 0; i < 1000; ++i) routes.push_back(type2(i));
+  UpdatePacker p(wire::EncodeContext{}, false);
+  for (const auto& r : routes) p.announce(a, r);
+  auto ups = decode_all(p.finish(), 4096);
+  size_t n = 0;
+  for (const auto& u : ups) n += u.mp_reach->evpn.size();
+  EXPECT_EQ(n, 1000u);
+  // A type-2 MAC+IP NLRI is 39 bytes: ~100 per UPDATE, so about 10 UPDATEs, not 1000.
+  EXPECT_LE(ups.size(), 11u);
+  EXPECT_EQ(ups.front().mp_reach->next_hop, ip("10.0.0.1"));
+  EXPECT_EQ(ups.front().attrs.local_pref, 100u);
+}
+
+TEST(UpdatePacker, ExtendedMessage_FewerLargerUpdates) {
+  AttrTable t;
+  auto a = attrs(t, ibgp_attrs());
+  std::vector<wire::EvpnRoute> routes;
+  for (uint32_t i = 0; i < 5000; ++i) routes.push_back(type2(i));
+  wire::EncodeContext ctx;
+  ctx.extended_message = true;
+  UpdatePacker p(ctx, true);
+  for (const auto& r : routes) p.announce(a, r);
+  auto ups = decode_all(p.finish(), 65535);
+  EXPECT_LE(ups.size(), 4u);
+}
+
+TEST(UpdatePacker, DifferentAttributes_SeparateUpdatesWithdrawalsFirstEorLast) {
+  AttrTable t;
+  auto a = attrs(t, ibgp_attrs(100)), b = attrs(t, ibgp_attrs(200));
+  std::vector<wire::EvpnRoute> routes{type2(1), type2(2), type2(3), type2(4)};
+  UpdatePacker p(wire::EncodeContext{}, false);
+  p.announce(a, routes[0]);
+  p.announce(b, routes[1]);
+  p.announce(a, routes[2]);
+  p.withdraw(routes[3]);
+  p.end_of_rib(kL2vpnEvpn);
+  auto ups = decode_all(p.finish(), 4096);
+  ASSERT_EQ(ups.size(), 4u);
+  EXPECT_EQ(ups[0].mp_unreach->evpn.size(), 1u);
+  EXPECT_EQ(ups[1].mp_reach->evpn.size(), 2u);
+  EXPECT_EQ(ups[1].attrs.local_pref, 100u);
+  EXPECT_EQ(ups[2].attrs.local_pref, 200u);
+  EXPECT_TRUE(ups[3].is_end_of_rib());
+}
+
+TEST(UpdateGroup, AdvertisedBitmap_CountsAndGrows) {
+  UpdateGroup g(1, GroupPolicy{});
+  g.set_advertised(5, true);
+  g.set_advertised(100000, true);
+  g.set_advertised(5, true);
+  EXPECT_EQ(g.advertised_count(), 2u);
+  EXPECT_TRUE(g.advertised(100000));
+  EXPECT_FALSE(g.advertised(6));
+  g.set_advertised(5, false);
+  EXPECT_EQ(g.advertised_count(), 1u);
+}
+
+TEST(UpdateGroup, OutAttrs_CachedPerInput) {
+  AttrTable t;
+  UpdateGroup g(1, GroupPolicy{PeerRole::kRrClient, true, false});
+  SpeakerIdentity me{65000, ip("10.0.0.254"), ip("10.0.0.254")};
+  auto in = attrs(t, ibgp_attrs());
+  auto o1 = g.out_attrs(in, PeerRole::kRrClient, ip("10.0.0.1"), me, t);
+  auto o2 = g.out_attrs(in, PeerRole::kRrClient, ip("10.0.0.1"), me, t);
+  EXPECT_EQ(o1.get(), o2.get());
+  EXPECT_EQ(o1->attrs.originator_id, ip("10.0.0.1"));
+}
+
+}  // namespace
+}  // namespace evpnd::bgp
