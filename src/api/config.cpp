@@ -175,6 +175,9 @@ tl::expected<Config, ConfigError> parse(const std::string& text, const std::stri
     int line = e.mark.line >= 0 ? e.mark.line + 1 : 0;
     int column = e.mark.column >= 0 ? e.mark.column + 1 : 0;
     return tl::unexpected(ConfigError{name, line, column, "YAML syntax error: " + e.msg, ""});
+  } catch (const std::exception& e) {
+    // Nothing else is expected (bad_alloc at worst), but parse_config_* promise not to throw.
+    return tl::unexpected(ConfigError{name, 0, 0, std::string("cannot parse: ") + e.what(), ""});
   }
 }
 

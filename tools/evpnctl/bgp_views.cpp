@@ -158,7 +158,11 @@ std::string render_evpn_routes(const json& body) {
     const char* code = origin == "igp" || origin == "i" ? "i" : origin == "egp" || origin == "e" ? "e"
                        : origin == "-" ? "" : "?";
     if (*code) path.append(path.empty() ? "" : " ").append(code);
-    t.add_row({best ? "*>" : "* ", field(r, "route_type"), field(r, "rd"), field(r, "prefix_string"),
+    // evpnd's prefix_string starts with the RD (FRR style); the RD has its own column here.
+    std::string route = field(r, "prefix_string"), rd = field(r, "rd");
+    if (route.size() > rd.size() + 1 && route.compare(0, rd.size(), rd) == 0 && route[rd.size()] == ' ')
+      route.erase(0, rd.size() + 1);
+    t.add_row({best ? "*>" : "* ", field(r, "route_type"), rd, route,
                field(r, "next_hop"), vni, field(r, "peer"), path.empty() ? "-" : path});
   }
   std::ostringstream out;

@@ -150,6 +150,13 @@ TEST(ConfigError, VnisWithoutVtep_Rejected) {
   expect_error(kHead + "vtep: { dataplane: linux }\n", {3, "vtep.source-ip", "required when the data plane"});
 }
 
+TEST(ConfigError, DeeplyNested_ErrorNotCrash) {
+  // yaml-cpp's recursive descent guards its depth; a hostile file must give an error, not a crash.
+  auto cfg = parse_config_text(kHead + "neighbors: " + std::string(100000, '[') + "\n", "t.yaml");
+  ASSERT_FALSE(cfg);
+  EXPECT_NE(cfg.error().reason.find("YAML syntax error"), std::string::npos) << cfg.error().to_string();
+}
+
 TEST(ConfigError, YamlSyntax_LineReported) {
   expect_error(kHead + "neighbors:\n  - { address: 10.0.0.2\n", {5, "", "YAML syntax error"});
 }

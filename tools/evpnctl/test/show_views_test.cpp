@@ -74,7 +74,7 @@ TEST(ShowViews, BgpNeighbor_DetailBlock) {
 
 TEST(ShowViews, EvpnRoutes_BestMarkedPathAndOrigin) {
   json body = json::parse(R"({"count":2,"routes":[
-    {"route_type":2,"rd":"10.255.0.1:2","vni":100,"l3vni":5000,"prefix_string":"[2]:[0]:[48]:[02:00:00:00:01:10]",
+    {"route_type":2,"rd":"10.255.0.1:2","vni":100,"l3vni":5000,"prefix_string":"10.255.0.1:2 [2]:[0]:[48]:[02:00:00:00:01:10]",
      "next_hop":"10.255.0.1","peer":"10.255.0.1","best":true,"attributes":{"origin":"IGP","as_path":[]}},
     {"route_type":3,"rd":"10.255.0.2:2","prefix_string":"[3]:[0]:[32]:[10.255.0.2]",
      "next_hop":"10.255.0.2","peer":"10.255.0.2","best":false,"attributes":{"origin":"incomplete","as_path":[65001,65002],
