@@ -32,6 +32,7 @@ struct ApiServer::Shared {
   ApiHandler handler;
   bool stopped = false;
   uint64_t requests = 0;
+  std::chrono::milliseconds idle_timeout = ApiServer::kIdleTimeout;
   std::unordered_map<Connection*, std::weak_ptr<Connection>> connections;
 };
 
@@ -59,7 +60,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
  private:
   // Restarts the idle timer: any progress keeps the connection alive.
   void touch() {
-    timer_.expires_after(ApiServer::kIdleTimeout);
+    timer_.expires_after(shared_->idle_timeout);
     timer_.async_wait([self = shared_from_this()](std::error_code ec) {
       if (!ec) self->close();  // cancelled (ec set) means progress was made or we are closing
     });
@@ -217,6 +218,8 @@ ApiServer::~ApiServer() {
   struct stat st {};
   if (::stat(socket_path_.c_str(), &st) == 0 && st.st_ino == socket_inode_) ::unlink(socket_path_.c_str());
 }
+
+void ApiServer::set_idle_timeout(std::chrono::milliseconds timeout) { shared_->idle_timeout = timeout; }
 
 size_t ApiServer::connection_count() const { return shared_->connections.size(); }
 uint64_t ApiServer::requests_served() const { return shared_->requests; }

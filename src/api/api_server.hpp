@@ -59,6 +59,8 @@ class ApiServer {
   ApiServer& operator=(const ApiServer&) = delete;
 
   const std::string& socket_path() const { return socket_path_; }
+  // Applies to connections accepted afterwards (tests use a short one).
+  void set_idle_timeout(std::chrono::milliseconds timeout);
   size_t connection_count() const;
   uint64_t requests_served() const;  // for /metrics
 
