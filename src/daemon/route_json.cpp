@@ -25,7 +25,7 @@ tl::expected<uint32_t, std::string> number(const json& j, const char* name, std:
     if (dflt) return *dflt;
     return unexpected(std::string("missing '") + name + "'");
   }
-  if (!j[name].is_number_unsigned() || j[name].get<uint64_t>() > max)
+  if (!j[name].is_number_integer() || j[name].get<int64_t>() < 0 || j[name].get<uint64_t>() > max)
     return unexpected(std::string("'") + name + "' must be a number 0.." + std::to_string(max));
   return j[name].get<uint32_t>();
 }

@@ -1,0 +1,121 @@
+// Three whole daemons in one io_context on 127.0.0.x: two leaves and a route reflector. The
+// leaves originate EVPN routes (types 2, 3, 5) through the API handler; the other leaf must
+// receive them through the reflector over real TCP.
+#include <gtest/gtest.h>
+
+#include "api/config.hpp"
+#include "daemon/api_routes.hpp"
+#include "daemon/daemon.hpp"
+
+namespace evpnd::daemon {
+namespace {
+using nlohmann::json;
+
+uint16_t free_port() {
+  asio::io_context io;
+  asio::ip::tcp::acceptor a(io, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  return a.local_endpoint().port();
+}
+
+api::Config config(const std::string& text) {
+  auto c = api::parse_config_text(text, "test.yaml");
+  EXPECT_TRUE(c) << (c ? "" : c.error().to_string());
+  return *c;
+}
+
+json routes_of(const char* rid, uint32_t base) {
+  const std::string r = rid;
+  return json::array({
+      {{"route_type", 2}, {"rd", r + ":2"}, {"mac", "02:aa:00:00:00:0" + std::to_string(base)},
+       {"ip", "192.168.100." + std::to_string(base)}, {"vni", 100}, {"l3vni", 5000}, {"next_hop", r},
+       {"extended_communities", {"rt:65000:100", "encap:vxlan", "router-mac:02:aa:0a:ff:00:01"}}},
+      {{"route_type", 3}, {"rd", r + ":2"}, {"ethernet_tag", 0}, {"originator", r}, {"vni", 100}, {"next_hop", r},
+       {"extended_communities", {"rt:65000:100", "encap:vxlan"}}},
+      {{"route_type", 5}, {"rd", r + ":3"}, {"prefix", "10.7" + std::to_string(base) + ".0.0/24"}, {"vni", 5000},
+       {"next_hop", r}, {"extended_communities", {"rt:65000:5000", "encap:vxlan"}}},
+  });
+}
+
+api::ApiResponse call(Daemon& d, const std::string& method, const std::string& path, json body = nullptr) {
+  api::ApiRequest r;
+  r.method = method;
+  r.path = path.substr(0, path.find('?'));
+  r.body = std::move(body);
+  // The server splits the query; do the same for "?a=1&b=2".
+  if (auto q = path.find('?'); q != std::string::npos) {
+    std::string rest = path.substr(q + 1);
+    while (!rest.empty()) {
+      const auto amp = rest.find('&');
+      const std::string kv = rest.substr(0, amp);
+      const auto eq = kv.find('=');
+      r.query[kv.substr(0, eq)] = eq == std::string::npos ? "" : kv.substr(eq + 1);
+      rest = amp == std::string::npos ? "" : rest.substr(amp + 1);
+    }
+  }
+  return handle_api(d, r);
+}
+
+TEST(DaemonIntegration, RouteReflector_ReflectsTypes235BetweenLeaves) {
+  const uint16_t port = free_port();
+  const std::string tmp = ::testing::TempDir();
+  const std::string timers = "timers: { hold: 9, keepalive: 3, connect-retry: 1 }";
+  asio::io_context io;
+  Daemon rr(io, config("router-id: 10.0.0.254\nasn: 65000\nlisten: { address: 127.0.0.1, port: " + std::to_string(port) +
+                       " }\napi: { socket: " + tmp + "/rr.sock }\nneighbors:\n"
+                       "  - { address: 127.0.0.2, remote-as: 65000, route-reflector-client: true, passive: true, " + timers + " }\n"
+                       "  - { address: 127.0.0.3, remote-as: 65000, route-reflector-client: true, passive: true, " + timers + " }\n"));
+  auto leaf = [&](const char* rid, const char* addr) {
+    return config(std::string("router-id: ") + rid + "\nasn: 65000\nlisten: { address: " + addr +
+                  ", port: 0 }\napi: { socket: " + tmp + "/" + rid + ".sock }\nneighbors:\n"
+                  "  - { address: 127.0.0.1, remote-as: 65000, port: " + std::to_string(port) +
+                  ", update-source: " + addr + ", " + timers + " }\n");
+  };
+  Daemon l1(io, leaf("10.0.0.1", "127.0.0.2"));
+  Daemon l2(io, leaf("10.0.0.2", "127.0.0.3"));
+  rr.start();
+  l1.start();
+  l2.start();
+
+  auto run_until = [&](auto pred, std::chrono::milliseconds limit) {
+    const auto end = std::chrono::steady_clock::now() + limit;
+    while (!pred() && std::chrono::steady_clock::now() < end) io.run_for(std::chrono::milliseconds(20));
+    return pred();
+  };
+  auto established = [&](Daemon& d, const char* a) {
+    auto r = call(d, "GET", std::string("/v1/bgp/neighbors/") + a);
+    return r.status == 200 && r.body["neighbors"][0]["state"] == "Established";
+  };
+  ASSERT_TRUE(run_until([&] { return established(l1, "127.0.0.1") && established(l2, "127.0.0.1"); }, std::chrono::seconds(10)));
+
+  EXPECT_EQ(call(l1, "POST", "/v1/evpn/routes", {{"routes", routes_of("10.0.0.1", 1)}}).status, 200);
+  EXPECT_EQ(call(l2, "POST", "/v1/evpn/routes", {{"routes", routes_of("10.0.0.2", 2)}}).status, 200);
+  auto count = [&](Daemon& d, const std::string& q) { return call(d, "GET", "/v1/bgp/evpn/routes" + q).body["count"].get<int>(); };
+  ASSERT_TRUE(run_until([&] { return count(l1, "") == 6 && count(l2, "") == 6; }, std::chrono::seconds(5)));
+  EXPECT_EQ(call(rr, "GET", "/v1/bgp/summary").body["loc_rib_routes"], 6);
+
+  // The reflected routes carry the reflector's attributes; the leaf's own come back and are dropped.
+  auto got = call(l2, "GET", "/v1/bgp/evpn/routes?type=2&rd=10.0.0.1:2").body;
+  ASSERT_EQ(got["count"], 1);
+  EXPECT_EQ(got["routes"][0]["next_hop"], "10.0.0.1");
+  EXPECT_EQ(got["routes"][0]["attributes"]["originator_id"], "10.0.0.1");
+  EXPECT_EQ(got["routes"][0]["l3vni"], 5000);
+  EXPECT_EQ(got["routes"][0]["peer"], "127.0.0.1");
+  EXPECT_EQ(count(l2, "?type=3"), 2);
+  EXPECT_EQ(count(l2, "?vni=5000"), 4);  // per leaf: the type-2 (L3VNI label) and the type-5
+  EXPECT_EQ(call(l2, "GET", "/v1/bgp/evpn/routes?type=x").status, 400);
+  EXPECT_EQ(call(l2, "GET", "/v1/bgp/neighbors/10.0.0.9").status, 404);
+  EXPECT_GE(call(l1, "GET", "/v1/bgp/neighbors/127.0.0.1").body["neighbors"][0]["counters"]["loop_rejected"].get<int>(), 1);
+
+  // Withdraw through the API: gone everywhere.
+  EXPECT_EQ(call(l1, "DELETE", "/v1/evpn/routes", {{"routes", routes_of("10.0.0.1", 1)}}).body["withdrawn"], 3);
+  ASSERT_TRUE(run_until([&] { return count(l2, "") == 3; }, std::chrono::seconds(5)));
+
+  // Clean stop: the reflector sees Cease from leaf1.
+  l1.stop();
+  ASSERT_TRUE(run_until([&] { return !established(rr, "127.0.0.2"); }, std::chrono::seconds(5)));
+  EXPECT_NE(call(rr, "GET", "/v1/bgp/neighbors/127.0.0.2").body["neighbors"][0]["last_error"].get<std::string>().find("Cease"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace evpnd::daemon
