@@ -8,6 +8,7 @@
 //   * route_key / to_string never crash.
 #include <cstddef>
 #include <cstdint>
+#include <variant>
 #include <vector>
 
 #include "fuzz_check.hpp"
@@ -46,13 +47,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Bytes out;
   ByteWriter w(out);
   bool has_type5 = false;
-  for (const auto& r : routes) {
+  for (size_t i = 0; i < routes.size(); ++i) {
+    const EvpnRoute& r = routes[i];
     const size_t before = out.size();
     encode_evpn_route(w, r);
     FUZZ_CHECK(out.size() - before == encoded_size(r));
     has_type5 |= route_type(r) == 5;
-    FUZZ_CHECK(!route_key(r).empty());
-    FUZZ_CHECK(!to_string(r).empty());
+    if (i < 4) {  // text and keys are per-type code: a few routes per input cover them, cheaply
+      FUZZ_CHECK(route_key(r).size() >= (std::holds_alternative<UnknownEvpnRoute>(r) ? 1u : 9u));
+      FUZZ_CHECK(!to_string(r).empty());
+    }
   }
   if (result && !has_type5) FUZZ_CHECK(out == Bytes(data, data + size));
 

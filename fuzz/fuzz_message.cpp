@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <type_traits>
 #include <variant>
+#include <vector>
 
 #include "fuzz_check.hpp"
 #include "wire/message.hpp"
@@ -25,8 +26,21 @@ bool has_errors(const Message& m) {
   return u && (!u->errors.empty() || u->treat_as_withdraw);
 }
 
-// Message equality without Update::errors: DecodeError has no operator==, which leaves
-// Update's defaulted operator== deleted; the error lists are compared by has_errors() instead.
+// Message equality up to what re-encoding legitimately changes:
+//   * Update::errors are compared by count (DecodeError has no operator==, which leaves
+//     Update's defaulted operator== deleted);
+//   * the four unused low bits of attribute flags (RFC 4271 §4.3: "MUST be ignored when
+//     received"), which the decoder records in attr_flags and the encoder clears;
+//   * the Partial bit of unrecognized optional transitive attributes, which the encoder sets
+//     (RFC 4271 §5: passed on with Partial set).
+PathAttributes normalized(PathAttributes a) {
+  for (auto& raw : a.unknown) raw.flags &= attr_flag::kOptional | attr_flag::kTransitive;
+  return a;
+}
+std::vector<uint8_t> normalized(std::vector<uint8_t> flags) {
+  for (auto& f : flags) f &= attr_flag::kOptional | attr_flag::kTransitive | attr_flag::kExtendedLength;
+  return flags;
+}
 bool same(const Message& a, const Message& b) {
   const auto* x = std::get_if<Update>(&a);
   const auto* y = std::get_if<Update>(&b);
@@ -35,9 +49,10 @@ bool same(const Message& a, const Message& b) {
     if constexpr (std::is_same_v<T, Update>) return false;
     else return v == std::get<T>(b);
   }, a);
-  return x->withdrawn == y->withdrawn && x->attrs == y->attrs && x->mp_reach == y->mp_reach &&
-         x->mp_unreach == y->mp_unreach && x->nlri == y->nlri && x->treat_as_withdraw == y->treat_as_withdraw &&
-         x->errors.size() == y->errors.size() && x->attr_order == y->attr_order && x->attr_flags == y->attr_flags &&
+  return x->withdrawn == y->withdrawn && normalized(x->attrs) == normalized(y->attrs) &&
+         x->mp_reach == y->mp_reach && x->mp_unreach == y->mp_unreach && x->nlri == y->nlri &&
+         x->treat_as_withdraw == y->treat_as_withdraw && x->errors.size() == y->errors.size() &&
+         x->attr_order == y->attr_order && normalized(x->attr_flags) == normalized(y->attr_flags) &&
          x->withdrawn_path_ids == y->withdrawn_path_ids && x->nlri_path_ids == y->nlri_path_ids;
 }
 
