@@ -46,7 +46,8 @@ using AttrResult = std::optional<Problem>;  // nullopt: decoded and stored
 // ---- prefixes (RFC 4271 §4.3, RFC 4760 §5, RFC 7911 §3) ----
 // Decodes a whole prefix field. Returns a reason when it cannot be parsed (prefix length above
 // the family's maximum, a prefix or path id running past the end); `out` then holds what was
-// decoded before the error.
+// decoded before the error. Bits beyond the prefix length are cleared (IpPrefix), so a prefix
+// sent with host bits set re-encodes in canonical form.
 std::optional<std::string> decode_prefixes(ByteView field, IpFamily family, bool add_path,
                                            std::vector<IpPrefix>& out,
                                            std::vector<uint32_t>& path_ids);
