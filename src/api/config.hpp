@@ -107,6 +107,9 @@ struct Config {
   DataplaneKind dataplane = DataplaneKind::kNone;
   std::optional<IpAddress> vtep_source;
   uint16_t vxlan_port = 4789;
+  // vtep.on-stop: on a clean stop keep the kernel entries we installed (traffic keeps flowing
+  // while evpnd restarts; the next start reconciles them) or remove them.
+  bool remove_entries_on_stop = false;
   VrfBackend vrf_backend = VrfBackend::kNetns;
   RtAutoMode rt_auto = RtAutoMode::kFrr;
   DuplicateDetectionConfig dad;

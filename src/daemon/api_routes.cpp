@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include "api/metrics.hpp"
+#include "daemon/evpn_api.hpp"
+#include "daemon/metrics_view.hpp"
 #include "daemon/route_json.hpp"
 #include "wire/json_view.hpp"
 
@@ -184,7 +187,14 @@ api::ApiResponse handle_api(Daemon& d, const api::ApiRequest& req) {
   const auto now = d.now();
   const std::string& path = req.path;
   static const std::string kNeighbors = "/v1/bgp/neighbors";
+  if (auto r = handle_evpn_api(d, req)) return std::move(*r);
   if (req.method == "GET") {
+    if (path == "/metrics") {
+      api::ApiResponse r{200, nullptr};
+      r.text = metrics_text(d);
+      r.content_type = std::string(api::kPrometheusContentType);
+      return r;
+    }
     if (path == "/v1/bgp/summary") return {200, summary_json(s, now)};
     if (path == kNeighbors || path == kNeighbors + "/") {
       json a = json::array();

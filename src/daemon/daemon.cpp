@@ -57,17 +57,22 @@ bgp::PeerConfig peer_config(const api::NeighborConfig& n) {
 Daemon::Daemon(asio::io_context& io, api::Config cfg)
     : io_(io),
       cfg_(std::move(cfg)),
-      engine_(std::make_unique<engine::Engine>(speaker_config(cfg_))),
+      engine_(nullptr),
       io_peers_(io, PeerIo::Callbacks{
                         [this](ConnId c) { dispatch(engine::ev::Connected{c}); },
                         [this](ConnId c, std::string why) { dispatch(engine::ev::ConnectFailed{c, std::move(why)}); },
                         [this](ConnId c, IpAddress remote) { dispatch(engine::ev::Accepted{c, remote}); },
                         [this](ConnId c, ByteView b) { dispatch(engine::ev::Data{c, b}); },
                         [this](ConnId c) { dispatch(engine::ev::Closed{c}); },
-                    }) {}
+                    }) {
+  own_netns_ = own_netns_name();
+  engine_ = make_engine(cfg_, own_netns_);
+}
 
 Daemon::~Daemon() {
   for (auto& [k, t] : timers_) t.timer->cancel();
+  if (evpn_timer_) evpn_timer_->cancel();
+  if (converge_timer_) converge_timer_->cancel();
 }
 
 void Daemon::install_security() {
@@ -81,6 +86,7 @@ void Daemon::start_listener() {
 }
 
 void Daemon::start() {
+  if (engine_->evpn()) start_dataplane();
   install_security();
   start_listener();
   for (const auto& n : cfg_.neighbors) dispatch(engine::ev::AddPeer{peer_config(n)});
@@ -93,6 +99,13 @@ void Daemon::stop() {
   dispatch(engine::ev::Shutdown{});
   io_peers_.stop_listening();
   for (auto& [k, t] : timers_) t.timer->cancel();
+  if (evpn_timer_) evpn_timer_->cancel();
+  if (converge_timer_) converge_timer_->cancel();
+  if (dp_io_) {
+    if (cfg_.remove_entries_on_stop) dp_io_->remove_entries();
+    else dp_io_->flush();
+    dp_io_->stop();
+  }
   // Give the NOTIFICATIONs a moment to leave, then stop the loop.
   auto t = std::make_shared<asio::steady_timer>(io_, std::chrono::milliseconds(200));
   t->async_wait([this, t](asio::error_code) {
@@ -108,7 +121,7 @@ engine::Effects Daemon::dispatch(decltype(engine::Event::body) body) {
   return fx;
 }
 
-void Daemon::apply(const engine::Effects& fx) {
+void Daemon::apply(engine::Effects& fx) {
   for (const auto& op : fx.io) {
     std::visit(Overloaded{
                    [&](const bgp::ConnectRequest& r) { io_peers_.connect(r); },
@@ -119,6 +132,15 @@ void Daemon::apply(const engine::Effects& fx) {
   }
   io_peers_.flush();
   for (const auto& t : fx.timers) arm_timer(t);
+  for (const auto& n : fx.notices) {
+    ++notices_;
+    const auto lvl = n.severity == evpn::Severity::kError     ? spdlog::level::err
+                     : n.severity == evpn::Severity::kWarning ? spdlog::level::warn
+                                                              : spdlog::level::info;
+    spdlog::log(lvl, "evpn: {}: {}", evpn::to_string(n.kind), n.text);
+  }
+  if (!fx.intents.empty() && dp_io_ && !stopping_) dp_io_->submit(std::move(fx.intents));
+  if (engine_->evpn()) arm_evpn_timer();
 }
 
 void Daemon::arm_timer(const bgp::TimerRequest& req) {
@@ -162,7 +184,17 @@ tl::expected<nlohmann::json, std::string> Daemon::reload() {
     dispatch(engine::ev::Shutdown{});
     for (auto& [k, t] : timers_) t.timer->cancel();
     timers_.clear();
-    engine_ = std::make_unique<engine::Engine>(speaker_config(cfg_));
+    engine_ = make_engine(cfg_, own_netns_);
+    if (engine_->evpn() && dp_io_) {
+      // A new identity re-derives every route: start EVPN again; what the old engine installed
+      // and the new one does not want goes away at the next convergence reconcile.
+      dp_io_->reset_desired();
+      dispatch(engine::ev::StartEvpn{});
+      reconciled_ = false;
+      all_up_since_.reset();
+      started_at_ = now();
+      check_convergence();
+    }
     io_peers_.stop_listening();
     start_listener();
     for (const auto& n : cfg_.neighbors) dispatch(engine::ev::AddPeer{peer_config(n)});

@@ -7,6 +7,7 @@
 // NOTE errors: a bad configuration on reload is refused and the running state kept.
 #pragma once
 
+#include "daemon/dataplane_io.hpp"
 #include "daemon/peer_io.hpp"
 
 #include <chrono>
@@ -25,6 +26,10 @@ namespace evpnd::daemon {
 
 bgp::SpeakerConfig speaker_config(const api::Config& c);
 bgp::PeerConfig peer_config(const api::NeighborConfig& n);
+// The engine for a configuration: with an EvpnService when it has a vtep section, VNIs or VRFs.
+std::unique_ptr<engine::Engine> make_engine(const api::Config& c, const std::string& own_netns);
+// Name of the network namespace this process runs in (a /run/netns entry), "" when unnamed.
+std::string own_netns_name();
 
 class Daemon {
  public:
@@ -32,8 +37,10 @@ class Daemon {
   Daemon(asio::io_context& io, api::Config cfg);
   ~Daemon();
 
-  // Starts the listener and every configured neighbour. Throws std::system_error when the
-  // listen address cannot be bound.
+  // Leaf role: opens the data plane, ensures the VNI devices, feeds existing local learning to
+  // EVPN and schedules the convergence reconcile. Then starts the listener and every configured
+  // neighbour. Throws std::system_error when the listen address cannot be bound or the data
+  // plane cannot be opened.
   void start();
   // Sends Cease to every peer, then stops the io_context once the NOTIFICATIONs are written.
   void stop();
@@ -43,11 +50,19 @@ class Daemon {
   engine::Effects dispatch(decltype(engine::Event::body) body);
   const engine::Engine& engine() const { return *engine_; }
   const api::Config& config() const { return cfg_; }
+  // The data plane (leaf role), nullptr on a route reflector.
+  const DataplaneIo* dataplane() const { return dp_io_.get(); }
+  uint64_t notices_logged() const { return notices_; }
   TimePoint now() const { return std::chrono::steady_clock::now(); }
   uint16_t listen_port() const { return io_peers_.listen_port(); }
 
  private:
-  void apply(const engine::Effects& fx);
+  void apply(engine::Effects& fx);
+  void start_dataplane();
+  void on_dataplane_events(std::vector<dataplane::DataplaneEvent>&& evs);
+  void resync();
+  void arm_evpn_timer();
+  void check_convergence();
   void arm_timer(const bgp::TimerRequest& t);
   void install_security();
   void start_listener();
@@ -62,6 +77,16 @@ class Daemon {
   };
   std::map<bgp::TimerKey, Timer> timers_;
   bool stopping_ = false;
+  // Leaf role.
+  std::string own_netns_;
+  std::unique_ptr<DataplaneIo> dp_io_;
+  std::unique_ptr<asio::steady_timer> evpn_timer_;     // EvpnService::next_deadline (DAD freeze)
+  std::optional<TimePoint> evpn_deadline_;
+  std::unique_ptr<asio::steady_timer> converge_timer_;  // the start-up reconcile
+  TimePoint started_at_{};
+  std::optional<TimePoint> all_up_since_;
+  bool reconciled_ = false;
+  uint64_t notices_ = 0;
 };
 
 }  // namespace evpnd::daemon

@@ -36,6 +36,7 @@ bgp::PathInfo make_local_path(const LocalRoute& r) {
 
 Effects Engine::handle(const Event& e) {
   Effects fx;
+  now_ = e.now;
   speaker_.set_now(e.now);
   std::visit(Overloaded{
                  [&](const ev::AddPeer& a) { speaker_.add_peer(a.cfg, fx); },
@@ -65,8 +66,10 @@ Effects Engine::handle(const Event& e) {
                    speaker_.flush(fx);
                  },
                  [&](const ev::Shutdown&) { speaker_.shutdown(fx); },
+                 [&](const auto&) { handle_evpn(e, fx); },  // ev::StartEvpn ... ev::SetRouterMac
              },
              e.body);
+  drain(fx);
   return fx;
 }
 

@@ -1,19 +1,29 @@
 // Engine: the single-threaded core of evpnd. Every input is an Event; handle() turns it into
-// Effects (connection operations and timer requests) that the daemon carries out. The BGP
-// speaker lives here; the EVPN logic plugs in through two seams:
-//   * RouteSource: local routes to originate / withdraw (Event kinds OriginateRoutes/WithdrawRoutes)
-//   * bgp::LocRibListener: told about every Loc-RIB best-path change (set_listener)
+// Effects (connection operations, timer requests, data-plane intents) that the daemon carries
+// out. The BGP speaker lives here, and — on a leaf — the EVPN service; this is the one place
+// where the two meet:
+//
+//   local learn (ev::DataplaneEvents) -> EvpnService -> RouteUpdates -> Speaker::originate /
+//                                                       withdraw_local -> UPDATEs to peers
+//   Loc-RIB best-path change (bgp::LocRibListener, during Speaker::flush) -> EvpnService::
+//                                     on_remote_route -> Intents (Effects::intents)
+//
+// Route updates produced while the speaker flushes (a remote route that beats a local MAC
+// makes us withdraw ours, RFC 7432 §15) are fed back after the flush, until nothing changes.
 //
 // NOTE pure: no sockets, no clock. `Event::now` is the only time source.
 // NOTE threading: one thread (the daemon's io_context thread).
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>
 #include <vector>
 
 #include "bgp/speaker.hpp"
+#include "dataplane/intent.hpp"
+#include "evpn/evpn_service.hpp"
 
 namespace evpnd::engine {
 
@@ -44,28 +54,65 @@ struct TimerFired { bgp::TimerKey key; };
 struct OriginateRoutes { std::vector<LocalRoute> routes; };
 struct WithdrawRoutes { std::vector<wire::EvpnRoute> routes; };
 struct Shutdown {};
+// EVPN (leaf role; ignored without an EvpnService).
+struct StartEvpn {};                                             // start-up intents + local routes
+struct DataplaneEvents { std::vector<dataplane::DataplaneEvent> events; };  // local learning
+struct EvpnTimer {};                                             // EvpnService::next_deadline passed
+struct Prefix { std::string vrf; IpPrefix prefix; bool announce = true; };  // run-time type-5
+struct ClearDuplicates { std::optional<Vni> vni; std::optional<Mac> mac; };
+struct SetRouterMac { std::string vrf; Mac mac; };
 }  // namespace ev
 
 struct Event {
   TimePoint now;
   std::variant<ev::AddPeer, ev::RemovePeer, ev::ResetPeer, ev::Connected, ev::ConnectFailed, ev::Accepted,
-               ev::Closed, ev::Data, ev::TimerFired, ev::OriginateRoutes, ev::WithdrawRoutes, ev::Shutdown>
+               ev::Closed, ev::Data, ev::TimerFired, ev::OriginateRoutes, ev::WithdrawRoutes, ev::Shutdown,
+               ev::StartEvpn, ev::DataplaneEvents, ev::EvpnTimer, ev::Prefix, ev::ClearDuplicates,
+               ev::SetRouterMac>
       body;
 };
 
+struct EngineCounters {
+  uint64_t evpn_routes_originated = 0;  // RouteUpdates advertised into the speaker
+  uint64_t evpn_routes_withdrawn = 0;
+  uint64_t remote_best_changes = 0;     // Loc-RIB best-path changes handed to EvpnService
+  uint64_t intents = 0;                 // data-plane intents produced
+  uint64_t feedback_rounds_cut = 0;     // feedback loop stopped by the round limit (a bug if > 0)
+};
+
 struct Effects : bgp::Output {
-  size_t routes_not_found = 0;  // WithdrawRoutes: routes that were not originated
+  size_t routes_not_found = 0;                  // WithdrawRoutes: routes that were not originated
+  std::vector<dataplane::Intent> intents;       // apply in order
+  std::vector<evpn::Notice> notices;            // for the log
+  std::string error;                            // an API action (ev::Prefix, ...) was refused
 };
 
 class Engine {
  public:
-  explicit Engine(bgp::SpeakerConfig cfg) : speaker_(std::move(cfg)) {}
+  explicit Engine(bgp::SpeakerConfig cfg, std::unique_ptr<evpn::EvpnService> evpn = nullptr);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
   Effects handle(const Event& e);
-  void set_listener(bgp::LocRibListener* l) { speaker_.set_listener(l); }
+  // Only without an EvpnService (with one, the engine itself is the listener).
+  void set_listener(bgp::LocRibListener* l);
   const bgp::Speaker& speaker() const { return speaker_; }
+  const evpn::EvpnService* evpn() const { return evpn_.get(); }
+  const EngineCounters& counters() const { return counters_; }
 
  private:
+  class RibTap;  // bgp::LocRibListener feeding EvpnService
+  void handle_evpn(const Event& e, Effects& fx);
+  void absorb(evpn::Output&& out);
+  void drain(Effects& fx);
+
   bgp::Speaker speaker_;
+  std::unique_ptr<evpn::EvpnService> evpn_;
+  std::unique_ptr<RibTap> tap_;
+  evpn::Output pending_;   // produced during a flush, consumed by drain()
+  TimePoint now_{};
+  EngineCounters counters_;
 };
 
 }  // namespace evpnd::engine

@@ -1,0 +1,279 @@
+#include "daemon/evpn_api.hpp"
+
+#include <map>
+#include <set>
+
+#include "evpn/json_views.hpp"
+
+namespace evpnd::daemon {
+namespace {
+using nlohmann::json;
+
+api::ApiResponse error(int status, std::string msg) { return api::ApiResponse{status, json{{"error", std::move(msg)}}}; }
+
+template <class T>
+json strings(const std::vector<T>& v) {
+  json a = json::array();
+  for (const auto& x : v) a.push_back(x.to_string());
+  return a;
+}
+
+const char* origin(evpn::EntryOrigin o) { return o == evpn::EntryOrigin::kLocal ? "local" : "remote"; }
+
+// `vni` query or body value: absent, or 1..16777215.
+tl::expected<std::optional<Vni>, std::string> vni_param(const api::ApiRequest& req) {
+  auto it = req.query.find("vni");
+  if (it == req.query.end()) return std::nullopt;
+  const std::string& s = it->second;
+  if (s.empty() || s.size() > 8 || s.find_first_not_of("0123456789") != std::string::npos)
+    return tl::make_unexpected("bad vni '" + s + "': expected 1-16777215");
+  const unsigned long v = std::stoul(s);
+  if (v < 1 || v > kMaxVni) return tl::make_unexpected("bad vni '" + s + "': expected 1-16777215");
+  return static_cast<Vni>(v);
+}
+
+bool frr_format(const api::ApiRequest& req) {
+  auto it = req.query.find("format");
+  return it != req.query.end() && it->second == "frr";
+}
+
+std::string vrf_of_l3vni(const api::Config& c, Vni l3vni) {
+  for (const auto& v : c.vrfs)
+    if (v.l3vni == l3vni) return v.name;
+  return "";
+}
+
+json vnis(const evpn::EvpnService& s, const api::Config& c) {
+  json a = json::array();
+  for (const auto& v : s.vni_views()) {
+    std::string bridge = "br" + std::to_string(v.vni), vxlan = "vxlan" + std::to_string(v.vni);
+    for (const auto& l : c.l2vnis) {
+      if (l.vni != v.vni) continue;
+      if (!l.bridge.empty()) bridge = l.bridge;
+      if (!l.vxlan_device.empty()) vxlan = l.vxlan_device;
+    }
+    a.push_back({{"vni", v.vni}, {"type", "L2"}, {"vxlan_device", vxlan}, {"bridge", bridge}, {"vrf", v.vrf},
+                 {"rd", v.rd.to_string()}, {"import_rts", strings(v.import_rts)},
+                 {"export_rts", strings(v.export_rts)}, {"local_macs", v.local_macs},
+                 {"remote_macs", v.remote_macs}, {"local_neighbors", v.local_neighs},
+                 {"remote_neighbors", v.remote_neighs}, {"remote_vteps", strings(v.remote_vteps)}});
+  }
+  for (const auto& v : s.vrf_views()) {
+    std::set<IpAddress> vteps;
+    for (const auto& r : s.rmac_views())
+      if (r.l3vni == v.l3vni) vteps.insert(r.vtep);
+    json l2 = json::array();
+    for (Vni x : v.l2vnis) l2.push_back(x);
+    a.push_back({{"vni", v.l3vni}, {"type", "L3"}, {"vxlan_device", "vxlan" + std::to_string(v.l3vni)},
+                 {"bridge", "br" + std::to_string(v.l3vni)}, {"vrf", v.name}, {"rd", v.rd.to_string()},
+                 {"import_rts", strings(v.import_rts)}, {"export_rts", strings(v.export_rts)},
+                 {"router_mac", v.router_mac.to_string()}, {"l2vnis", l2},
+                 {"remote_vteps", strings(std::vector<IpAddress>(vteps.begin(), vteps.end()))}});
+  }
+  return json{{"vnis", std::move(a)}};
+}
+
+json macs(const std::vector<evpn::MacView>& v) {
+  json a = json::array();
+  for (const auto& m : v) {
+    json flags = json::array();
+    if (m.sticky) flags.push_back("sticky");
+    if (m.duplicate) flags.push_back("duplicate");
+    if (m.frozen) flags.push_back("frozen");
+    const bool local = m.origin == evpn::EntryOrigin::kLocal;
+    a.push_back({{"vni", m.vni}, {"mac", m.mac.to_string()}, {"type", origin(m.origin)},
+                 {"interface", local ? m.port : ""}, {"vtep", local ? "" : m.remote_vtep.to_string()},
+                 {"sequence", local ? m.local_seq : m.remote_seq}, {"local_sequence", m.local_seq},
+                 {"remote_sequence", m.remote_seq}, {"flags", flags}, {"ips", strings(m.ips)}});
+  }
+  return json{{"macs", std::move(a)}};
+}
+
+json arp_cache(const evpn::EvpnService& s, std::optional<Vni> vni) {
+  std::map<std::pair<Vni, Mac>, const evpn::MacView*> by_mac;
+  const auto mv = s.mac_views(vni);
+  for (const auto& m : mv) by_mac[{m.vni, m.mac}] = &m;
+  json a = json::array();
+  for (const auto& n : s.neigh_views(vni)) {
+    auto it = by_mac.find({n.vni, n.mac});
+    const bool local = n.origin == evpn::EntryOrigin::kLocal;
+    uint32_t seq = 0;
+    if (it != by_mac.end()) seq = local ? it->second->local_seq : it->second->remote_seq;
+    a.push_back({{"vni", n.vni}, {"ip", n.ip.to_string()}, {"mac", n.mac.to_string()}, {"type", origin(n.origin)},
+                 {"vtep", local ? "" : n.remote_vtep.to_string()}, {"sequence", seq}});
+  }
+  return json{{"entries", std::move(a)}};
+}
+
+json vteps(const evpn::EvpnService& s) {
+  std::map<IpAddress, std::vector<Vni>> by;
+  for (const auto& [vni, list] : s.remote_vteps())
+    for (const auto& v : list) by[v].push_back(vni);
+  for (const auto& r : s.rmac_views()) {
+    auto& l = by[r.vtep];
+    if (std::find(l.begin(), l.end(), r.l3vni) == l.end()) l.push_back(r.l3vni);
+  }
+  json a = json::array();
+  for (const auto& [vtep, list] : by) a.push_back({{"vtep", vtep.to_string()}, {"vnis", list}});
+  return json{{"vteps", std::move(a)}};
+}
+
+json vrfs(const evpn::EvpnService& s) {
+  json a = json::array();
+  for (const auto& v : s.vrf_views()) {
+    a.push_back({{"name", v.name}, {"l3vni", v.l3vni}, {"rd", v.rd.to_string()},
+                 {"router_mac", v.router_mac.to_string()}, {"import_rts", strings(v.import_rts)},
+                 {"export_rts", strings(v.export_rts)}, {"state", "up"}, {"routes", v.routes},
+                 {"local_prefixes", strings(v.local_prefixes)}});
+  }
+  return json{{"vrfs", std::move(a)}};
+}
+
+json rmacs(const evpn::EvpnService& s, const api::Config& c) {
+  json a = json::array();
+  for (const auto& r : s.rmac_views())
+    a.push_back({{"vrf", vrf_of_l3vni(c, r.l3vni)}, {"l3vni", r.l3vni}, {"vtep", r.vtep.to_string()},
+                 {"rmac", r.rmac.to_string()}});
+  return json{{"rmacs", std::move(a)}};
+}
+
+json vrf_routes(const evpn::EvpnService& s, const std::string& name) {
+  const evpn::IpVrf* vrf = s.ip_vrf(name);
+  std::map<IpAddress, Mac> rmac;
+  for (const auto& r : s.rmac_views())
+    if (r.l3vni == vrf->config().l3vni) rmac[r.vtep] = r.rmac;
+  json a = json::array();
+  for (const auto& v : s.vrf_views()) {
+    if (v.name != name) continue;
+    for (const auto& p : v.local_prefixes)
+      a.push_back({{"prefix", p.to_string()}, {"nexthops", json::array()}, {"type", "local"}});
+  }
+  for (const auto& r : s.vrf_route_views(name)) {
+    json hops = json::array();
+    for (const auto& nh : r.nexthops) {
+      auto it = rmac.find(nh);
+      hops.push_back({{"vtep", nh.to_string()}, {"rmac", it != rmac.end() ? it->second.to_string() : ""}});
+    }
+    a.push_back({{"prefix", r.prefix.to_string()}, {"nexthops", hops},
+                 {"type", r.source == evpn::VrfRouteSource::kHost ? "host" : "prefix"}});
+  }
+  return json{{"routes", std::move(a)}};
+}
+
+json dup_addr(const evpn::EvpnService& s, std::optional<Vni> vni, bool all) {
+  std::map<std::pair<Vni, Mac>, std::vector<IpAddress>> ips;
+  for (const auto& m : s.mac_views(vni)) ips[{m.vni, m.mac}] = m.ips;
+  json a = json::array();
+  for (const auto& d : s.dup_views(vni)) {
+    if (!all && !d.duplicate && !d.frozen) continue;
+    const auto& l = ips[{d.vni, d.mac}];
+    a.push_back({{"vni", d.vni}, {"mac", d.mac.to_string()}, {"ip", l.empty() ? "" : l.front().to_string()},
+                 {"ips", strings(l)}, {"moves", d.moves}, {"total_moves", d.total_moves},
+                 {"state", d.frozen ? "frozen" : d.duplicate ? "duplicate" : "ok"}});
+  }
+  return json{{"entries", std::move(a)}};
+}
+
+api::ApiResponse done(const engine::Effects& fx, json ok) {
+  if (!fx.error.empty()) return error(fx.error.find("unknown VRF") == 0 ? 404 : 400, fx.error);
+  return api::ApiResponse{200, std::move(ok)};
+}
+
+api::ApiResponse prefixes(Daemon& d, const std::string& vrf, const api::ApiRequest& req) {
+  if (!req.body.is_object() || !req.body.contains("prefix") || !req.body["prefix"].is_string())
+    return error(400, "body must be {\"prefix\": \"A.B.C.D/N\"}");
+  const std::string text = req.body["prefix"].get<std::string>();
+  const auto slash = text.find('/');
+  auto p = IpPrefix::parse(text);
+  if (!p || slash == std::string::npos) return error(400, "bad prefix '" + text + "': expected ADDRESS/LENGTH");
+  auto addr = IpAddress::parse(text.substr(0, slash));
+  if (!addr || !(*addr == p->address()))
+    return error(400, "bad prefix '" + text + "': host bits set (did you mean " + p->to_string() + "?)");
+  if (!d.engine().evpn()->ip_vrf(vrf)) return error(404, "no such VRF " + vrf);
+  const bool add = req.method == "POST";
+  auto fx = d.dispatch(engine::ev::Prefix{vrf, *p, add});
+  return done(fx, json{{add ? "announced" : "withdrawn", p->to_string()}, {"vrf", vrf}});
+}
+
+api::ApiResponse clear_dup(Daemon& d, const api::ApiRequest& req) {
+  std::optional<Vni> vni;
+  std::optional<Mac> mac;
+  if (!req.body.is_null() && !req.body.is_object()) return error(400, "body must be {} or {\"vni\": N, \"mac\": M}");
+  if (req.body.is_object()) {
+    if (req.body.contains("vni")) {
+      const auto& v = req.body["vni"];
+      if (!v.is_number_integer() || v.get<int64_t>() < 1 || v.get<int64_t>() > int64_t(kMaxVni))
+        return error(400, "bad vni: expected an integer 1-16777215");
+      vni = static_cast<Vni>(v.get<int64_t>());
+      if (!d.engine().evpn()->mac_vrf(*vni)) return error(404, "no such VNI " + std::to_string(*vni));
+    }
+    if (req.body.contains("mac")) {
+      const auto& m = req.body["mac"];
+      if (!m.is_string() || !(mac = Mac::parse(m.get<std::string>()))) return error(400, "bad mac: expected aa:bb:cc:dd:ee:ff");
+    }
+  }
+  const size_t before = d.engine().evpn()->dup_views(vni).size();
+  auto fx = d.dispatch(engine::ev::ClearDuplicates{vni, mac});
+  return done(fx, json{{"cleared", true}, {"tracked_before", before}});
+}
+
+}  // namespace
+
+std::optional<api::ApiResponse> handle_evpn_api(Daemon& d, const api::ApiRequest& req) {
+  const std::string& path = req.path;
+  static const std::string kVrfs = "/v1/vrfs/";
+  const bool evpn_path = path.rfind("/v1/evpn/", 0) == 0 && path.rfind("/v1/evpn/routes", 0) != 0;
+  const bool vrf_path = path.rfind(kVrfs, 0) == 0;
+  if (!evpn_path && !vrf_path) return std::nullopt;
+  const evpn::EvpnService* s = d.engine().evpn();
+  const api::Config& c = d.config();
+  if (req.method == "GET" && evpn_path) {
+    auto vni = vni_param(req);
+    if (!vni) return error(400, vni.error());
+    const bool frr = frr_format(req);
+    if (!s) {  // route reflector: nothing to show
+      static const std::map<std::string, const char*> kEmpty = {
+          {"/v1/evpn/vnis", "vnis"},    {"/v1/evpn/macs", "macs"}, {"/v1/evpn/arp-cache", "entries"},
+          {"/v1/evpn/vteps", "vteps"},  {"/v1/evpn/vrfs", "vrfs"}, {"/v1/evpn/rmacs", "rmacs"},
+          {"/v1/evpn/dup-addr", "entries"}};
+      auto it = kEmpty.find(path);
+      if (it == kEmpty.end()) return std::nullopt;
+      return api::ApiResponse{200, json{{it->second, json::array()}}};
+    }
+    if (*vni && !s->mac_vrf(**vni)) return error(404, "no such L2VNI " + std::to_string(**vni));
+    if (path == "/v1/evpn/vnis") return api::ApiResponse{200, frr ? evpn::vni_json(s->vni_views(), s->vrf_views()) : vnis(*s, c)};
+    if (path == "/v1/evpn/macs") return api::ApiResponse{200, frr ? evpn::mac_table_json(s->mac_views(*vni)) : macs(s->mac_views(*vni))};
+    if (path == "/v1/evpn/arp-cache")
+      return api::ApiResponse{200, frr ? evpn::arp_cache_json(s->neigh_views(*vni)) : arp_cache(*s, *vni)};
+    if (path == "/v1/evpn/vteps") return api::ApiResponse{200, vteps(*s)};
+    if (path == "/v1/evpn/vrfs") return api::ApiResponse{200, vrfs(*s)};
+    if (path == "/v1/evpn/rmacs") return api::ApiResponse{200, frr ? evpn::rmac_json(s->rmac_views()) : rmacs(*s, c)};
+    if (path == "/v1/evpn/dup-addr") {
+      auto it = req.query.find("all");
+      const bool all = it != req.query.end() && (it->second == "1" || it->second == "true");
+      return api::ApiResponse{200, frr ? evpn::dup_addr_json(s->dup_views(*vni), d.now()) : dup_addr(*s, *vni, all)};
+    }
+    return std::nullopt;
+  }
+  if (req.method == "POST" && path == "/v1/evpn/dup-addr/clear") {
+    if (!s) return error(404, "no EVPN service on this node (no vtep section)");
+    return clear_dup(d, req);
+  }
+  if (vrf_path) {
+    const std::string rest = path.substr(kVrfs.size());
+    const auto slash = rest.find('/');
+    if (slash == std::string::npos || slash == 0) return std::nullopt;
+    const std::string name = rest.substr(0, slash), what = rest.substr(slash + 1);
+    if (what != "routes" && what != "prefixes") return std::nullopt;
+    if (!s || !s->ip_vrf(name)) return error(404, "no such VRF " + name);
+    if (what == "routes" && req.method == "GET") {
+      if (frr_format(req)) return api::ApiResponse{200, evpn::vrf_routes_json(s->vrf_route_views(name))};
+      return api::ApiResponse{200, vrf_routes(*s, name)};
+    }
+    if (what == "prefixes" && (req.method == "POST" || req.method == "DELETE")) return prefixes(d, name, req);
+    return error(405, "method " + req.method + " not allowed on " + path);
+  }
+  return std::nullopt;
+}
+
+}  // namespace evpnd::daemon

@@ -1,0 +1,80 @@
+#include "daemon/metrics_view.hpp"
+
+#include "api/metrics.hpp"
+
+namespace evpnd::daemon {
+
+std::string metrics_text(const Daemon& d) {
+  api::MetricsWriter w;
+  const bgp::Speaker& s = d.engine().speaker();
+  using api::MetricType;
+
+  size_t established = 0;
+  for (const bgp::Peer* p : s.peers()) established += p->established() ? 1 : 0;
+  w.gauge("evpnd_bgp_peers", "Configured BGP neighbours", double(s.peers().size()));
+  w.gauge("evpnd_bgp_peers_established", "BGP sessions in state Established", double(established));
+  w.gauge("evpnd_bgp_loc_rib_routes", "Routes in the Loc-RIB (destinations with a best path)", double(s.loc_rib_size()));
+  for (const bgp::Peer* p : s.peers()) {
+    const api::MetricLabels l{{"peer", p->cfg.address.to_string()}};
+    const auto& c = p->counters;
+    w.gauge("evpnd_bgp_session_up", "1 when the session is Established", p->established() ? 1 : 0, l);
+    w.counter("evpnd_bgp_messages_received_total", "BGP messages received", double(c.messages_in), l);
+    w.counter("evpnd_bgp_messages_sent_total", "BGP messages sent", double(c.messages_out), l);
+    w.counter("evpnd_bgp_updates_received_total", "UPDATE messages received", double(c.updates_in), l);
+    w.counter("evpnd_bgp_updates_sent_total", "UPDATE messages sent", double(c.updates_out), l);
+    w.counter("evpnd_bgp_notifications_received_total", "NOTIFICATION messages received", double(c.notifications_in), l);
+    w.counter("evpnd_bgp_notifications_sent_total", "NOTIFICATION messages sent", double(c.notifications_out), l);
+    w.gauge("evpnd_bgp_prefixes_received", "Routes received from the peer", double(p->prefixes_received), l);
+    w.gauge("evpnd_bgp_prefixes_sent", "Routes advertised to the peer", double(s.prefixes_sent(*p)), l);
+    w.counter("evpnd_bgp_rfc7606_treat_as_withdraw_total", "UPDATEs handled as withdrawals (RFC 7606 section 2)",
+              double(c.treat_as_withdraw), l);
+    w.counter("evpnd_bgp_rfc7606_attribute_discard_total", "Malformed attributes discarded (RFC 7606 section 2)",
+              double(c.attribute_discard), l);
+    w.counter("evpnd_bgp_loop_rejected_total", "UPDATEs refused by loop detection (RFC 4456 section 8)",
+              double(c.loop_rejected), l);
+    w.counter("evpnd_bgp_session_resets_total", "Established sessions that went down", double(c.session_resets), l);
+  }
+
+  const engine::EngineCounters& ec = d.engine().counters();
+  if (const evpn::EvpnService* e = d.engine().evpn()) {
+    w.counter("evpnd_evpn_routes_originated_total", "EVPN routes advertised by the local VTEP",
+              double(ec.evpn_routes_originated));
+    w.counter("evpnd_evpn_routes_withdrawn_total", "EVPN routes withdrawn by the local VTEP",
+              double(ec.evpn_routes_withdrawn));
+    w.counter("evpnd_evpn_best_path_changes_total", "Loc-RIB best-path changes handed to the EVPN service",
+              double(ec.remote_best_changes));
+    const auto& sc = e->counters();
+    w.counter("evpnd_evpn_remote_routes_imported_total", "Remote routes imported into a MAC-VRF or IP-VRF",
+              double(sc.remote_routes_imported));
+    w.counter("evpnd_evpn_remote_routes_unmatched_total", "Remote routes whose route targets matched nothing",
+              double(sc.remote_routes_unmatched));
+    w.counter("evpnd_evpn_notices_total", "EVPN notices logged (duplicates, sticky conflicts, ignored routes)",
+              double(d.notices_logged()));
+    for (const auto& v : e->vni_views()) {
+      const api::MetricLabels l{{"vni", std::to_string(v.vni)}};
+      w.gauge("evpnd_evpn_macs", "MAC entries per L2VNI", double(v.local_macs), {{"vni", std::to_string(v.vni)}, {"type", "local"}});
+      w.gauge("evpnd_evpn_macs", "MAC entries per L2VNI", double(v.remote_macs), {{"vni", std::to_string(v.vni)}, {"type", "remote"}});
+      w.gauge("evpnd_evpn_remote_vteps", "Remote VTEPs in the flood list (type 3)", double(v.remote_vteps.size()), l);
+      w.counter("evpnd_evpn_mac_moves_total", "MAC mobility events (RFC 7432 section 15)", double(v.counters.moves), l);
+      w.counter("evpnd_evpn_dad_detections_total", "Duplicate address detections (DAD trips)",
+                double(v.counters.duplicates_detected), l);
+      w.counter("evpnd_evpn_sticky_conflicts_total", "Static MACs seen behind another VTEP", double(v.counters.sticky_conflicts), l);
+    }
+    for (const auto& v : e->vrf_views())
+      w.gauge("evpnd_vrf_routes", "Routes installed in the IP-VRF", double(v.routes), {{"vrf", v.name}});
+  }
+  if (const DataplaneIo* dp = d.dataplane()) {
+    const auto& c = dp->counters();
+    w.counter("evpnd_dataplane_batches_total", "Intent batches applied", double(c.batches));
+    w.counter("evpnd_dataplane_intents_applied_total", "Data-plane intents applied", double(c.intents_applied));
+    w.counter("evpnd_dataplane_errors_total", "Data-plane intents that failed", double(c.intent_errors));
+    w.counter("evpnd_dataplane_events_total", "Events read from the data plane (local learning)", double(c.events));
+    w.counter("evpnd_dataplane_resyncs_total", "Data-plane resyncs (lost netlink events)", double(c.resyncs));
+    w.counter("evpnd_dataplane_reconciles_total", "Reconciliations with the kernel", double(c.reconciles));
+    w.counter("evpnd_dataplane_reconcile_added_total", "Entries added by reconciliation", double(c.reconcile_added));
+    w.counter("evpnd_dataplane_reconcile_removed_total", "Entries removed by reconciliation", double(c.reconcile_removed));
+  }
+  return w.render();
+}
+
+}  // namespace evpnd::daemon
