@@ -7,7 +7,8 @@
 //   §3 c Optional/Transitive bits in conflict with the type -> treat-as-withdraw (RFC 4271
 //        §5: Partial set on a well-known or optional non-transitive attribute is a conflict too);
 //   RFC 4271 §6.3: an unrecognized well-known attribute -> session reset (not revised by 7606);
-//   RFC 4271 §5: unrecognized optional transitive -> kept; optional non-transitive -> ignored.
+//   RFC 4271 §5: unrecognized optional transitive -> kept; optional non-transitive -> ignored;
+//   RFC 4271 §4.3: the four unused low-order flag bits are ignored (masked off).
 #include <string>
 
 #include "wire/attribute_codec.hpp"
@@ -17,6 +18,8 @@ namespace evpnd::wire::detail {
 namespace {
 
 using namespace attr_flag;
+
+constexpr uint8_t kUsedFlagBits = kOptional | kTransitive | kPartial | kExtendedLength;
 
 std::string hex8(uint8_t v) {
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -99,7 +102,9 @@ class AttributeDecoder {
                rest, rest.size() > 1 ? rest[1] : 0);
         break;
       }
-      const uint8_t flags = rest[0], type = rest[1];
+      // RFC 4271 §4.3: the four low-order bits are unused, "MUST be zero when sent and MUST be
+      // ignored when received"; masking them here keeps them out of attr_flags and RawAttribute.
+      const uint8_t flags = rest[0] & kUsedFlagBits, type = rest[1];
       const size_t len = ext ? size_t(rest[2]) << 8 | rest[3] : rest[2];
       if (rest.size() < hdr + len) {
         record(Problem{ErrorAction::kTreatAsWithdraw, 3, subcode::kAttributeLengthError,

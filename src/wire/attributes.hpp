@@ -84,7 +84,7 @@ struct PmsiTunnel {
 };
 
 struct RawAttribute {
-  uint8_t flags = 0;
+  uint8_t flags = 0;  // as received, without the unused low-order bits (RFC 4271 §4.3)
   uint8_t type = 0;
   Bytes value;
   bool operator==(const RawAttribute&) const = default;

@@ -76,6 +76,7 @@ struct DecodeError {
   std::vector<uint8_t> data;  // NOTIFICATION data (e.g. the offending attribute)
   std::string reason;         // one line for logs: "ORIGIN: length 2, expected 1"
   uint8_t attribute_type = 0;  // the attribute involved, 0 if none
+  bool operator==(const DecodeError&) const = default;
 };
 
 }  // namespace evpnd::wire

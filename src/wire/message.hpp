@@ -44,9 +44,11 @@ struct GracefulRestart {  // RFC 4724 §3
   struct Family {
     AfiSafi afi_safi;
     bool forwarding_preserved = false;
+    uint8_t reserved_flags = 0;  // the 7 reserved bits of the AFI flags octet (0x7F), as received
     bool operator==(const Family&) const = default;
   };
   std::vector<Family> families;
+  uint8_t reserved_flags = 0;  // the 2 reserved Restart Flags bits (0x30 of the first octet)
   bool operator==(const GracefulRestart&) const = default;
 };
 struct RawCapability {
@@ -68,7 +70,12 @@ struct Capabilities {
   std::vector<AddPathEntry> add_path;        // code 69
   std::optional<std::string> fqdn_hostname;  // code 73 (FRR): hostname
   std::optional<std::string> fqdn_domain;
-  std::vector<RawCapability> unknown;        // kept, re-encoded
+  // Kept and re-encoded as received: capabilities with unknown codes, and the repeated
+  // instances of a single-valued capability (route refresh, extended message, graceful
+  // restart, 4-octet AS, FQDN...): RFC 5492 §4
+  // leaves repeats to each capability's spec, these say nothing, so the first instance is the
+  // one used. Repeated multiprotocol and add-path instances are merged into their lists.
+  std::vector<RawCapability> unknown;
   bool operator==(const Capabilities&) const = default;
 };
 
@@ -85,7 +92,14 @@ struct Open {
   // `param_breaks` holds, for each optional parameter, the index into `order` of its first
   // capability (so FRR's layout is 0, 1, 2, ...).
   std::vector<uint8_t> order;
-  std::vector<uint8_t> param_breaks;
+  std::vector<uint16_t> param_breaks;
+  // How many caps.add_path entries each add-path capability (code 69) held, in wire order;
+  // filled only when the capability appeared more than once. Empty -> one capability for all.
+  std::vector<uint8_t> add_path_sizes;
+  // The reserved octet of each multiprotocol capability (RFC 4760 §8: "SHOULD be set to 0 by the
+  // sender and ignored by the receiver"), parallel to caps.multiprotocol; filled only when one is
+  // not zero. Missing entries are sent as zero.
+  std::vector<uint8_t> mp_reserved;
   // RFC 9072 extended optional parameters length was used (also chosen by the encoder when the
   // parameters exceed 255 bytes).
   bool extended_params = false;
@@ -109,7 +123,8 @@ struct Update {
   // Present attributes missing from attr_order are appended in that order; entries of
   // attr_order whose attribute is absent are skipped. Discarded attributes are not listed.
   std::vector<uint8_t> attr_order;
-  // The flags octet of each attr_order entry as received (parallel to attr_order). The encoder
+  // The flags octet of each attr_order entry as received, its four unused low-order bits cleared
+  // (RFC 4271 §4.3; parallel to attr_order). The encoder
   // takes the Extended Length and Partial bits from it; without it, Extended Length is used as
   // FRR does: always for MP_REACH, MP_UNREACH (not for an End-of-RIB), AS_PATH and AS4_PATH,
   // otherwise only when the value exceeds 255 bytes.

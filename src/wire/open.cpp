@@ -6,9 +6,11 @@
 // Bad BGP Identifier (RFC 6286: any other value is valid); a parameter other than Capabilities
 // -> Unsupported Optional Parameter; malformed parameters or known capabilities -> OPEN Message
 // Error / Unspecific (what FRR sends). The peer AS is checked by the FSM, which knows the config.
-// NOTE byte-exactness: `order`/`param_breaks`/`extended_params` record the layout; bits the model
-// does not hold (reserved bits of graceful restart flags, the multiprotocol reserved octet) are
-// sent as zero.
+// NOTE byte-exactness: every OPEN this decoder accepts re-encodes to the same bytes.
+// `order`/`param_breaks`/`extended_params` record the layout, `add_path_sizes` how repeated
+// add-path capabilities split the merged list, `mp_reserved` and the graceful restart
+// `reserved_flags` the reserved bits; repeated single-valued capabilities are kept raw in
+// caps.unknown (the first instance is the one used).
 #include <bitset>
 
 #include "wire/attribute_codec.hpp"
@@ -36,15 +38,33 @@ tl::unexpected<DecodeError> open_error(uint8_t subcode, std::string reason, Byte
 
 uint16_t load16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
 
-// Decodes one capability into `c`; returns a reason when its length does not fit its code.
-std::optional<std::string> decode_capability(uint8_t code, ByteView v, Capabilities& c) {
+// Decodes one capability into `o.caps` (and the layout sidecars of `o`); returns a reason when
+// its length does not fit its code.
+std::optional<std::string> decode_capability(uint8_t code, ByteView v, Open& o) {
+  Capabilities& c = o.caps;
   auto need = [&](bool ok) -> std::optional<std::string> {
     if (ok) return std::nullopt;
     return "capability " + std::to_string(code) + ": bad length " + std::to_string(v.size());
   };
+  // A repeated single-valued capability is checked like the first, then kept raw (message.hpp).
+  const bool repeated = (code == kCapRouteRefresh && c.route_refresh) ||
+                        (code == kCapRouteRefreshCisco && c.route_refresh_cisco) ||
+                        (code == kCapEnhancedRouteRefresh && c.enhanced_route_refresh) ||
+                        (code == kCapExtendedMessage && c.extended_message) ||
+                        (code == kCapGracefulRestart && c.graceful_restart) ||
+                        (code == kCapFourOctetAs && c.four_octet_as) ||
+                        (code == kCapFqdn && c.fqdn_hostname);
+  if (repeated) {
+    Open scratch;
+    if (auto why = decode_capability(code, v, scratch)) return why;
+    c.unknown.push_back(RawCapability{code, Bytes(v.begin(), v.end())});
+    return std::nullopt;
+  }
   switch (code) {
     case kCapMultiprotocol:  // RFC 4760 §8: AFI (2), reserved (1), SAFI (1)
       if (v.size() != 4) return need(false);
+      if (v[2] != 0) o.mp_reserved.resize(c.multiprotocol.size(), 0);
+      if (v[2] != 0 || !o.mp_reserved.empty()) o.mp_reserved.push_back(v[2]);
       c.multiprotocol.push_back(AfiSafi{static_cast<Afi>(load16(v.data())), static_cast<Safi>(v[3])});
       return std::nullopt;
     case kCapRouteRefresh: c.route_refresh = true; return need(v.empty());
@@ -56,11 +76,12 @@ std::optional<std::string> decode_capability(uint8_t code, ByteView v, Capabilit
       GracefulRestart gr;
       gr.restart_state = v[0] & 0x80;
       gr.notification = v[0] & 0x40;
+      gr.reserved_flags = v[0] & 0x30;
       gr.restart_time = load16(v.data()) & 0x0FFF;
       for (size_t i = 2; i < v.size(); i += 4) {
         gr.families.push_back(GracefulRestart::Family{
             AfiSafi{static_cast<Afi>(load16(v.data() + i)), static_cast<Safi>(v[i + 2])},
-            (v[i + 3] & 0x80) != 0});
+            (v[i + 3] & 0x80) != 0, static_cast<uint8_t>(v[i + 3] & 0x7F)});
       }
       c.graceful_restart = std::move(gr);
       return std::nullopt;
@@ -69,14 +90,19 @@ std::optional<std::string> decode_capability(uint8_t code, ByteView v, Capabilit
       if (v.size() != 4) return need(false);
       c.four_octet_as = Asn{uint32_t(load16(v.data())) << 16 | load16(v.data() + 2)};
       return std::nullopt;
-    case kCapAddPath:  // RFC 7911 §4
+    case kCapAddPath: {  // RFC 7911 §4
       if (v.empty() || v.size() % 4) return need(false);
+      const size_t before = c.add_path.size();
       for (size_t i = 0; i < v.size(); i += 4) {
         c.add_path.push_back(AddPathEntry{
             AfiSafi{static_cast<Afi>(load16(v.data() + i)), static_cast<Safi>(v[i + 2])},
             v[i + 3]});
       }
+      // Instance sizes are recorded from the second instance on (message.hpp).
+      if (before != 0 && o.add_path_sizes.empty()) o.add_path_sizes.push_back(static_cast<uint8_t>(before));
+      if (before != 0) o.add_path_sizes.push_back(static_cast<uint8_t>(v.size() / 4));
       return std::nullopt;
+    }
     case kCapFqdn: {  // draft-walton-bgp-hostname-capability: len, hostname, len, domain
       if (v.empty() || v.size() < 1u + v[0]) return need(false);
       const size_t hl = v[0];
@@ -141,106 +167,37 @@ tl::expected<Open, DecodeError> decode_open(ByteView body) {
       return open_error(subcode::kUnsupportedOptionalParameter,
                         "unsupported optional parameter " + std::to_string(ptype));
     }
-    o.param_breaks.push_back(static_cast<uint8_t>(o.order.size()));
+    o.param_breaks.push_back(static_cast<uint16_t>(o.order.size()));
     while (!pval->empty()) {
       if (pval->remaining() < 2) return open_error(subcode::kUnspecific, "truncated capability");
       const uint8_t code = *pval->u8();
       const uint8_t clen = *pval->u8();
       auto cval = pval->view(clen);
       if (!cval) return open_error(subcode::kUnspecific, "capability overruns its parameter");
-      if (auto why = decode_capability(code, *cval, o.caps)) {
+      if (auto why = decode_capability(code, *cval, o)) {
         return open_error(subcode::kUnspecific, *why);
       }
       o.order.push_back(code);
     }
-  }
-  if (o.order.size() > 255) {  // param_breaks cannot index it: fall back to the default layout
-    o.order.clear();
-    o.param_breaks.clear();
   }
   return o;
 }
 
 namespace {
 
-// Writes capabilities for encode_open, tracking what has been written so that each field is
-// written once for `order` and the rest can be appended.
+// One capability's value holds at most 255 octets: 63 four-octet tuples.
+constexpr size_t kMaxTuples = 63;
+
+// Writes capabilities for encode_open, tracking what has been written so that `order` can ask
+// for each instance in turn and the rest can be appended.
 class CapWriter {
  public:
-  explicit CapWriter(const Capabilities& c) : c_(c), unknown_used_(c.unknown.size(), false) {}
+  explicit CapWriter(const Open& o)
+      : o_(o), c_(o.caps), unknown_used_(o.caps.unknown.size(), false) {}
 
-  // Appends the capability `code` (its next occurrence) to `w`; false when there is none.
-  bool write(ByteWriter& w, uint8_t code) {
-    switch (code) {
-      case kCapMultiprotocol:
-        if (mp_ >= c_.multiprotocol.size()) return false;
-        header(w, code, 4);
-        w.u16(static_cast<uint16_t>(c_.multiprotocol[mp_].afi));
-        w.u8(0);
-        w.u8(static_cast<uint8_t>(c_.multiprotocol[mp_++].safi));
-        return true;
-      case kCapRouteRefresh: return flag(w, code, c_.route_refresh);
-      case kCapRouteRefreshCisco: return flag(w, code, c_.route_refresh_cisco);
-      case kCapEnhancedRouteRefresh: return flag(w, code, c_.enhanced_route_refresh);
-      case kCapExtendedMessage: return flag(w, code, c_.extended_message);
-      case kCapGracefulRestart: {
-        if (!c_.graceful_restart) return false;
-        const GracefulRestart& gr = *c_.graceful_restart;
-        header(w, code, 2 + 4 * gr.families.size());
-        w.u16(static_cast<uint16_t>((gr.restart_state ? 0x8000 : 0) | (gr.notification ? 0x4000 : 0) |
-                                    (gr.restart_time & 0x0FFF)));
-        for (const auto& f : gr.families) {
-          w.u16(static_cast<uint16_t>(f.afi_safi.afi));
-          w.u8(static_cast<uint8_t>(f.afi_safi.safi));
-          w.u8(f.forwarding_preserved ? 0x80 : 0);
-        }
-        done_.set(code);
-        return true;
-      }
-      case kCapFourOctetAs:
-        if (!c_.four_octet_as) return false;
-        header(w, code, 4);
-        w.u32(*c_.four_octet_as);
-        done_.set(code);
-        return true;
-      case kCapAddPath:
-        if (c_.add_path.empty() || done_[code]) return false;
-        header(w, code, 4 * c_.add_path.size());
-        for (const auto& e : c_.add_path) {
-          w.u16(static_cast<uint16_t>(e.afi_safi.afi));
-          w.u8(static_cast<uint8_t>(e.afi_safi.safi));
-          w.u8(e.send_receive);
-        }
-        done_.set(code);
-        return true;
-      case kCapFqdn: {
-        if (!c_.fqdn_hostname) return false;
-        const std::string& h = *c_.fqdn_hostname;
-        const size_t hl = std::min<size_t>(h.size(), 255);
-        const size_t dl = c_.fqdn_domain ? std::min<size_t>(c_.fqdn_domain->size(), 255) : 0;
-        header(w, code, std::min<size_t>(1 + hl + (c_.fqdn_domain ? 1 + dl : 0), 255));
-        w.u8(static_cast<uint8_t>(hl));
-        w.bytes(reinterpret_cast<const uint8_t*>(h.data()), hl);
-        if (c_.fqdn_domain) {
-          w.u8(static_cast<uint8_t>(dl));
-          w.bytes(reinterpret_cast<const uint8_t*>(c_.fqdn_domain->data()), dl);
-        }
-        done_.set(code);
-        return true;
-      }
-      default:
-        for (size_t i = 0; i < c_.unknown.size(); ++i) {
-          if (!unknown_used_[i] && c_.unknown[i].code == code) {
-            unknown_used_[i] = true;
-            const Bytes& v = c_.unknown[i].value;
-            header(w, code, v.size());
-            w.bytes(v.data(), std::min<size_t>(v.size(), 255));
-            return true;
-          }
-        }
-        return false;
-    }
-  }
+  // Appends the next instance of capability `code` to `w`: from its field while the field has
+  // one to give, else a raw one from `unknown`. False when there is none.
+  bool write(ByteWriter& w, uint8_t code) { return field(w, code) || raw(w, code); }
 
   // The capabilities not written yet, one blob each, in the fields' order.
   std::vector<Bytes> rest() {
@@ -249,10 +206,8 @@ class CapWriter {
       for (;;) {
         Bytes b;
         ByteWriter w(b);
-        if (done_[code] && code != kCapMultiprotocol) return;
-        if (!write(w, code)) return;
+        if (!field(w, code)) return;
         out.push_back(std::move(b));
-        if (code != kCapMultiprotocol) return;
       }
     };
     for (uint8_t code : {kCapMultiprotocol, kCapRouteRefresh, kCapRouteRefreshCisco,
@@ -264,26 +219,118 @@ class CapWriter {
       if (unknown_used_[i]) continue;
       Bytes b;
       ByteWriter w(b);
-      write(w, c_.unknown[i].code);
+      raw(w, c_.unknown[i].code);
       out.push_back(std::move(b));
     }
     return out;
   }
 
  private:
+  // The next instance held by the model's fields: single-valued capabilities give one,
+  // multiprotocol one per entry, add-path one per recorded instance size (up to 63 tuples).
+  bool field(ByteWriter& w, uint8_t code) {
+    switch (code) {
+      case kCapMultiprotocol: {
+        if (mp_ >= c_.multiprotocol.size()) return false;
+        header(w, code, 4);
+        w.u16(static_cast<uint16_t>(c_.multiprotocol[mp_].afi));
+        w.u8(mp_ < o_.mp_reserved.size() ? o_.mp_reserved[mp_] : 0);
+        w.u8(static_cast<uint8_t>(c_.multiprotocol[mp_++].safi));
+        return true;
+      }
+      case kCapRouteRefresh: return flag(w, code, c_.route_refresh);
+      case kCapRouteRefreshCisco: return flag(w, code, c_.route_refresh_cisco);
+      case kCapEnhancedRouteRefresh: return flag(w, code, c_.enhanced_route_refresh);
+      case kCapExtendedMessage: return flag(w, code, c_.extended_message);
+      case kCapGracefulRestart: {
+        if (!c_.graceful_restart || done_[code]) return false;
+        const GracefulRestart& gr = *c_.graceful_restart;
+        const size_t n = std::min(gr.families.size(), kMaxTuples);
+        header(w, code, 2 + 4 * n);
+        w.u16(static_cast<uint16_t>((gr.restart_state ? 0x8000 : 0) | (gr.notification ? 0x4000 : 0) |
+                                    (gr.reserved_flags & 0x30) << 8 | (gr.restart_time & 0x0FFF)));
+        for (size_t i = 0; i < n; ++i) {
+          const auto& f = gr.families[i];
+          w.u16(static_cast<uint16_t>(f.afi_safi.afi));
+          w.u8(static_cast<uint8_t>(f.afi_safi.safi));
+          w.u8(static_cast<uint8_t>((f.forwarding_preserved ? 0x80 : 0) | (f.reserved_flags & 0x7F)));
+        }
+        done_.set(code);
+        return true;
+      }
+      case kCapFourOctetAs:
+        if (!c_.four_octet_as || done_[code]) return false;
+        header(w, code, 4);
+        w.u32(*c_.four_octet_as);
+        done_.set(code);
+        return true;
+      case kCapAddPath: {
+        if (ap_ >= c_.add_path.size()) return false;
+        size_t n = std::min(c_.add_path.size() - ap_, kMaxTuples);
+        if (ap_instance_ < o_.add_path_sizes.size()) {
+          n = std::min<size_t>(n, std::max<uint8_t>(o_.add_path_sizes[ap_instance_], 1));
+        }
+        ++ap_instance_;
+        header(w, code, 4 * n);
+        for (size_t end = ap_ + n; ap_ < end; ++ap_) {
+          const auto& e = c_.add_path[ap_];
+          w.u16(static_cast<uint16_t>(e.afi_safi.afi));
+          w.u8(static_cast<uint8_t>(e.afi_safi.safi));
+          w.u8(e.send_receive);
+        }
+        return true;
+      }
+      case kCapFqdn: {
+        if (!c_.fqdn_hostname || done_[code]) return false;
+        // Both strings must fit the 1-octet capability length (hostname, then domain, cut).
+        const std::string& h = *c_.fqdn_hostname;
+        const size_t hl = std::min<size_t>(h.size(), c_.fqdn_domain ? 253 : 254);
+        const size_t dl = c_.fqdn_domain ? std::min<size_t>(c_.fqdn_domain->size(), 253 - hl) : 0;
+        header(w, code, 1 + hl + (c_.fqdn_domain ? 1 + dl : 0));
+        w.u8(static_cast<uint8_t>(hl));
+        w.bytes(reinterpret_cast<const uint8_t*>(h.data()), hl);
+        if (c_.fqdn_domain) {
+          w.u8(static_cast<uint8_t>(dl));
+          w.bytes(reinterpret_cast<const uint8_t*>(c_.fqdn_domain->data()), dl);
+        }
+        done_.set(code);
+        return true;
+      }
+      default:
+        return false;
+    }
+  }
+
+  // The next unused `unknown` entry with this code.
+  bool raw(ByteWriter& w, uint8_t code) {
+    for (size_t i = 0; i < c_.unknown.size(); ++i) {
+      if (!unknown_used_[i] && c_.unknown[i].code == code) {
+        unknown_used_[i] = true;
+        const Bytes& v = c_.unknown[i].value;
+        header(w, code, v.size());
+        w.bytes(v.data(), std::min<size_t>(v.size(), 255));
+        return true;
+      }
+    }
+    return false;
+  }
+
   static void header(ByteWriter& w, uint8_t code, size_t len) {
     w.u8(code);
     w.u8(static_cast<uint8_t>(std::min<size_t>(len, 255)));
   }
   bool flag(ByteWriter& w, uint8_t code, bool set) {
-    if (!set) return false;
+    if (!set || done_[code]) return false;
     header(w, code, 0);
     done_.set(code);
     return true;
   }
 
+  const Open& o_;
   const Capabilities& c_;
   size_t mp_ = 0;
+  size_t ap_ = 0;           // add-path entries written
+  size_t ap_instance_ = 0;  // add-path capabilities written
   std::vector<bool> unknown_used_;
   std::bitset<256> done_;
 };
@@ -298,12 +345,12 @@ void encode_open(ByteWriter& w, const Open& o) {
   else w.zeros(4);
 
   // One blob per optional parameter: the recorded layout first, then what it does not cover.
-  CapWriter caps(o.caps);
+  CapWriter caps(o);
   std::vector<Bytes> params;
   if (!o.order.empty()) {
-    std::vector<uint8_t> breaks = o.param_breaks;
+    std::vector<uint16_t> breaks = o.param_breaks;
     if (breaks.empty()) {  // one parameter per capability
-      for (size_t i = 0; i < o.order.size(); ++i) breaks.push_back(static_cast<uint8_t>(i));
+      for (size_t i = 0; i < o.order.size(); ++i) breaks.push_back(static_cast<uint16_t>(i));
     }
     for (size_t k = 0; k < breaks.size(); ++k) {
       const size_t from = breaks[k];

@@ -53,7 +53,7 @@ TEST(Open, FrrOpen_DecodesEveryCapability) {
   ASSERT_EQ(c.unknown.size(), 1u);
   EXPECT_EQ(c.unknown[0], (RawCapability{71, hex("00194680000000")}));
   EXPECT_EQ(o.order, (std::vector<uint8_t>{1, 128, 2, 70, 65, 6, 69, 73, 64, 71}));
-  EXPECT_EQ(o.param_breaks, (std::vector<uint8_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
+  EXPECT_EQ(o.param_breaks, (std::vector<uint16_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}));
   EXPECT_EQ(encode_message(o, EncodeContext{}), hex(kFrrOpen));
 }
 
@@ -83,7 +83,7 @@ TEST(Open, SeveralCapabilitiesInOneParameter_ReencodeExact) {
   Bytes b = open_body(hex("020e 0104001900 46 0200 4104 0000fde8  0200  0202 4600"));
   Open o = decode_open_ok(b);
   EXPECT_EQ(o.order, (std::vector<uint8_t>{1, 2, 65, 70}));
-  EXPECT_EQ(o.param_breaks, (std::vector<uint8_t>{0, 3, 3}));
+  EXPECT_EQ(o.param_breaks, (std::vector<uint16_t>{0, 3, 3}));
   EXPECT_EQ(encode_message(o, EncodeContext{}), b);
 }
 
