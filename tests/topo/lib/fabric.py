@@ -64,6 +64,7 @@ class Fabric:
     hosts_per_vni: dict[int, int] = field(default_factory=dict)  # per leaf; default 1 on each VNI
     l3vni: int | None = L3VNI
     extra_spine_neighbors: list = field(default_factory=list)   # more peers of the spine
+    leaf_vnis: dict[int, tuple[int, ...]] = field(default_factory=dict)  # leaf i -> its L2VNIs (default all)
 
     def __post_init__(self):
         if not self.leaf_kinds:
@@ -101,10 +102,14 @@ class Fabric:
             self._add_hosts(i, tenant, create)
         return self
 
+    def vnis_of(self, i: int) -> tuple[int, ...]:
+        """The L2VNIs leaf i carries (a VNI absent from a leaf tests BUM scoping, RFC 7432 §11)."""
+        return tuple(self.leaf_vnis.get(i, self.vnis))
+
     def _leaf_overlay(self, i: int, ns: Netns, t: Netns) -> None:
         vtep = leaf_ip(i)
         t.sysctl("net.ipv4.ip_forward", 1)
-        segs = [(v, ANYCAST_MAC, f"{gateway(v)}/24") for v in self.vnis]
+        segs = [(v, ANYCAST_MAC, f"{gateway(v)}/24") for v in self.vnis_of(i)]
         if self.l3vni:
             segs.append((self.l3vni, router_mac(i), None))
         for vni, mac, svi in segs:
@@ -122,7 +127,7 @@ class Fabric:
                 t.addr(br, svi)
 
     def _add_hosts(self, i: int, tenant: Netns, create: bool) -> None:
-        for vni in self.vnis:
+        for vni in self.vnis_of(i):
             for k in range(1, self.hosts_per_vni.get(vni, 0) + 1):
                 n = len(self.hosts) + 1
                 name = f"h{n}"
@@ -164,7 +169,7 @@ class Fabric:
                    "vrf-backend": "netns",
                    "l2vnis": [{"vni": v, "bridge": f"br{v}", "vxlan-device": f"vxlan{v}",
                                "arp-suppression": True, "vrf": VRF, "gateway": f"{gateway(v)}/24"}
-                              for v in self.vnis]}
+                              for v in self.vnis_of(i)]}
         if self.l3vni:
             y["vrfs"] = [{"name": VRF, "l3vni": self.l3vni, "router-mac": router_mac(i),
                           "anycast-gateway-mac": ANYCAST_MAC, "netns": t.name}]
