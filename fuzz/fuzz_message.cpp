@@ -7,8 +7,10 @@
 //   * when the first decode kept going past RFC 7606 errors, the re-encoding (which no longer
 //     carries the discarded parts) must still decode;
 //   * always: encode(decode(encode(m))) == encode(m) byte for byte;
-//   * every message but UPDATE re-encodes to the input byte for byte (OPEN records its layout,
-//     repeated capabilities and reserved bits for this; UPDATE re-encoding may normalise).
+//   * OPEN, NOTIFICATION, KEEPALIVE and a 23-octet ROUTE-REFRESH re-encode to the input byte for
+//     byte (OPEN records its layout, repeated capabilities and reserved bits for this). UPDATE
+//     re-encoding may normalise; ROUTE-REFRESH drops ORF entries / trailing octets (RFC 5291 is
+//     not supported).
 #include <cstddef>
 #include <cstdint>
 #include <variant>
@@ -72,7 +74,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)message_type_name(static_cast<MessageType>(m1->index() + 1));
 
   const Bytes b1 = encode_message(*m1, ectx);
-  if (!std::holds_alternative<Update>(*m1)) FUZZ_CHECK(b1 == Bytes(bytes.begin(), bytes.end()));
+  const bool exact = !std::holds_alternative<Update>(*m1) &&
+                     !(std::holds_alternative<RouteRefresh>(*m1) && bytes.size() != 23);
+  if (exact) FUZZ_CHECK(b1 == Bytes(bytes.begin(), bytes.end()));
   auto m2 = decode_message(b1, dctx);
   FUZZ_CHECK(bool(m2));
   FUZZ_CHECK(encode_message(*m2, ectx) == b1);  // encode(decode(encode(x))) == encode(x)

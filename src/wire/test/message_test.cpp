@@ -174,5 +174,22 @@ TEST(RouteRefresh, NormalRequestWithOrfs_Accepted) {
   EXPECT_EQ(std::get<RouteRefresh>(*m).subtype, 0);
 }
 
+// fuzz/corpus/fuzz_message/regress-route-refresh-trailing: an unknown subtype (0x87) with one
+// octet after the SAFI. ORF entries and trailing octets are not modelled (RFC 5291 is not
+// supported), so the re-encoding is the 23-octet message: the one non-UPDATE normalisation.
+TEST(RouteRefresh, UnknownSubtypeWithTrailingOctet_ReencodedWithout) {
+  const Bytes b = message(5, {0x00, 0x19, 0x87, 0x46, 0x00});
+  auto m = decode_message(b, DecodeContext{});
+  ASSERT_TRUE(m);
+  const RouteRefresh rr = std::get<RouteRefresh>(*m);
+  EXPECT_EQ(rr.subtype, 0x87);
+  EXPECT_EQ(rr.afi_safi, kL2vpnEvpn);
+  const Bytes again = encode_message(rr, EncodeContext{});
+  EXPECT_EQ(again, message(5, {0x00, 0x19, 0x87, 0x46}));
+  auto back = decode_message(again, DecodeContext{});
+  ASSERT_TRUE(back);
+  EXPECT_EQ(std::get<RouteRefresh>(*back), rr);
+}
+
 }  // namespace
 }  // namespace evpnd::wire::test
