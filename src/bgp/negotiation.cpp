@@ -52,6 +52,11 @@ wire::Open build_open(const LocalSettings& local) {
     wire::GracefulRestart gr;
     gr.restart_state = local.restarting;
     gr.restart_time = static_cast<uint16_t>(std::min<uint16_t>(local.restart_time, 4095));
+    if (local.preserve_forwarding) {
+      // The data plane only programs EVPN state; other families are not listed (RFC 4724 §3).
+      for (AfiSafi f : local.families)
+        if (f == kL2vpnEvpn) gr.families.push_back({f, true});
+    }
     o.caps.graceful_restart = gr;
   }
   return o;
@@ -112,7 +117,10 @@ tl::expected<Negotiated, OpenError> negotiate(const LocalSettings& local, const 
     n.graceful_restart = true;
     n.peer_restarting = peer.caps.graceful_restart->restart_state;
     n.peer_restart_time = peer.caps.graceful_restart->restart_time;
-    for (const auto& f : peer.caps.graceful_restart->families) n.gr_families.push_back(f.afi_safi);
+    for (const auto& f : peer.caps.graceful_restart->families) {
+      n.gr_families.push_back(f.afi_safi);
+      if (f.forwarding_preserved) n.gr_preserved.push_back(f.afi_safi);
+    }
   }
   return n;
 }

@@ -27,6 +27,9 @@ struct LocalSettings {  // what we advertise to one peer
   bool graceful_restart = true;
   uint16_t restart_time = 120;
   bool restarting = false;  // R bit: we restarted and kept forwarding state (helper-only: false)
+  // RFC 4724 §3: list l2vpn-evpn with the F bit set, so helpers retain our routes while we
+  // restart (the data plane keeps its kernel entries across a restart: vtep.on-stop keep).
+  bool preserve_forwarding = false;
   bool extended_message = true;
 };
 
@@ -48,7 +51,8 @@ struct Negotiated {
   bool graceful_restart = false;    // both advertised capability 64
   bool peer_restarting = false;     // the peer's R bit
   uint16_t peer_restart_time = 0;
-  std::vector<AfiSafi> gr_families; // families the peer preserves forwarding state for
+  std::vector<AfiSafi> gr_families; // families listed in the peer's capability (retained on loss)
+  std::vector<AfiSafi> gr_preserved; // ... with the F bit set (kept until End-of-RIB on return)
   bool has_family(AfiSafi f) const;
   wire::DecodeContext decode_context(bool ebgp) const;
   wire::EncodeContext encode_context() const;

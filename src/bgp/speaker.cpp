@@ -94,6 +94,8 @@ LocalSettings Speaker::local_settings(const Peer& p) const {
   s.families = p.cfg.families;
   s.graceful_restart = cfg_.graceful_restart && p.cfg.graceful_restart;
   s.restart_time = cfg_.restart_time;
+  s.preserve_forwarding = s.graceful_restart && cfg_.preserve_forwarding;
+  s.restarting = s.preserve_forwarding && p.established_at == TimePoint{};  // first session since start
   s.extended_message = cfg_.extended_message;
   return s;
 }
@@ -474,7 +476,7 @@ void Speaker::session_up(Peer& p, Connection& c, Output& out) {
     // RFC 4724 §4.2: keep the stale routes until End-of-RIB, bounded by the stale timer; a
     // peer that lost forwarding state (F bit clear / family not listed) gets them removed now.
     const bool kept = p.neg.graceful_restart &&
-                      std::find(p.neg.gr_families.begin(), p.neg.gr_families.end(), kL2vpnEvpn) != p.neg.gr_families.end();
+                      std::find(p.neg.gr_preserved.begin(), p.neg.gr_preserved.end(), kL2vpnEvpn) != p.neg.gr_preserved.end();
     if (!kept) {
       drop_peer_paths(p, true);
     } else {

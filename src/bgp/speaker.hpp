@@ -37,6 +37,9 @@ struct SpeakerConfig {
   bool graceful_restart = true;
   uint16_t restart_time = 120;
   uint16_t stale_time = 360;
+  // Restarting speaker (RFC 4724 §4.1): our forwarding state survives a restart, so the OPEN
+  // lists l2vpn-evpn with the F bit, and the first OPEN to each peer after start has the R bit.
+  bool preserve_forwarding = false;
   bool extended_message = true;
 };
 

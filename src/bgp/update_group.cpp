@@ -1,5 +1,7 @@
 #include "bgp/update_group.hpp"
 
+#include <cstring>
+#include <iterator>
 #include <utility>
 
 namespace evpnd::bgp {
@@ -20,44 +22,106 @@ void UpdateGroup::set_advertised(DestId d, bool on) {
   if (on) ++advertised_count_; else --advertised_count_;
 }
 
-AttrRef UpdateGroup::out_attrs(const AttrRef& in, PeerRole from, const IpAddress& from_router_id,
-                               const SpeakerIdentity& me, AttrTable& table) {
+const AttrRef& UpdateGroup::out_attrs(const AttrRef& in, PeerRole from, const IpAddress& from_router_id,
+                                      const SpeakerIdentity& me, AttrTable& table) {
   const CacheKey key{in.get(), from, from_router_id.v4_host_order()};
-  if (auto it = cache_.find(key); it != cache_.end()) return it->second.second;
-  AttrRef out = table.intern(transform_outbound(*in, from, from_router_id, policy_.role, me));
-  cache_.emplace(key, std::make_pair(in, out));
-  return out;
+  if (last_out_ && key == last_key_) return *last_out_;
+  auto it = cache_.find(key);
+  if (it == cache_.end()) {
+    AttrRef out = table.intern(transform_outbound(*in, from, from_router_id, policy_.role, me));
+    it = cache_.emplace(key, std::make_pair(in, std::move(out))).first;
+  }
+  last_key_ = key;
+  last_out_ = &it->second.second;
+  return *last_out_;
 }
 
 void UpdateGroup::trim_cache() {
-  if (cache_.size() > kCacheLimit) cache_.clear();
+  if (cache_.size() > kCacheLimit) {
+    cache_.clear();
+    last_out_ = nullptr;
+  }
 }
 
 UpdatePacker::UpdatePacker(const wire::EncodeContext& ctx, bool extended_message)
     : ctx_(ctx), max_size_(extended_message ? wire::kMaxExtendedMessageSize : wire::kMaxMessageSize) {}
 
 void UpdatePacker::announce(const AttrRef& out, const wire::EvpnRoute& nlri) {
-  auto [it, inserted] = bucket_index_.try_emplace(out.get(), buckets_.size());
-  if (inserted) buckets_.emplace_back(out, std::vector<const wire::EvpnRoute*>{});
-  buckets_[it->second].second.push_back(&nlri);
+  if (out.get() != last_bucket_key_ || buckets_.empty()) {
+    auto [it, inserted] = bucket_index_.try_emplace(out.get(), buckets_.size());
+    if (inserted) buckets_.emplace_back(out, std::vector<const wire::EvpnRoute*>{});
+    last_bucket_key_ = out.get();
+    last_bucket_ = it->second;
+  }
+  buckets_[last_bucket_].second.push_back(&nlri);
 }
 
 void UpdatePacker::withdraw(const wire::EvpnRoute& nlri) { withdrawals_.push_back(&nlri); }
 
 void UpdatePacker::end_of_rib(AfiSafi f) { eor_.push_back(f); }
 
-void UpdatePacker::append(const wire::Message& m) {
+Bytes& UpdatePacker::chunk_for_next_message() {
   if (!current_ || current_->size() >= kChunkTarget) {
     if (current_) chunks_.push_back(std::move(current_));
     current_ = std::make_shared<Bytes>();
     current_->reserve(kChunkTarget + max_size_);
   }
-  wire::encode_message(m, ctx_, *current_);
+  return *current_;
+}
+
+void UpdatePacker::append(const wire::Message& m) {
+  wire::encode_message(m, ctx_, chunk_for_next_message());
   ++updates_;
 }
 
 void UpdatePacker::emit_withdrawals() {
   if (withdrawals_.empty()) return;
+  if (!ctx_.add_path_tx_evpn) {
+    // RFC 4760 §4: an UPDATE holding only MP_UNREACH_NLRI (flags optional + extended length,
+    // AFI 25, SAFI 70, the NLRI), written directly; what does not fit starts a new message.
+    constexpr size_t kAttrAt = wire::kHeaderSize + 4;                 // after both length fields
+    constexpr uint8_t kFixed[] = {0x90, 15, 0, 0, 0, 25, 70};        // flags, type, len, AFI, SAFI
+    size_t start = 0;
+    Bytes* out = nullptr;
+    auto open_message = [&] {
+      out = &chunk_for_next_message();
+      start = out->size();
+      out->resize(start + kAttrAt);
+      std::memset(out->data() + start, 0xFF, 16);
+      (*out)[start + 18] = static_cast<uint8_t>(wire::MessageType::kUpdate);
+      out->insert(out->end(), std::begin(kFixed), std::end(kFixed));
+    };
+    auto close_message = [&] {
+      const size_t len = out->size() - start;
+      uint8_t* m = out->data() + start;
+      m[16] = uint8_t(len >> 8), m[17] = uint8_t(len);
+      m[19] = 0, m[20] = 0;  // no IPv4 withdrawn routes
+      const size_t attrs = len - kAttrAt;
+      m[21] = uint8_t(attrs >> 8), m[22] = uint8_t(attrs);
+      const size_t value = attrs - 4;
+      m[kAttrAt + 2] = uint8_t(value >> 8), m[kAttrAt + 3] = uint8_t(value);
+      ++updates_;
+    };
+    open_message();
+    size_t in_message = 0;
+    for (const wire::EvpnRoute* r : withdrawals_) {
+      const size_t before = out->size();
+      ByteWriter w(*out);
+      wire::encode_evpn_route(w, *r);
+      if (out->size() - start > max_size_ && in_message > 0) {
+        out->resize(before);
+        close_message();
+        open_message();
+        ByteWriter w2(*out);
+        wire::encode_evpn_route(w2, *r);
+        in_message = 0;
+      }
+      ++in_message;
+    }
+    close_message();
+    withdrawals_.clear();
+    return;
+  }
   wire::Update u;
   u.mp_unreach = wire::MpUnreach{kL2vpnEvpn, {}, {}};
   const size_t base = wire::encode_message(u, ctx_).size() + 1;  // +1: extended attribute length
@@ -76,7 +140,78 @@ void UpdatePacker::emit_withdrawals() {
   withdrawals_.clear();
 }
 
+// Encodes the attribute set once with no NLRI, finds MP_REACH_NLRI in it, and writes every
+// message as template-before-NLRI, the NLRI, template-after-NLRI, patching the three lengths
+// (message, total path attributes, MP_REACH_NLRI). False when the template does not have the
+// expected shape (then the generic path runs).
+bool UpdatePacker::emit_announcements_direct(const AttrRef& attrs, const std::vector<const wire::EvpnRoute*>& routes) {
+  if (ctx_.add_path_tx_evpn) return false;
+  wire::Update u;
+  u.attrs = attrs->attrs;
+  u.mp_reach = wire::MpReach{};
+  u.mp_reach->afi_safi = kL2vpnEvpn;
+  u.mp_reach->next_hop = attrs->next_hop;
+  const Bytes tpl = wire::encode_message(u, ctx_);
+  constexpr size_t kAttrAt = wire::kHeaderSize + 4;
+  if (tpl.size() < kAttrAt || tpl[19] != 0 || tpl[20] != 0) return false;
+  size_t pos = kAttrAt, mp_len_at = 0, split = 0;
+  while (pos + 3 <= tpl.size()) {
+    const uint8_t flags = tpl[pos], type = tpl[pos + 1];
+    const bool ext = flags & 0x10;
+    if (pos + (ext ? 4u : 3u) > tpl.size()) return false;
+    const size_t len = ext ? (size_t(tpl[pos + 2]) << 8 | tpl[pos + 3]) : tpl[pos + 2];
+    const size_t value_at = pos + (ext ? 4 : 3);
+    if (type == static_cast<uint8_t>(wire::AttrType::kMpReach)) {
+      if (!ext || split) return false;
+      mp_len_at = pos + 2;
+      split = value_at + len;
+    }
+    pos = value_at + len;
+  }
+  if (pos != tpl.size() || !split) return false;
+
+  size_t start = 0;
+  Bytes* out = nullptr;
+  auto open_message = [&] {
+    out = &chunk_for_next_message();
+    start = out->size();
+    out->insert(out->end(), tpl.begin(), tpl.begin() + long(split));
+  };
+  auto close_message = [&] {
+    const size_t nlri = out->size() - start - split;
+    out->insert(out->end(), tpl.begin() + long(split), tpl.end());
+    uint8_t* m = out->data() + start;
+    const size_t len = out->size() - start;
+    m[16] = uint8_t(len >> 8), m[17] = uint8_t(len);
+    const size_t attr_total = len - kAttrAt;
+    m[21] = uint8_t(attr_total >> 8), m[22] = uint8_t(attr_total);
+    const size_t mp = (size_t(tpl[mp_len_at]) << 8 | tpl[mp_len_at + 1]) + nlri;
+    m[mp_len_at] = uint8_t(mp >> 8), m[mp_len_at + 1] = uint8_t(mp);
+    ++updates_;
+  };
+  const size_t room = max_size_ - (tpl.size() - split);  // what the part before the tail may use
+  open_message();
+  size_t in_message = 0;
+  for (const wire::EvpnRoute* r : routes) {
+    const size_t before = out->size();
+    ByteWriter w(*out);
+    wire::encode_evpn_route(w, *r);
+    if (out->size() - start > room && in_message > 0) {
+      out->resize(before);
+      close_message();
+      open_message();
+      ByteWriter w2(*out);
+      wire::encode_evpn_route(w2, *r);
+      in_message = 0;
+    }
+    ++in_message;
+  }
+  close_message();
+  return true;
+}
+
 void UpdatePacker::emit_announcements(const AttrRef& attrs, const std::vector<const wire::EvpnRoute*>& routes) {
+  if (routes.empty() || emit_announcements_direct(attrs, routes)) return;
   wire::Update u;
   u.attrs = attrs->attrs;
   u.mp_reach = wire::MpReach{};
@@ -103,6 +238,7 @@ std::vector<Chunk> UpdatePacker::finish() {
   for (const auto& [attrs, routes] : buckets_) emit_announcements(attrs, routes);
   buckets_.clear();
   bucket_index_.clear();
+  last_bucket_key_ = nullptr;
   for (AfiSafi f : eor_) {
     // RFC 4724 §2: IPv4 unicast EoR is an empty UPDATE; others an empty MP_UNREACH_NLRI.
     wire::Update u;

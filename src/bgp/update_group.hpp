@@ -11,7 +11,9 @@
 //
 // NOTE performance: UpdatePacker groups routes by interned outbound attributes and packs as many
 // NLRI as fit into each UPDATE (4096 bytes, 65535 with RFC 8654), appending all messages into
-// large shared chunks that every member's connection writes as is.
+// large shared chunks that every member's connection writes as is. The attributes of a set are
+// encoded once (a template split around the MP_REACH_NLRI value); NLRI are then written
+// straight into the chunk, with no wire::Update built per message.
 #pragma once
 
 #include <cstddef>
@@ -52,8 +54,9 @@ class UpdateGroup {
   void set_advertised(DestId d, bool on);
   size_t advertised_count() const { return advertised_count_; }
 
-  // The outbound attributes for a path from a `from` peer (cached per interned input).
-  AttrRef out_attrs(const AttrRef& in, PeerRole from, const IpAddress& from_router_id, const SpeakerIdentity& me,
+  // The outbound attributes for a path from a `from` peer (cached per interned input; the last
+  // answer is remembered because consecutive routes almost always share their attributes).
+  const AttrRef& out_attrs(const AttrRef& in, PeerRole from, const IpAddress& from_router_id, const SpeakerIdentity& me,
                     AttrTable& table);
   void trim_cache();
 
@@ -77,6 +80,8 @@ class UpdateGroup {
   };
   // Keeps `in` alive so the raw-pointer key cannot be reused by another entry.
   std::unordered_map<CacheKey, std::pair<AttrRef, AttrRef>, CacheHash> cache_;
+  CacheKey last_key_{nullptr, PeerRole::kLocal, 0};
+  const AttrRef* last_out_ = nullptr;  // points into cache_ (stable: node-based map)
 };
 
 // Builds packed UPDATE messages for one group into shared chunks.
@@ -93,13 +98,17 @@ class UpdatePacker {
 
  private:
   void emit_announcements(const AttrRef& attrs, const std::vector<const wire::EvpnRoute*>& routes);
+  bool emit_announcements_direct(const AttrRef& attrs, const std::vector<const wire::EvpnRoute*>& routes);
   void emit_withdrawals();
   void append(const wire::Message& m);
+  Bytes& chunk_for_next_message();
 
   wire::EncodeContext ctx_;
   size_t max_size_;
   std::vector<std::pair<AttrRef, std::vector<const wire::EvpnRoute*>>> buckets_;
   std::unordered_map<const PathInfo*, size_t> bucket_index_;
+  const PathInfo* last_bucket_key_ = nullptr;
+  size_t last_bucket_ = 0;
   std::vector<const wire::EvpnRoute*> withdrawals_;
   std::vector<AfiSafi> eor_;
   std::vector<Chunk> chunks_;

@@ -13,7 +13,18 @@
 
 namespace evpnd::daemon {
 namespace {
-constexpr size_t kReadBuffer = 256 * 1024;
+constexpr size_t kReadBuffer = 1024 * 1024;
+// Socket buffers sized for full-table transfers: a whole batch of reflected UPDATEs is handed
+// to the kernel in one write instead of trickling out over many epoll rounds, and a sender is
+// not throttled while we process the previous batch (capped by net.core.{r,w}mem_max).
+constexpr int kSocketBuffer = 4 << 20;
+
+void tune_socket(asio::ip::tcp::socket& s) {
+  asio::error_code ec;
+  s.set_option(asio::ip::tcp::no_delay(true), ec);
+  s.set_option(asio::socket_base::send_buffer_size(kSocketBuffer), ec);
+  s.set_option(asio::socket_base::receive_buffer_size(kSocketBuffer), ec);
+}
 
 asio::ip::address to_asio(const IpAddress& a) {
   if (a.is_v6()) {
@@ -140,7 +151,7 @@ void PeerIo::accept_next(size_t idx) {
         c->id = next_inbound_++;
         c->sock = std::move(sock);
         c->connected = true;
-        c->sock.set_option(asio::ip::tcp::no_delay(true), e2);
+        tune_socket(c->sock);
         if (auto it = security_.find(peer); it != security_.end() && it->second.ttl_security_hops) {
           if (auto err = set_gtsm(c->sock.native_handle(), remote.address().is_v6() && !remote.address().to_v6().is_v4_mapped(),
                                   *it->second.ttl_security_hops);
@@ -195,8 +206,7 @@ void PeerIo::connect(const bgp::ConnectRequest& r) {
       return;
     }
     c->connected = true;
-    asio::error_code e2;
-    c->sock.set_option(asio::ip::tcp::no_delay(true), e2);
+    tune_socket(c->sock);
     start_read(c);
     cb_.connected(c->id);
     flush();

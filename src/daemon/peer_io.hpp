@@ -8,7 +8,7 @@
 //     async_write; a close waits until the queue is drained (the NOTIFICATION goes out first)
 //
 // NOTE threading: everything runs on the io_context thread; callbacks are synchronous.
-// NOTE performance: 256 KiB read buffers that grow to the largest message, TCP_NODELAY.
+// NOTE performance: 1 MiB read buffers that grow to the largest message, TCP_NODELAY.
 #pragma once
 
 #define ASIO_STANDALONE 1

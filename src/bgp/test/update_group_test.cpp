@@ -45,6 +45,59 @@ TEST(UpdatePacker, ManyRoutesSameAttributes_PackedUnder4096) {
   EXPECT_EQ(ups.front().attrs.local_pref, 100u);
 }
 
+// The packer writes NLRI straight into a pre-encoded attribute template; every message it
+// produces must be byte-identical to wire::encode_message of the decoded UPDATE.
+TEST(UpdatePacker, DirectEncoding_ByteExactAgainstGenericEncoder) {
+  AttrTable t;
+  wire::PathAttributes rich = ibgp_attrs();
+  rich.originator_id = ip("10.9.9.9");
+  rich.cluster_list = {ip("10.255.0.1"), ip("10.255.0.2")};
+  rich.communities = {1, 2, 3};
+  auto a = attrs(t, rich);
+  std::vector<wire::EvpnRoute> routes;
+  for (uint32_t i = 0; i < 777; ++i) routes.push_back(type2(i));
+  for (bool ext : {false, true}) {
+    wire::EncodeContext ctx;
+    ctx.extended_message = ext;
+    const size_t max = ext ? 65535 : 4096;
+    UpdatePacker p(ctx, ext);
+    for (const auto& r : routes) p.announce(a, r);
+    for (uint32_t i = 0; i < 300; ++i) p.withdraw(routes[i]);
+    const auto chunks = p.finish();
+    wire::DecodeContext dctx;
+    dctx.extended_message = ext;
+    size_t announced = 0, withdrawn = 0, messages = 0;
+    for (const auto& c : chunks) {
+      for (size_t pos = 0; pos < c->size();) {
+        auto len = wire::peek_header(ByteView(c->data() + pos, c->size() - pos), dctx);
+        ASSERT_TRUE(len);
+        ASSERT_LE(*len, max);
+        const Bytes raw(c->begin() + long(pos), c->begin() + long(pos + *len));
+        auto m = wire::decode_message(raw, dctx);
+        ASSERT_TRUE(m);
+        const auto& u = std::get<wire::Update>(*m);
+        EXPECT_TRUE(u.errors.empty());
+        if (u.mp_reach) {
+          announced += u.mp_reach->evpn.size();
+          EXPECT_EQ(u.attrs.cluster_list, rich.cluster_list);
+        }
+        if (u.mp_unreach) withdrawn += u.mp_unreach->evpn.size();
+        wire::Update plain = u;  // re-encode without the decoder's wire-order hints
+        plain.attr_order.clear();
+        plain.attr_flags.clear();
+        EXPECT_EQ(wire::encode_message(plain, ctx), raw) << "message " << messages;
+        pos += *len;
+        ++messages;
+      }
+    }
+    EXPECT_EQ(announced, routes.size());
+    EXPECT_EQ(withdrawn, 300u);
+    // Full messages: at most one partly filled UPDATE per kind beyond the minimum count.
+    const size_t base = ext ? 1 : (777 * 39 + 4000) / 4000 + (300 * 39 + 4000) / 4000;
+    EXPECT_LE(messages, base + 2);
+  }
+}
+
 TEST(UpdatePacker, ExtendedMessage_FewerLargerUpdates) {
   AttrTable t;
   auto a = attrs(t, ibgp_attrs());
