@@ -36,14 +36,28 @@ const IpVrf* EvpnService::ip_vrf(const std::string& name) const {
 
 Output EvpnService::on_local_mac(Vni vni, const Mac& mac, const std::string& port, bool is_static, Time now) {
   Output out;
-  if (auto it = mac_vrfs_.find(vni); it != mac_vrfs_.end()) it->second.local_mac(mac, port, is_static, now, out);
+  if (auto it = mac_vrfs_.find(vni); it != mac_vrfs_.end()) {
+    it->second.local_mac(mac, port, is_static, now, out);
+    sync_local_hosts(it->second, mac, out);
+  }
   return out;
 }
 
 Output EvpnService::on_local_mac_removed(Vni vni, const Mac& mac, Time now) {
   Output out;
-  if (auto it = mac_vrfs_.find(vni); it != mac_vrfs_.end()) it->second.local_mac_removed(mac, now, out);
+  if (auto it = mac_vrfs_.find(vni); it != mac_vrfs_.end()) {
+    it->second.local_mac_removed(mac, now, out);
+    sync_local_hosts(it->second, mac, out);
+  }
   return out;
+}
+
+void EvpnService::sync_local_hosts(const MacVrf& mv, const Mac& mac, Output& out) {
+  // An IP is a local host only while its MAC is local: after a move away the remote host route
+  // must win over the stale neighbour (RFC 9135 §4.1 host mobility; FRR-INTEROP.md pitfall 9).
+  IpVrf* vrf = vrf_of(mv.vni());
+  if (!vrf) return;
+  for (const auto& ip : mv.local_ips_of(mac)) vrf->set_local_host(ip, mv.has_local_host(ip), out);
 }
 
 Output EvpnService::on_local_neigh(Vni vni, const IpAddress& ip, const Mac& mac, Time now) {
@@ -51,7 +65,7 @@ Output EvpnService::on_local_neigh(Vni vni, const IpAddress& ip, const Mac& mac,
   auto it = mac_vrfs_.find(vni);
   if (it == mac_vrfs_.end()) return out;
   it->second.local_neigh(ip, mac, now, out);
-  if (IpVrf* vrf = vrf_of(vni)) vrf->set_local_host(ip, true, out);
+  if (IpVrf* vrf = vrf_of(vni)) vrf->set_local_host(ip, it->second.has_local_host(ip), out);
   return out;
 }
 
@@ -108,8 +122,12 @@ void EvpnService::unimport(const Bytes& key, const Imported& rec, const std::vec
   for (Vni v : rec.mac_vrfs) {
     if (contains(keep_mac, v)) continue;
     MacVrf& mv = mac_vrfs_.at(v);
-    if (const auto* t2 = std::get_if<wire::MacIpAdvertisement>(&rec.route)) mv.remote_mac_withdraw(key, t2->mac, now, out);
-    else mv.remote_imet_withdraw(key, out);
+    if (const auto* t2 = std::get_if<wire::MacIpAdvertisement>(&rec.route)) {
+      mv.remote_mac_withdraw(key, t2->mac, now, out);
+      sync_local_hosts(mv, t2->mac, out);
+    } else {
+      mv.remote_imet_withdraw(key, out);
+    }
   }
   for (const auto& n : rec.ip_vrfs) {
     if (!contains(keep_ip, n)) ip_vrfs_.at(n).remote_withdraw(key, out);
@@ -156,6 +174,7 @@ Output EvpnService::on_remote_route(const wire::EvpnRoute& route, const wire::Pa
       MacVrf& mv = mac_vrfs_.at(v);
       if (const auto* t2 = std::get_if<wire::MacIpAdvertisement>(&route)) {
         mv.remote_mac_route(key, *t2, *vtep, info, now, out);
+        sync_local_hosts(mv, t2->mac, out);  // a move away demotes the MAC's local IPs
       } else {
         mv.remote_imet(key, *vtep, out);
       }

@@ -114,6 +114,8 @@ class EvpnService {
   void unimport(const Bytes& key, const Imported& rec, const std::vector<Vni>& keep_mac,
                 const std::vector<std::string>& keep_ip, Time now, Output& out);
   IpVrf* vrf_of(Vni l2vni);
+  // Re-derive the IP-VRF's local-host flag of `mac`'s neighbour IPs from the MAC's state.
+  void sync_local_hosts(const MacVrf& mv, const Mac& mac, Output& out);
   std::optional<IpAddress> route_vtep(const wire::EvpnRoute& r, const wire::PathAttributes& a,
                                       const IpAddress& nh, Output& out);
 

@@ -347,7 +347,7 @@ void MacVrf::reconcile_install(const Mac& mac, Entry& e, Output& out) {
     if (auto best = best_remote(e)) {
       want_mac = dataplane::RemoteMac{cfg_.vni, mac, best->vtep, best->sticky};
       for (const auto& [key, p] : e.paths) {
-        if (p.vtep == best->vtep && !p.ip.empty() && !local_neighs_.count(p.ip)) want_neighs.insert(p.ip);
+        if (p.vtep == best->vtep && !p.ip.empty() && !has_local_host(p.ip)) want_neighs.insert(p.ip);
       }
     }
   }
@@ -403,6 +403,12 @@ bool MacVrf::has_local_host(const IpAddress& ip) const {
   if (n == local_neighs_.end()) return false;
   auto e = macs_.find(n->second);
   return e != macs_.end() && e->second.local.has_value();
+}
+
+std::vector<IpAddress> MacVrf::local_ips_of(const Mac& mac) const {
+  auto e = macs_.find(mac);
+  if (e == macs_.end()) return {};
+  return {e->second.local_ips.begin(), e->second.local_ips.end()};
 }
 
 }  // namespace evpnd::evpn

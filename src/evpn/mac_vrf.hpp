@@ -91,7 +91,11 @@ class MacVrf {
   std::vector<IpAddress> remote_vteps() const;
   const MacVrfCounters& counters() const { return counters_; }
   // Is `ip` a local neighbour whose MAC is local here (the IP-VRF then needs no remote route)?
+  // A neighbour whose MAC moved to another VTEP is stale (the kernel keeps probing it): the
+  // remote MAC+IP path wins, as in FRR (zebra replaces it with the remote neighbour).
   bool has_local_host(const IpAddress& ip) const;
+  // The local neighbour IPs of `mac` (whose local-host state changes with the MAC's).
+  std::vector<IpAddress> local_ips_of(const Mac& mac) const;
 
  private:
   struct LocalMac {

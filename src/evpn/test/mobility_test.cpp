@@ -122,6 +122,25 @@ TEST_F(MobilityTest, MoveCarriesIps_MacIpWithdrawnAndReadvertisedWithSeq) {
   for (const auto& r : advertised(back)) EXPECT_EQ(mobility(r.attrs)->sequence, 2u);
 }
 
+TEST_F(MobilityTest, HostMovedAway_StaleLocalNeighbourYieldsToRemoteHostRoute) {
+  // The kernel keeps the moved host's neighbour (STALE/PROBE) after the MAC went to leaf2; the
+  // remote MAC+IP (seq 1) must install the remote neighbour and the /32 host route anyway.
+  local();
+  svc.on_local_neigh(100, ip("192.168.100.10"), mac(kHost), now);
+  RemoteMacIp s{.mac = kHost, .ip = "192.168.100.10", .rts = {"65000:100", "65000:5000"},
+                .rmac = "02:00:0a:ff:00:02", .seq = 1};
+  Output o = svc.on_remote_route(type2(s), type2_attrs(s), ip("10.255.0.2"), true, now);
+  EXPECT_EQ(withdrawn(o).size(), 2u);
+  ASSERT_EQ(adds<dataplane::RemoteNeighbour>(o).size(), 1u);
+  EXPECT_EQ(adds<dataplane::RemoteNeighbour>(o)[0].ip, ip("192.168.100.10"));
+  ASSERT_EQ(adds<dataplane::VrfRoute>(o).size(), 1u);
+  EXPECT_EQ(adds<dataplane::VrfRoute>(o)[0].prefix, pfx("192.168.100.10/32"));
+  EXPECT_EQ(adds<dataplane::VrfRoute>(o)[0].nexthops, std::vector<IpAddress>{ip("10.255.0.2")});
+  // Back here (MAC re-learned): the host route goes, the IP is local again.
+  Output back = local();
+  EXPECT_EQ(dels<dataplane::VrfRoute>(back).size(), 1u);
+}
+
 TEST_F(MobilityTest, LocalAgedWithLosingRemote_RemoteInstalled) {
   local();
   remote(0, "10.255.0.2");  // loses the tie: kept, not installed
