@@ -141,6 +141,10 @@ class EvpndNode:
                 e["passive"] = True
             if n.port:
                 e["port"] = n.port
+            if n.password:
+                e["password"] = n.password
+            if n.ttl_security:
+                e["ttl-security"] = {"hops": n.ttl_security}
             nbs.append(e)
         c["neighbors"] = nbs
         c.update(self.extra)

@@ -32,6 +32,8 @@ class Neighbor:
     ebgp_multihop: int | None = None
     port: int | None = None
     passive: bool = False
+    password: str | None = None           # TCP MD5 (RFC 2385)
+    ttl_security: int | None = None       # GTSM hops (RFC 5082)
 
 
 @dataclass
@@ -50,6 +52,7 @@ class FrrNode:
     advertise_all_vni: bool = True        # leaf
     timers: tuple[int, int] = (3, 9)
     extra_evpn: list[str] = field(default_factory=list)
+    extra_global: list[str] = field(default_factory=list)  # more `router bgp` lines (graceful-restart)
 
     def __post_init__(self):
         self.kind = "frr"
@@ -69,6 +72,7 @@ class FrrNode:
         lines += [" bgp log-neighbor-changes", " no bgp default ipv4-unicast",
                   " no bgp ebgp-requires-policy", " no bgp network import-check",
                   f" timers bgp {keep} {hold}"]
+        lines += [f" {x}" for x in self.extra_global]
         for n in self.neighbors:
             lines.append(f" neighbor {n.address} remote-as {n.remote_as}")
             if n.description:
@@ -81,6 +85,10 @@ class FrrNode:
                 lines.append(f" neighbor {n.address} port {n.port}")
             if n.passive:
                 lines.append(f" neighbor {n.address} passive")
+            if n.password:
+                lines.append(f" neighbor {n.address} password {n.password}")
+            if n.ttl_security:
+                lines.append(f" neighbor {n.address} ttl-security hops {n.ttl_security}")
             lines.append(f" neighbor {n.address} timers connect 2")
         if self.listen_range:
             lines += [" neighbor DYN peer-group", f" neighbor DYN remote-as {self.asn}",
@@ -144,10 +152,13 @@ class FrrNode:
                          f"exec 9<&-; ")
             script = (mount + " ".join(zebra) + f" 2>{rd}/zebra.stderr && "
                       + " ".join(bgpd) + f" 2>{rd}/bgpd.stderr")
+            self._bgpd_script = mount + " ".join(bgpd) + f" 2>>{rd}/bgpd.stderr"
             sh(self.ns.wrap(["bash", "-c", script]))
             self._track("zebra", f"{rd}/zebra.pid", "zebra")
         else:
-            sh(self.ns.wrap([*bgpd, "-Z"]))
+            bgpd.append("-Z")
+            self._bgpd_script = " ".join(bgpd)
+            sh(self.ns.wrap(bgpd))
         self._track("bgpd", f"{rd}/bgpd.pid", "bgpd")
         wait_until(lambda: self.vtysh("show version", check=False), 10, what=f"{self.pathspace} vtysh")
         return self
@@ -161,6 +172,20 @@ class FrrNode:
     def stop(self) -> None:
         for d in reversed(self.daemons):
             d.stop()
+
+    def bgpd_pid(self) -> int | None:
+        d = next((d for d in reversed(self.daemons) if d.name.endswith("-bgpd")), None)
+        return d.pid() if d and d.running() else None
+
+    def restart_bgpd(self, graceful: bool = True) -> None:
+        """Start bgpd again (after it was killed), zebra untouched; graceful: `-K`, the restarting
+        speaker of RFC 4724 (R bit set, best path deferred until End-of-RIB)."""
+        pidfile = f"{self.run_dir}/bgpd.pid"
+        if os.path.exists(pidfile):
+            os.unlink(pidfile)
+        sh(self.ns.wrap(["bash", "-c", self._bgpd_script + (" -K" if graceful else "")]))
+        self._track("bgpd", pidfile, "bgpd")
+        wait_until(lambda: self.vtysh("show bgp summary", check=False), 10, what=f"{self.pathspace} bgpd vtysh")
 
     # --- vtysh -----------------------------------------------------------------------------
     def vtysh(self, *cmds: str, check: bool = True) -> str:
