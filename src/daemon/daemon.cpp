@@ -6,6 +6,7 @@
 
 namespace evpnd::daemon {
 namespace {
+constexpr uint8_t kCeaseAdminShutdown = 2;    // RFC 4486 §4
 constexpr uint8_t kCeaseDeconfigured = 3;     // RFC 4486 §4
 constexpr uint8_t kCeaseConfigChange = 6;     // "Other Configuration Change"
 
@@ -31,6 +32,8 @@ bgp::SpeakerConfig speaker_config(const api::Config& c) {
   s.graceful_restart = c.graceful_restart.enabled;
   s.restart_time = c.graceful_restart.restart_time;
   s.stale_time = c.graceful_restart.stale_time;
+  // The Linux data plane with on-stop keep leaves the kernel entries in place across a restart.
+  s.preserve_forwarding = c.dataplane == api::DataplaneKind::kLinux && !c.remove_entries_on_stop;
   return s;
 }
 
@@ -95,8 +98,20 @@ void Daemon::start() {
 void Daemon::stop() {
   if (stopping_) return;
   stopping_ = true;
-  spdlog::info("stopping: sending Cease to every peer");
-  dispatch(engine::ev::Shutdown{});
+  const bgp::SpeakerConfig sc = speaker_config(cfg_);
+  if (sc.graceful_restart && sc.preserve_forwarding) {
+    // RFC 4724 §4: a restarting speaker's sessions end without a NOTIFICATION (a Cease makes
+    // helpers flush our routes, RFC 8538 §2); helpers keep our routes as stale while the
+    // kernel goes on forwarding. Peers without graceful restart still get the Cease.
+    spdlog::info("stopping: graceful restart, closing sessions without NOTIFICATION");
+    std::vector<IpAddress> cease;
+    for (const bgp::Peer* p : engine_->speaker().peers())
+      if (!(p->established() && p->neg.graceful_restart)) cease.push_back(p->cfg.address);
+    for (const auto& a : cease) dispatch(engine::ev::RemovePeer{a, kCeaseAdminShutdown});
+  } else {
+    spdlog::info("stopping: sending Cease to every peer");
+    dispatch(engine::ev::Shutdown{});
+  }
   io_peers_.stop_listening();
   for (auto& [k, t] : timers_) t.timer->cancel();
   if (evpn_timer_) evpn_timer_->cancel();

@@ -78,6 +78,17 @@ std::string set_tcp_md5(int fd, const IpAddress& peer, const std::string& passwo
   return "";
 }
 
+// TTL (hop limit) of the SYN that opened an accepted connection (TCP_SAVE_SYN), -1 if unknown.
+int saved_syn_ttl(int fd) {
+  uint8_t hdr[512];
+  socklen_t len = sizeof hdr;
+  if (getsockopt(fd, IPPROTO_TCP, TCP_SAVED_SYN, hdr, &len) != 0 || len < 20) return -1;
+  const int version = hdr[0] >> 4;
+  if (version == 4) return hdr[8];                // IPv4 TTL
+  if (version == 6 && len >= 40) return hdr[7];   // IPv6 Hop Limit
+  return -1;
+}
+
 std::string set_gtsm(int fd, bool v6, uint8_t hops) {
   // RFC 5082 §3: send with TTL 255, accept only TTL >= 256 - hops.
   const int ttl = 255, min_ttl = 256 - std::max<int>(hops, 1);
@@ -103,6 +114,10 @@ void PeerIo::listen(const IpAddress& addr, uint16_t port) {
   acc->set_option(asio::socket_base::reuse_address(true));
   if (addr.is_v6()) acc->set_option(asio::ip::v6_only(false));
   acc->bind(ep);
+  // Keep each SYN's headers: GTSM checks the TTL the connection arrived with (see accept_next).
+  const int one = 1;
+  if (setsockopt(acc->native_handle(), IPPROTO_TCP, TCP_SAVE_SYN, &one, sizeof one) != 0)
+    spdlog::warn("TCP_SAVE_SYN on the listener: {}", std::strerror(errno));
   acc->listen(asio::socket_base::max_listen_connections);
   listeners_.push_back(std::move(acc));
   apply_md5_to_listeners();
@@ -128,7 +143,16 @@ void PeerIo::set_security(std::map<IpAddress, PeerSecurity> sec) {
 }
 
 void PeerIo::apply_md5_to_listeners() {
+  // RFC 5082 §3: the SYN-ACK a GTSM peer gets for its connect comes from the listening socket,
+  // so it must leave with TTL 255 too (the peer's minimum TTL drops it otherwise).
+  const bool gtsm = std::any_of(security_.begin(), security_.end(), [](const auto& s) { return s.second.ttl_security_hops.has_value(); });
   for (auto& l : listeners_) {
+    if (gtsm) {
+      const int ttl = 255;
+      const bool v6 = l->local_endpoint().address().is_v6();
+      if (setsockopt(l->native_handle(), v6 ? IPPROTO_IPV6 : IPPROTO_IP, v6 ? IPV6_UNICAST_HOPS : IP_TTL, &ttl, sizeof ttl) != 0)
+        spdlog::error("GTSM: TTL 255 on the listener: {}", std::strerror(errno));
+    }
     for (const auto& [addr, s] : security_) {
       if (!s.md5_password) continue;
       if (auto err = set_tcp_md5(l->native_handle(), addr, *s.md5_password); !err.empty())
@@ -153,6 +177,16 @@ void PeerIo::accept_next(size_t idx) {
         c->connected = true;
         tune_socket(c->sock);
         if (auto it = security_.find(peer); it != security_.end() && it->second.ttl_security_hops) {
+          // RFC 5082 §3: segments that arrive before IP_MINTTL is set on the accepted socket
+          // (the peer's OPEN, right after the handshake) are not checked by the kernel, so
+          // the connection is judged by its SYN's TTL.
+          if (const int ttl = saved_syn_ttl(c->sock.native_handle()); ttl >= 0 && ttl < 256 - *it->second.ttl_security_hops) {
+            spdlog::warn("GTSM: connection from {} arrived with TTL {} (needs >= {}), closed", peer.to_string(), ttl,
+                         256 - *it->second.ttl_security_hops);
+            c->sock.close(e2);
+            accept_next(idx);
+            return;
+          }
           if (auto err = set_gtsm(c->sock.native_handle(), remote.address().is_v6() && !remote.address().to_v6().is_v4_mapped(),
                                   *it->second.ttl_security_hops);
               !err.empty())

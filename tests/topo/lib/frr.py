@@ -177,13 +177,13 @@ class FrrNode:
         d = next((d for d in reversed(self.daemons) if d.name.endswith("-bgpd")), None)
         return d.pid() if d and d.running() else None
 
-    def restart_bgpd(self, graceful: bool = True) -> None:
-        """Start bgpd again (after it was killed), zebra untouched; graceful: `-K`, the restarting
-        speaker of RFC 4724 (R bit set, best path deferred until End-of-RIB)."""
+    def restart_bgpd(self) -> None:
+        """Start bgpd again (after it was killed), zebra untouched. With `bgp graceful-restart`
+        in extra_global it comes up as the RFC 4724 restarting speaker (FRR 8.4 has no -K)."""
         pidfile = f"{self.run_dir}/bgpd.pid"
         if os.path.exists(pidfile):
             os.unlink(pidfile)
-        sh(self.ns.wrap(["bash", "-c", self._bgpd_script + (" -K" if graceful else "")]))
+        sh(self.ns.wrap(["bash", "-c", self._bgpd_script]))
         self._track("bgpd", pidfile, "bgpd")
         wait_until(lambda: self.vtysh("show bgp summary", check=False), 10, what=f"{self.pathspace} bgpd vtysh")
 
