@@ -141,7 +141,7 @@ def fdb_dst(tenant, vni: int, mac: str) -> str | None:
 
 
 def run_leaf_restart(t: harness.Test) -> None:
-    fab = Fabric(t.lab, leaves=2, spine_kind="frr", leaf_kinds=["evpnd", "evpnd"], l3vni=None,
+    fab = Fabric(t.lab, leaves=2, spine_kind="frr", leaf_kinds=["evpnd", "evpnd"],
                  vnis=(100,), hosts_per_vni={100: 1}).build()
     fab.make_nodes()
     rr, l1, l2 = fab.spine, *fab.leaf_nodes
