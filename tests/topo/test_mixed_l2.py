@@ -134,4 +134,4 @@ def run(t: harness.Test) -> None:
 
 
 if __name__ == "__main__":
-    harness.main(run, "mixed_l2", duts=("evpnd", "frr"))
+    harness.main(run, "mixed_l2", duts=("evpnd", "frr"), needs=harness.FRR_BINS + ("tcpdump", "arping"))

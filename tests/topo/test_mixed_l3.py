@@ -107,4 +107,4 @@ def run(t: harness.Test) -> None:
 
 
 if __name__ == "__main__":
-    harness.main(run, "mixed_l3", duts=("evpnd", "frr"))
+    harness.main(run, "mixed_l3", duts=("evpnd", "frr"), needs=harness.FRR_BINS + ("arping",))

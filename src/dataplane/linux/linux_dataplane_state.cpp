@@ -113,6 +113,9 @@ void LinuxDataplane::handle_monitor(const NetnsName& nsname, ByteView msg, std::
   if ((m->family != AF_INET && m->family != AF_INET6) || !m->dst) return;
   auto vni = vni_of_svi(nsname, m->ifindex);
   if (!vni) return;
+  // Multicast group entries (ff02::1:ff.. -> 33:33:.., NOARP) are not hosts: never advertised
+  // as MAC+IP, kept out of the ARP/ND suppression view (same filter in the dump below).
+  if (m->lladdr->is_multicast()) return;
   auto key = std::tuple(*vni, *m->dst);
   const bool gone = type == RTM_DELNEIGH || (m->state & (NUD_FAILED | NUD_INCOMPLETE)) || (m->flags & NTF_EXT_LEARNED);
   if (gone) {
@@ -233,7 +236,7 @@ tl::expected<DataplaneState, DataplaneError> LinuxDataplane::dump() {
       if (e.ifindex != v.bridge_ifindex || !e.dst || !e.lladdr) continue;
       if (e.flags & NTF_EXT_LEARNED)
         st.remote_neighbours.push_back(RemoteNeighbour{vni, *e.dst, *e.lladdr, bool(e.flags & NTF_ROUTER)});
-      else if (!(e.state & (NUD_FAILED | NUD_INCOMPLETE)))
+      else if (!(e.state & (NUD_FAILED | NUD_INCOMPLETE)) && !e.lladdr->is_multicast())
         st.local_neighbours.push_back(LocalNeighbourLearned{vni, *e.dst, *e.lladdr, to_state(e.state), bool(e.flags & NTF_ROUTER)});
     }
     for (const auto& a : w.addrs)

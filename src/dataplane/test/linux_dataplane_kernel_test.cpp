@@ -210,6 +210,32 @@ TEST(LinuxDataplaneKernel_Learn, HostPortFrames_ReportLocalMacAndNeighbour) {
   EXPECT_TRUE(aged);
 }
 
+TEST(LinuxDataplaneKernel_Learn, MulticastNeighbourOnSvi_NotReportedAsHost) {
+  // ff02::/33:33:.. and 224/01:00:5e:.. entries on the SVI (the kernel creates them NOARP when it
+  // sends to a group) are not hosts: they must not reach the ARP/ND suppression view nor become
+  // MAC+IP routes. The kernel does not announce NOARP entries, so they show up in dump() (the
+  // start-up read of hosts learned before evpnd ran); a unicast neighbour is the control.
+  REQUIRE_ROOT();
+  TestNetns u("u");
+  ASSERT_TRUE(u.ok());
+  auto dp = open_dp(u);
+  ASSERT_TRUE(dp);
+  auto v = l2vni(100);
+  v.bridge_mac = mac("02:00:5e:00:01:01");
+  ASSERT_TRUE(dp->apply(std::vector{Intent::add(v), Intent::add(SviAddress{100, ip("192.168.100.1"), 24})}).ok());
+  ASSERT_EQ(u.ip("neigh add 224.0.0.251 lladdr 01:00:5e:00:00:fb dev br100 nud noarp"), 0);
+  ASSERT_EQ(u.ip("-6 neigh add ff02::fb lladdr 33:33:00:00:00:fb dev br100 nud noarp"), 0);
+  ASSERT_EQ(u.ip("neigh add 192.168.100.77 lladdr 02:00:00:00:01:77 dev br100 nud reachable"), 0);
+  auto st = dp->dump();
+  ASSERT_TRUE(st);
+  bool control = false;
+  for (const auto& n : st->local_neighbours) {
+    EXPECT_FALSE(n.mac.is_multicast()) << n.ip.to_string() << " " << n.mac.to_string();
+    control = control || n.ip == ip("192.168.100.77");
+  }
+  EXPECT_TRUE(control);
+}
+
 TEST(LinuxDataplaneKernel_NetnsVrf, L3VniMovedToTenant_RmacAndEcmpRoute) {
   REQUIRE_ROOT();
   TestNetns u("u"), t("t");
