@@ -85,6 +85,9 @@ struct Peer {
   PeerCounters counters;
   uint32_t prefixes_received = 0;  // live, non-stale paths in the table from this peer
   uint32_t stale_routes = 0;       // paths kept for a restarting peer (RFC 4724 §4.2)
+  // Routes in the group's Adj-RIB-Out whose advertised path came from this peer: the group
+  // does not send them to it (RFC 4456 §6), so prefixes sent = group count - this.
+  uint32_t own_in_group = 0;
   bool gr_waiting_eor = false;     // stale paths are swept at End-of-RIB
   bool max_prefix_tripped = false;
   std::string last_error;

@@ -190,6 +190,7 @@ DestId RouteTable::find_or_create(const wire::EvpnRoute& r, uint32_t h, bool* cr
   Dest& d = at(id);
   d.in_use = true;
   d.best = -1;
+  d.adv_from = kNoPeer;
   d.paths.clear();
   d.paths.push_back(Path{r, nullptr, kNoPeer, path_flag::kWithdrawn});
   ++count_;
@@ -225,6 +226,7 @@ void RouteTable::erase(DestId id, uint32_t h) {
   slots_[i] = Slot{};
   d.paths = PathList();
   d.best = -1;
+  d.adv_from = kNoPeer;
   d.in_use = false;
   free_.push_back(id);
   --count_;

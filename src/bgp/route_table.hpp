@@ -29,8 +29,12 @@ inline constexpr PeerId kLocalPeer = 0;  // locally originated routes (API / EVP
 
 struct Dest {
   PathList paths;
-  int32_t best = -1;  // index into paths, -1 = no best (no live path)
+  int16_t best = -1;  // index into paths, -1 = no best (no live path); one path per peer
   bool in_use = false;
+  // The peer whose path the update groups advertised at the last flush (kNoPeer = none): that
+  // peer was not sent the route (RFC 4456 §6, see Speaker::fill_group), so a later change is
+  // judged against it. Fits in the padding after `best`: the Dest stays 112 bytes.
+  PeerId adv_from = kNoPeer;
   const Path* best_path() const { return best >= 0 ? &paths[size_t(best)] : nullptr; }
   const wire::EvpnRoute& nlri() const { return paths.front().nlri; }
   bool has_live() const;

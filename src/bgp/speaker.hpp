@@ -172,7 +172,8 @@ class Speaker {
   void check_max_prefix(Peer& p, Output& out);
   void join_group(Peer& p);
   void leave_group(Peer& p);
-  void fill_group(UpdateGroup& g, UpdatePacker& packer, bool full);
+  void fill_group(UpdateGroup& g, FanoutPacker& fp, bool full);
+  PeerId member_of(PeerId p, GroupId g) const;
   void send_chunks(const std::vector<Chunk>& chunks, const std::vector<PeerId>& to, size_t updates, Output& out);
 
   SpeakerConfig cfg_;

@@ -24,7 +24,7 @@ void Speaker::mark_changed(DestId d) {
 void Speaker::reselect(DestId id, PeerId old_best_peer, bool best_touched) {
   Dest& d = table_.at(id);
   if (d.paths.size() == 1) d.best = d.paths.front().live() ? 0 : -1;  // the common case: nothing to compare
-  else d.best = select_best(d, [this](PeerId p) -> const PeerFacts& { return peers_[p]->facts; });
+  else d.best = static_cast<int16_t>(select_best(d, [this](PeerId p) -> const PeerFacts& { return peers_[p]->facts; }));
   const PeerId new_best = d.best >= 0 ? d.paths[size_t(d.best)].peer : kNoPeer;
   if (old_best_peer == kNoPeer && new_best != kNoPeer) ++loc_rib_count_;
   if (old_best_peer != kNoPeer && new_best == kNoPeer) --loc_rib_count_;
@@ -162,12 +162,15 @@ void Speaker::check_max_prefix(Peer& p, Output& out) {
 void Speaker::process_route_refresh(Peer& p, const wire::RouteRefresh& rr, Output& out) {
   ++p.counters.route_refresh_in;
   if (rr.afi_safi != kL2vpnEvpn || rr.subtype != 0 || !p.group) return;
-  // RFC 2918 §4: resend the Adj-RIB-Out for the family to this peer only.
+  // RFC 2918 §4: resend the Adj-RIB-Out for the family to this peer only. Flushing first
+  // makes the group's Adj-RIB-Out match the Loc-RIB (and may merge groups).
+  flush(out);
+  if (!p.group) return;
   UpdateGroup& g = *groups_.at(p.group);
   const auto& neg = p.neg;
   UpdatePacker packer(neg.encode_context(), neg.extended_message);
   table_.for_each([&](DestId id, const Dest& d) {
-    if (!g.advertised(id) || !d.best_path()) return;
+    if (!g.advertised(id) || !d.best_path() || d.adv_from == p.id) return;  // its own routes: never sent
     const Path& b = *d.best_path();
     packer.announce(g.out_attrs(b.info, peers_[b.peer]->role, peers_[b.peer]->facts.router_id, me_, attrs_), b.nlri);
   });
@@ -223,6 +226,7 @@ void Speaker::leave_group(Peer& p) {
   auto it = groups_.find(p.group);
   p.group = 0;
   if (it == groups_.end()) return;
+  p.own_in_group = 0;  // counted against that group's Adj-RIB-Out only
   auto& m = it->second->members();
   m.erase(std::remove(m.begin(), m.end(), p.id), m.end());
   if (m.empty()) groups_.erase(it);
@@ -235,7 +239,7 @@ const UpdateGroup* Speaker::group(GroupId g) const {
 
 size_t Speaker::prefixes_sent(const Peer& p) const {
   const UpdateGroup* g = group(p.group);
-  return g ? g->advertised_count() : 0;
+  return g ? g->advertised_count() - p.own_in_group : 0;
 }
 
 void Speaker::send_chunks(const std::vector<Chunk>& chunks, const std::vector<PeerId>& to, size_t updates,
@@ -249,18 +253,40 @@ void Speaker::send_chunks(const std::vector<Chunk>& chunks, const std::vector<Pe
   }
 }
 
+PeerId Speaker::member_of(PeerId p, GroupId g) const {
+  return p < peers_.size() && peers_[p] && peers_[p]->group == g ? p : kNoPeer;
+}
+
 // Decides, for every Dest in scope, whether the group advertises it (and with which
-// attributes) or must withdraw it, and feeds the packer.
-void Speaker::fill_group(UpdateGroup& g, UpdatePacker& packer, bool full) {
+// attributes) or must withdraw it, and to which members (RFC 4456 §6: never to the member the
+// path came from). Per member m, "had" = bit && m != adv_from and "has" = advertise && m !=
+// source of the new best; the lanes send an announcement to every member that has it and a
+// withdrawal to every member that had it and no longer has it:
+//   * announce from X: all but X; if X had the old path (from another peer), X gets a withdrawal
+//   * withdraw of a path from X: all but X (X never had it)
+void Speaker::fill_group(UpdateGroup& g, FanoutPacker& fp, bool full) {
+  using To = FanoutPacker::To;
+  const GroupId gid = g.id();
   auto visit = [&](DestId id, const Dest& d) {
     const Path* b = d.best_path();
+    const bool had = g.advertised(id);
+    const PeerId xo = had ? member_of(d.adv_from, gid) : kNoPeer;
     if (b && may_advertise(peers_[b->peer]->role, g.policy().role)) {
       const Peer& from = *peers_[b->peer];
-      packer.announce(g.out_attrs(b->info, from.role, from.facts.router_id, me_, attrs_), b->nlri);
+      const PeerId xn = member_of(b->peer, gid);
+      if (UpdatePacker* pk = fp.lane(To::kAllBut, xn))
+        pk->announce(g.out_attrs(b->info, from.role, from.facts.router_id, me_, attrs_), b->nlri);
+      if (had && xn != kNoPeer && xn != xo)
+        if (UpdatePacker* pk = fp.lane(To::kOnly, xn)) pk->withdraw(d.nlri());
       g.set_advertised(id, true);
-    } else if (g.advertised(id)) {
-      packer.withdraw(d.nlri());
+      if (xo != xn) {
+        if (xo != kNoPeer) --peers_[xo]->own_in_group;
+        if (xn != kNoPeer) ++peers_[xn]->own_in_group;
+      }
+    } else if (had) {
+      if (UpdatePacker* pk = fp.lane(To::kAllBut, xo)) pk->withdraw(d.nlri());
       g.set_advertised(id, false);
+      if (xo != kNoPeer) --peers_[xo]->own_in_group;
     }
   };
   if (full) {
@@ -277,15 +303,23 @@ void Speaker::flush(Output& out) {
       const bool full = g->needs_full_dump();
       if (!full && changed_.empty()) continue;
       const Peer& first = *peers_[g->members().front()];
-      UpdatePacker packer(first.neg.encode_context(), g->policy().extended_message);
-      fill_group(*g, packer, full);
+      FanoutPacker fp(first.neg.encode_context(), g->policy().extended_message, g->members());
+      fill_group(*g, fp, full);
+      // Every member gets each route in at most one lane, so the lanes' order does not matter.
+      for (auto& lane : fp.lanes()) {
+        if (!lane.packer) continue;
+        const auto chunks = lane.packer->finish();
+        send_chunks(chunks, lane.recipients, lane.packer->updates_encoded(), out);
+      }
       if (full) {
-        for (AfiSafi f : first.neg.families) packer.end_of_rib(f);
+        // RFC 4724 §2: End-of-RIB after the whole table, to every member.
+        UpdatePacker eor(first.neg.encode_context(), g->policy().extended_message);
+        for (AfiSafi f : first.neg.families) eor.end_of_rib(f);
+        const auto chunks = eor.finish();
+        send_chunks(chunks, g->members(), eor.updates_encoded(), out);
         g->set_full_dump_done();
         dumped.push_back(gid);
       }
-      const auto chunks = packer.finish();
-      send_chunks(chunks, g->members(), packer.updates_encoded(), out);
       g->trim_cache();
     }
     // A freshly synced group now holds the same Adj-RIB-Out as an older one with the same
@@ -313,7 +347,9 @@ void Speaker::flush(Output& out) {
   erase_scratch_.clear();
   for (DestId id : changed_) {
     changed_flag_[id] = 0;
-    if (!table_.at(id).has_live()) {
+    Dest& d = table_.at(id);
+    d.adv_from = d.best >= 0 ? d.paths[size_t(d.best)].peer : kNoPeer;  // what every group now has
+    if (!d.has_live()) {
       bool still = false;
       for (const auto& kv : groups_) still |= kv.second->advertised(id);
       if (!still) erase_scratch_.emplace_back(id, RouteTable::hash_of(table_.at(id).nlri()));

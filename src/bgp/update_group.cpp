@@ -233,6 +233,27 @@ void UpdatePacker::emit_announcements(const AttrRef& attrs, const std::vector<co
   if (!u.mp_reach->evpn.empty()) append(u);
 }
 
+UpdatePacker* FanoutPacker::lane(To to, PeerId peer) {
+  if (last_ < lanes_.size() && lanes_[last_].to == to && lanes_[last_].peer == peer) return lanes_[last_].packer.get();
+  for (size_t i = 0; i < lanes_.size(); ++i) {
+    if (lanes_[i].to == to && lanes_[i].peer == peer) {
+      last_ = i;
+      return lanes_[i].packer.get();
+    }
+  }
+  Lane l{to, peer, {}, nullptr};
+  if (to == To::kOnly) {
+    l.recipients.push_back(peer);
+  } else {
+    for (PeerId m : members_)
+      if (m != peer) l.recipients.push_back(m);
+  }
+  if (!l.recipients.empty()) l.packer = std::make_unique<UpdatePacker>(ctx_, extended_message_);
+  lanes_.push_back(std::move(l));
+  last_ = lanes_.size() - 1;
+  return lanes_.back().packer.get();
+}
+
 std::vector<Chunk> UpdatePacker::finish() {
   emit_withdrawals();
   for (const auto& [attrs, routes] : buckets_) emit_announcements(attrs, routes);

@@ -4,6 +4,8 @@
 // The Adj-RIB-Out of a group is a bitmap over DestIds ("advertised to this group"); what was
 // advertised is a pure function of the Loc-RIB and the group policy, so it is recomputed on
 // demand (route refresh, API) instead of stored per route: 1M routes cost 128 KiB per group.
+// A set bit means "sent to every member except the peer the advertised path came from"
+// (Dest::adv_from, RFC 4456 §6), so a member's own Adj-RIB-Out is bit && adv_from != member.
 //
 // A peer that comes up gets a fresh group (needs_full_dump); after its first flush (full table +
 // End-of-RIB, RFC 4724 §2) its Adj-RIB-Out equals that of any in-sync group with the same
@@ -114,6 +116,37 @@ class UpdatePacker {
   std::vector<Chunk> chunks_;
   std::shared_ptr<Bytes> current_;
   size_t updates_ = 0;
+};
+
+// The members of a group do not all receive the same thing: RFC 4456 §6 lets a reflector skip
+// the client a route came from (it would drop it by ORIGINATOR_ID anyway, RFC 4456 §8), and
+// when the best path moves from one member to another the new source must get a withdrawal of
+// what it was sent before. Each route therefore goes into one lane: "every member except X"
+// (X = kNoPeer: all) or "only member X". Lanes are encoded separately, each once; in the common
+// case (all routes of a flush from one peer) there is a single lane. A lane without recipients
+// is never encoded.
+class FanoutPacker {
+ public:
+  enum class To : uint8_t { kAllBut, kOnly };
+  struct Lane {
+    To to;
+    PeerId peer;
+    std::vector<PeerId> recipients;
+    std::unique_ptr<UpdatePacker> packer;  // null when nobody would receive the lane
+  };
+  FanoutPacker(const wire::EncodeContext& ctx, bool extended_message, const std::vector<PeerId>& members)
+      : ctx_(ctx), extended_message_(extended_message), members_(members) {}
+  // The packer of a lane, or nullptr when the lane has no recipients. `peer` must be a member
+  // of the group or kNoPeer (then kAllBut means everyone).
+  UpdatePacker* lane(To to, PeerId peer);
+  std::vector<Lane>& lanes() { return lanes_; }
+
+ private:
+  wire::EncodeContext ctx_;
+  bool extended_message_;
+  const std::vector<PeerId>& members_;
+  std::vector<Lane> lanes_;  // few (usually one): found by a linear scan behind a last-hit cache
+  size_t last_ = SIZE_MAX;
 };
 
 }  // namespace evpnd::bgp

@@ -201,6 +201,20 @@ TEST_F(Scripted, RouteRefresh_ResendsAdjRibOut) {
   EXPECT_EQ(routes, 1u);
 }
 
+TEST_F(Scripted, ClientRoutes_NotSentBackEvenOnRouteRefresh) {
+  add_peer(peer("127.0.0.2", 65000, true, true));
+  establish(false);
+  received_.clear();
+  send(update({type2(1), type2(2)}));
+  send(wire::RouteRefresh{kL2vpnEvpn, 0});
+  send(wire::Update{.mp_unreach = wire::MpUnreach{kL2vpnEvpn, {type2(1)}, {}, {}}});
+  size_t updates = 0;
+  for (const auto& m : received_) updates += std::holds_alternative<wire::Update>(m);
+  EXPECT_EQ(updates, 0u);  // RFC 4456 §6: neither the routes nor their withdrawal come back
+  EXPECT_EQ(rr_->loc_rib_size(), 1u);
+  EXPECT_EQ(rr_->prefixes_sent(peer_state()), 0u);
+}
+
 TEST_F(Scripted, UpdateBeforeEstablished_FsmError) {
   add_peer(peer("127.0.0.2", 65000, true, true));
   conn_ = kInboundConnBase + 99;

@@ -58,13 +58,88 @@ TEST_F(RrFabric, ClientRoute_ReflectedWithOriginatorAndClusterList) {
   EXPECT_EQ(rr_->prefixes_sent(*rr_->find_peer(ip("127.0.0.3"))), 3u);
 }
 
-TEST_F(RrFabric, OwnRoutesReflectedBack_DroppedByOriginator) {
-  originate(*l1_, {type2(1)}, "10.0.0.1");
+TEST_F(RrFabric, ClientRoute_NotReflectedBackToItsSource) {
   const Peer* to_rr = l1_->find_peer(ip("127.0.0.1"));
-  EXPECT_GE(to_rr->counters.loop_rejected, 1u);  // the RR reflects to all clients, as FRR does
+  const uint64_t updates_before = to_rr->counters.updates_in;
+  originate(*l1_, {type2(1), type2(2)}, "10.0.0.1");
+  // RFC 4456 §6: the reflector skips the client the routes came from.
+  EXPECT_EQ(to_rr->counters.updates_in, updates_before);
+  EXPECT_EQ(to_rr->counters.loop_rejected, 0u);
   EXPECT_EQ(to_rr->prefixes_received, 0u);
-  ASSERT_NE(best_of(*l1_, type2(1)), nullptr);
-  EXPECT_EQ(best_of(*l1_, type2(1))->peer, kLocalPeer);
+  EXPECT_NE(best_of(*l2_, type2(1)), nullptr);
+  EXPECT_EQ(rr_->prefixes_sent(*rr_->find_peer(ip("127.0.0.2"))), 0u);
+  EXPECT_EQ(rr_->prefixes_sent(*rr_->find_peer(ip("127.0.0.3"))), 2u);
+}
+
+// The paths of `r` that `s` learned from its peer at `from`.
+size_t paths_from(const Speaker& s, const char* from, const wire::EvpnRoute& r) {
+  const DestId d = s.table().find(r);
+  if (d == kNoDest) return 0;
+  size_t n = 0;
+  for (const Path& p : s.table().at(d).paths)
+    if (p.live() && p.peer == s.find_peer(ip(from))->id) ++n;
+  return n;
+}
+
+TEST_F(RrFabric, BestPathMovesBetweenClients_OldSourceGetsRouteNewSourceGetsWithdrawal) {
+  originate(*l1_, {type2(1)}, "10.0.0.1");
+  ASSERT_EQ(paths_from(*l2_, "127.0.0.1", type2(1)), 1u);  // leaf2 was sent leaf1's path
+  ASSERT_EQ(paths_from(*l1_, "127.0.0.1", type2(1)), 0u);
+  // leaf2 originates the same route with a higher LOCAL_PREF: the RR's best moves to leaf2.
+  net_.input(*l2_, [&](Output& o) {
+    PathInfo info = local_info("10.0.0.2");
+    info.attrs.local_pref = 200;
+    l2_->originate(type2(1), info);
+    l2_->flush(o);
+  });
+  EXPECT_EQ(best_of(*rr_, type2(1))->peer, rr_->find_peer(ip("127.0.0.3"))->id);
+  EXPECT_EQ(paths_from(*l1_, "127.0.0.1", type2(1)), 1u);  // leaf1 now gets leaf2's path
+  EXPECT_EQ(paths_from(*l2_, "127.0.0.1", type2(1)), 0u);  // leaf2's copy of leaf1's path withdrawn
+  EXPECT_EQ(rr_->prefixes_sent(*rr_->find_peer(ip("127.0.0.2"))), 1u);
+  EXPECT_EQ(rr_->prefixes_sent(*rr_->find_peer(ip("127.0.0.3"))), 0u);
+  // And back: leaf2 withdraws, the best returns to leaf1.
+  net_.input(*l2_, [&](Output& o) {
+    l2_->withdraw_local(type2(1));
+    l2_->flush(o);
+  });
+  EXPECT_EQ(best_of(*rr_, type2(1))->peer, rr_->find_peer(ip("127.0.0.2"))->id);
+  EXPECT_EQ(paths_from(*l1_, "127.0.0.1", type2(1)), 0u);
+  EXPECT_EQ(paths_from(*l2_, "127.0.0.1", type2(1)), 1u);
+  EXPECT_EQ(best_of(*l2_, type2(1))->info->attrs.originator_id, ip("10.0.0.1"));
+  EXPECT_EQ(rr_->prefixes_sent(*rr_->find_peer(ip("127.0.0.2"))), 0u);
+  EXPECT_EQ(rr_->prefixes_sent(*rr_->find_peer(ip("127.0.0.3"))), 1u);
+}
+
+TEST_F(RrFabric, WithdrawalFromSource_ReachesOthersNotTheSource) {
+  originate(*l1_, {type2(1)}, "10.0.0.1");
+  ASSERT_NE(best_of(*l2_, type2(1)), nullptr);
+  const Peer* l1_rr = l1_->find_peer(ip("127.0.0.1"));
+  const Peer* l2_rr = l2_->find_peer(ip("127.0.0.1"));
+  const uint64_t l1_before = l1_rr->counters.updates_in, l2_before = l2_rr->counters.updates_in;
+  net_.input(*l1_, [&](Output& o) {
+    l1_->withdraw_local(type2(1));
+    l1_->flush(o);
+  });
+  EXPECT_EQ(best_of(*l2_, type2(1)), nullptr);
+  EXPECT_GT(l2_rr->counters.updates_in, l2_before);
+  EXPECT_EQ(l1_rr->counters.updates_in, l1_before);
+  EXPECT_EQ(rr_->table().size(), 0u);
+}
+
+TEST_F(RrFabric, LateJoiningSource_GetsOthersRoutesButNotItsOwn) {
+  originate(*l1_, {type2(1)}, "10.0.0.1");
+  originate(*l2_, {type2(2)}, "10.0.0.2");
+  net_.input(*l1_, [&](Output& o) { l1_->remove_peer(ip("127.0.0.1"), 3, o); });
+  net_.input(*l1_, [&](Output& o) { l1_->add_peer(peer("127.0.0.1", 65000), o); });
+  net_.advance(std::chrono::seconds(3));
+  ASSERT_TRUE(established(*rr_, "127.0.0.2"));
+  originate(*l1_, {type2(1)}, "10.0.0.1");
+  EXPECT_EQ(paths_from(*l1_, "127.0.0.1", type2(2)), 1u);
+  EXPECT_EQ(paths_from(*l1_, "127.0.0.1", type2(1)), 0u);
+  EXPECT_EQ(l1_->find_peer(ip("127.0.0.1"))->counters.loop_rejected, 0u);
+  EXPECT_EQ(rr_->prefixes_sent(*rr_->find_peer(ip("127.0.0.2"))), 1u);
+  EXPECT_EQ(rr_->prefixes_sent(*rr_->find_peer(ip("127.0.0.3"))), 1u);
+  EXPECT_EQ(rr_->group_count(), 1u);
 }
 
 TEST_F(RrFabric, Withdrawal_Propagates) {

@@ -153,5 +153,28 @@ TEST(UpdateGroup, OutAttrs_CachedPerInput) {
   EXPECT_EQ(o1->attrs.originator_id, ip("10.0.0.1"));
 }
 
+TEST(FanoutPacker, Lanes_RecipientsExcludeOrSelectOneMember) {
+  const std::vector<PeerId> members{1, 2, 3};
+  FanoutPacker fp(wire::EncodeContext{}, false, members);
+  UpdatePacker* all = fp.lane(FanoutPacker::To::kAllBut, kNoPeer);
+  UpdatePacker* but2 = fp.lane(FanoutPacker::To::kAllBut, 2);
+  UpdatePacker* only2 = fp.lane(FanoutPacker::To::kOnly, 2);
+  ASSERT_NE(all, nullptr);
+  EXPECT_NE(all, but2);
+  EXPECT_NE(but2, only2);
+  EXPECT_EQ(fp.lane(FanoutPacker::To::kAllBut, 2), but2);  // found again
+  ASSERT_EQ(fp.lanes().size(), 3u);
+  EXPECT_EQ(fp.lanes()[0].recipients, (std::vector<PeerId>{1, 2, 3}));
+  EXPECT_EQ(fp.lanes()[1].recipients, (std::vector<PeerId>{1, 3}));
+  EXPECT_EQ(fp.lanes()[2].recipients, (std::vector<PeerId>{2}));
+}
+
+TEST(FanoutPacker, OnlyMemberExcluded_NoPackerNothingEncoded) {
+  const std::vector<PeerId> members{7};
+  FanoutPacker fp(wire::EncodeContext{}, false, members);
+  EXPECT_EQ(fp.lane(FanoutPacker::To::kAllBut, 7), nullptr);
+  EXPECT_NE(fp.lane(FanoutPacker::To::kAllBut, kNoPeer), nullptr);
+}
+
 }  // namespace
 }  // namespace evpnd::bgp
