@@ -68,14 +68,28 @@ void parse_timers(const ConfigReader& r, const YAML::Node& node, const std::stri
     n.connect_retry = uint16_t(r.uint(m.get("connect-retry"), m.path("connect-retry"), 1, 65535));
 }
 
+// IPv6 transport (issue #3). Sessions are matched by address: a link-local peer would need an
+// interface scope, and an IPv4-mapped one (::ffff:a.b.c.d) is an IPv4 peer (accepted IPv4
+// connections on a dual-stack listener are normalised to IPv4), so both are refused here.
+void check_v6_neighbor(const ConfigReader& r, const YAML::Node& n, const std::string& path, const IpAddress& a) {
+  const uint8_t* b = a.data();
+  if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80)
+    r.fail(n, path, "link-local neighbor " + a.to_string() + " is not supported (use a global or ULA address)");
+  if (b[0] == 0xff) r.fail(n, path, a.to_string() + " is a multicast address");
+  static constexpr uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (std::memcmp(b, kMapped, 12) == 0)
+    r.fail(n, path, "IPv4-mapped address " + a.to_string() + ": write the IPv4 address instead");
+}
+
 NeighborConfig parse_neighbor(const ConfigReader& r, const YAML::Node& node, const std::string& path) {
   MapReader m(r, node, path,
               {"address", "remote-as", "port", "families", "route-reflector-client", "passive", "description",
                "update-source", "timers", "password", "ttl-security", "max-prefixes", "graceful-restart"});
   NeighborConfig n;
   n.address = r.ip(m.require("address"), m.path("address"));
-  if (n.address.is_v6()) r.fail(m.get("address"), m.path("address"), "IPv6 neighbors are not supported yet");
-  if (n.address.is_unspecified()) r.fail(m.get("address"), m.path("address"), "0.0.0.0 is not a neighbor address");
+  if (n.address.is_unspecified())
+    r.fail(m.get("address"), m.path("address"), n.address.to_string() + " is not a neighbor address");
+  if (n.address.is_v6()) check_v6_neighbor(r, m.get("address"), m.path("address"), n.address);
   n.remote_as = Asn(r.uint(m.require("remote-as"), m.path("remote-as"), 1, kMaxAsn));
   if (m.has("port")) n.port = uint16_t(r.uint(m.get("port"), m.path("port"), 1, 65535));
   if (m.has("families")) {

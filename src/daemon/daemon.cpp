@@ -85,7 +85,14 @@ void Daemon::install_security() {
 }
 
 void Daemon::start_listener() {
-  if (cfg_.listen_port != 0) io_peers_.listen(cfg_.listen_address, cfg_.listen_port);
+  if (cfg_.listen_port == 0) return;
+  IpAddress addr = cfg_.listen_address;
+  // The default 0.0.0.0 cannot accept IPv6 peers: with any IPv6 neighbor it becomes a
+  // dual-stack "::" (IPv4 peers arrive as ::ffff:a.b.c.d, which PeerIo normalises to IPv4).
+  const bool any_v6 = std::any_of(cfg_.neighbors.begin(), cfg_.neighbors.end(), [](const auto& n) { return n.address.is_v6(); });
+  if (addr.is_v4() && addr.is_unspecified() && any_v6) addr = *IpAddress::parse("::");
+  io_peers_.listen(addr, cfg_.listen_port);
+  listening_on_ = addr;
 }
 
 void Daemon::start() {
@@ -214,6 +221,12 @@ tl::expected<nlohmann::json, std::string> Daemon::reload() {
     start_listener();
     for (const auto& n : cfg_.neighbors) dispatch(engine::ev::AddPeer{peer_config(n)});
     return applied;
+  }
+  if (cfg_.listen_port != 0 && listening_on_ && listening_on_->is_v4() && listening_on_->is_unspecified() &&
+      std::any_of(cfg_.neighbors.begin(), cfg_.neighbors.end(), [](const auto& n) { return n.address.is_v6(); })) {
+    // The first IPv6 neighbor on the default listener: re-bind it dual-stack (see start_listener).
+    io_peers_.stop_listening();
+    start_listener();
   }
   for (const auto& a : diff.neighbors_removed) dispatch(engine::ev::RemovePeer{a, kCeaseDeconfigured});
   for (const auto& a : diff.neighbors_changed) dispatch(engine::ev::RemovePeer{a, kCeaseConfigChange});

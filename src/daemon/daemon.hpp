@@ -81,6 +81,7 @@ class Daemon {
   std::string own_netns_;
   std::unique_ptr<DataplaneIo> dp_io_;
   std::unique_ptr<asio::steady_timer> evpn_timer_;     // EvpnService::next_deadline (DAD freeze)
+  std::optional<IpAddress> listening_on_;  // the address start_listener bound (see there)
   std::optional<TimePoint> evpn_deadline_;
   std::unique_ptr<asio::steady_timer> converge_timer_;  // the start-up reconcile
   TimePoint started_at_{};

@@ -63,14 +63,25 @@ struct PeerIo::Conn {
 std::string set_tcp_md5(int fd, const IpAddress& peer, const std::string& password) {
   struct tcp_md5sig sig {};
   if (password.size() > TCP_MD5SIG_MAXKEYLEN) return "MD5 password longer than 80 bytes";
-  if (peer.is_v4()) {
+  // An AF_INET6 socket (a dual-stack listener) only takes sockaddr_in6 keys: an IPv4 peer is
+  // given as ::ffff:a.b.c.d there, which the kernel stores as an IPv4 key (tcp_v6_parse_md5_keys).
+  sockaddr_storage local{};
+  socklen_t local_len = sizeof local;
+  const bool v6_socket = getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) == 0 && local.ss_family == AF_INET6;
+  if (peer.is_v4() && !v6_socket) {
     auto* sin = reinterpret_cast<sockaddr_in*>(&sig.tcpm_addr);
     sin->sin_family = AF_INET;
     std::memcpy(&sin->sin_addr, peer.data(), 4);
   } else {
     auto* sin6 = reinterpret_cast<sockaddr_in6*>(&sig.tcpm_addr);
     sin6->sin6_family = AF_INET6;
-    std::memcpy(&sin6->sin6_addr, peer.data(), 16);
+    if (peer.is_v4()) {
+      sin6->sin6_addr.s6_addr[10] = 0xff;
+      sin6->sin6_addr.s6_addr[11] = 0xff;
+      std::memcpy(&sin6->sin6_addr.s6_addr[12], peer.data(), 4);
+    } else {
+      std::memcpy(&sin6->sin6_addr, peer.data(), 16);
+    }
   }
   sig.tcpm_keylen = static_cast<uint16_t>(password.size());
   std::memcpy(sig.tcpm_key, password.data(), password.size());
@@ -149,8 +160,11 @@ void PeerIo::apply_md5_to_listeners() {
   for (auto& l : listeners_) {
     if (gtsm) {
       const int ttl = 255;
+      // A dual-stack (IPv6) listener answers IPv4 SYNs too: set both the hop limit and the TTL.
       const bool v6 = l->local_endpoint().address().is_v6();
-      if (setsockopt(l->native_handle(), v6 ? IPPROTO_IPV6 : IPPROTO_IP, v6 ? IPV6_UNICAST_HOPS : IP_TTL, &ttl, sizeof ttl) != 0)
+      if (v6 && setsockopt(l->native_handle(), IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl, sizeof ttl) != 0)
+        spdlog::error("GTSM: hop limit 255 on the listener: {}", std::strerror(errno));
+      if (setsockopt(l->native_handle(), IPPROTO_IP, IP_TTL, &ttl, sizeof ttl) != 0)
         spdlog::error("GTSM: TTL 255 on the listener: {}", std::strerror(errno));
     }
     for (const auto& [addr, s] : security_) {

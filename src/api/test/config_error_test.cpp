@@ -98,9 +98,30 @@ TEST(ConfigError, DuplicateNeighbor_PointsAtSecond) {
                {6, "neighbors[2].address", "duplicate neighbor 10.0.0.2 (also neighbors[0])"});
 }
 
-TEST(ConfigError, Ipv6Neighbor_Rejected) {
-  expect_error(kHead + "neighbors:\n  - { address: \"2001:db8::1\", remote-as: 1 }\n",
-               {4, "neighbors[0].address", "IPv6 neighbors are not supported"});
+TEST(ConfigError, Ipv6Neighbor_Accepted) {
+  auto c = parse_config_text(kHead + "neighbors:\n  - { address: \"2001:db8::1\", remote-as: 1, update-source: \"2001:db8::2\" }\n",
+                             "t.yaml");
+  ASSERT_TRUE(c) << c.error().to_string();
+  ASSERT_EQ(c->neighbors.size(), 1u);
+  EXPECT_TRUE(c->neighbors[0].address.is_v6());
+  EXPECT_EQ(c->neighbors[0].address.to_string(), "2001:db8::1");
+  EXPECT_EQ(c->neighbors[0].update_source->to_string(), "2001:db8::2");
+  auto l = parse_config_text(kHead + "listen: { address: \"::\", port: 179 }\n", "t.yaml");
+  ASSERT_TRUE(l) << l.error().to_string();
+  EXPECT_EQ(l->listen_address.to_string(), "::");
+}
+
+TEST(ConfigError, BadIpv6Neighbor_FileLineReason) {
+  const std::string n = kHead + "neighbors:\n  - { address: 10.0.0.9, remote-as: 1 }\n";  // line 4
+  expect_error(n + "  - { address: \"fe80::1\", remote-as: 1 }\n", {5, "neighbors[1].address", "link-local neighbor fe80::1"});
+  expect_error(n + "  - { address: \"::ffff:10.0.0.9\", remote-as: 1 }\n", {5, "neighbors[1].address", "IPv4-mapped"});
+  expect_error(n + "  - { address: \"ff02::5\", remote-as: 1 }\n", {5, "neighbors[1].address", "multicast"});
+  expect_error(n + "  - { address: \"::\", remote-as: 1 }\n", {5, "neighbors[1].address", ":: is not a neighbor address"});
+  expect_error(n + "  - { address: \"2001:db8::zz\", remote-as: 1 }\n", {5, "neighbors[1].address", "invalid IP address"});
+  expect_error(n + "  - { address: \"2001:db8::1\", remote-as: 1, update-source: 10.0.0.1 }\n",
+               {5, "neighbors[1].update-source", "address family differs"});
+  expect_error(n + "  - { address: \"2001:db8::1\", remote-as: 1 }\n  - { address: \"2001:db8:0::1\", remote-as: 2 }\n",
+               {6, "neighbors[2].address", "duplicate neighbor 2001:db8::1 (also neighbors[1])"});
 }
 
 TEST(ConfigError, DuplicateVniAndVrf_Rejected) {
