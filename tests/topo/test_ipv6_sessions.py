@@ -5,9 +5,11 @@ Four peers of the DUT (evpnd, AS 65000, router-id 10.255.0.254), each in its own
 its own veth link (IPv6 addresses with `nodad`: no duplicate address detection delay):
   frr-active   2001:db8:1::/64  evpnd connects (FRR passive) from its update-source
                                 2001:db8:1::a (a second address on the link), TCP MD5 (RFC 2385)
-                                with a sockaddr_in6 key on the connecting socket
+                                with a sockaddr_in6 key on the connecting socket, GTSM
+                                (RFC 5082: hop limit 255, IPV6_MINHOPCOUNT 255)
   frr-passive  2001:db8:2::/64  FRR connects (evpnd passive): the listener must be dual-stack,
-                                match the IPv6 peer, and hold its MD5 key (RFC 2385)
+                                match the IPv6 peer, hold its MD5 key (RFC 2385), answer
+                                with hop limit 255 and check the SYN's hop limit (GTSM)
   frr-v4       10.0.3.0/31      IPv4 peer, FRR connects to the same dual-stack listener: the
                                 ::ffff:10.0.3.1 source is matched as 10.0.3.1, MD5 key as IPv4
   gobgp        2001:db8:4::/64  both sides connect (collision or not, one session survives)
@@ -53,13 +55,15 @@ def run(t: harness.Test) -> None:
     v6_link(lab, dut_ns, "to-gb", gb, "eth0", ["2001:db8:4::1/64"], ["2001:db8:4::2/64"])
 
     dut = EvpndNode(lab, dut_ns, ASN, DUT_RID, [
-        Neighbor("2001:db8:1::2", ASN, update_source="2001:db8:1::a", password=PASSWORD, description="frr-active"),
-        Neighbor("2001:db8:2::2", ASN, passive=True, password=PASSWORD, description="frr-passive"),
+        Neighbor("2001:db8:1::2", ASN, update_source="2001:db8:1::a", password=PASSWORD, ttl_security=1,
+                 description="frr-active"),
+        Neighbor("2001:db8:2::2", ASN, passive=True, password=PASSWORD, ttl_security=1, description="frr-passive"),
         Neighbor("10.0.3.1", ASN, passive=True, password=PASSWORD, description="frr-v4"),
         Neighbor("2001:db8:4::2", ASN, description="gobgp"),
     ]).start()  # listen.address 0.0.0.0 (the default): dual-stack because of the IPv6 neighbors
-    frr_a = FrrNode(lab, fa, ASN, "10.255.0.1", [Neighbor("2001:db8:1::a", ASN, passive=True, password=PASSWORD)]).start()
-    frr_p = FrrNode(lab, fp, ASN, "10.255.0.2", [Neighbor("2001:db8:2::1", ASN, password=PASSWORD)]).start()
+    frr_a = FrrNode(lab, fa, ASN, "10.255.0.1", [Neighbor("2001:db8:1::a", ASN, passive=True, password=PASSWORD,
+                                                                   ttl_security=1)]).start()
+    frr_p = FrrNode(lab, fp, ASN, "10.255.0.2", [Neighbor("2001:db8:2::1", ASN, password=PASSWORD, ttl_security=1)]).start()
     frr_4 = FrrNode(lab, f4, ASN, "10.255.0.3", [Neighbor("10.0.3.0", ASN, password=PASSWORD)]).start()
     gob = GobgpNode(lab, gb, ASN, "10.255.0.4", [Neighbor("2001:db8:4::1", ASN)]).start()
 
