@@ -5,6 +5,11 @@
 //       sends N pre-encoded routes, the monitor counts distinct routes reflected to it.
 //   bgpload ceiling --routes 1000000
 //       the feeder talks straight to the monitor: the tool's own rate, the ceiling of any RR test.
+//   bgpload feed --peer 127.0.0.1:179 --routes 100000 --groups 1
+//       the feeder alone peers with a device under test (a leaf), pre-encodes the routes and
+//       obeys stdin lines "announce" / "withdraw" (send them; print the wall-clock CLOCK_REALTIME
+//       time of the first and last send as a JSON line) and "quit" (or EOF). The caller measures
+//       what the DUT does with the routes (bench/fdb-bench: kernel FDB programming).
 //
 // Output: one JSON object with announce/withdraw seconds (first UPDATE sent -> last route seen).
 //
@@ -71,6 +76,43 @@ double run_phase(Speaker& feeder, const Encoded& enc, Counter& c, int64_t target
   }
 }
 
+double wall_now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// `feed`: one session to the DUT; one JSON line per phase so a script can time what follows.
+int run_feed(SpeakerOptions fo, RouteMix mix, uint32_t routes, uint32_t groups, uint32_t asn,
+             const std::string& next_hop) {
+  Speaker feeder(fo);
+  feeder.connect();
+  feeder.start_reader([](const evpnd::wire::Update&) {});  // the DUT's own routes: ignored
+  Workload wl{.mix = mix, .routes = routes, .groups = groups, .asn = asn,
+              .next_hop = *evpnd::IpAddress::parse(next_hop),
+              .max_message = feeder.extended_message() ? 65535u : 4096u};
+  auto ann = encode_announcements(wl);
+  auto wd = encode_withdrawals(wl);
+  std::cout << nlohmann::json{{"event", "established"}, {"updates", ann.updates}, {"bytes", ann.bytes},
+                              {"extended_message", feeder.extended_message()}}.dump()
+            << std::endl;
+  auto phase = [&](const char* name, const Encoded& enc) {
+    const double t0 = wall_now();
+    for (const auto& chunk : enc.chunks) feeder.send(chunk);
+    std::cout << nlohmann::json{{"event", name}, {"t_first_send", t0}, {"t_last_send", wall_now()}}.dump()
+              << std::endl;
+  };
+  std::string line;
+  while (std::getline(std::cin, line)) {
+    if (feeder.closed()) break;
+    if (line == "announce") phase("announce", ann);
+    else if (line == "withdraw") phase("withdraw", wd);
+    else if (line == "quit") break;
+  }
+  const bool lost = feeder.closed();
+  if (lost) std::cout << nlohmann::json{{"event", "closed"}, {"reason", feeder.close_reason()}}.dump() << std::endl;
+  feeder.close();
+  return lost ? 1 : 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -102,6 +144,9 @@ int main(int argc, char** argv) {
   auto* ceiling = app.add_subcommand("ceiling", "feeder -> monitor directly (the tool's own rate)");
   ceiling->add_option("--port", ceiling_port, "monitor's listening port");
   common(ceiling);
+  auto* feed = app.add_subcommand("feed", "feeder -> one peer (a leaf); stdin: announce | withdraw | quit");
+  feed->add_option("--peer", rr, "peer address:port")->required();
+  common(feed);
   CLI11_PARSE(app, argc, argv);
 
   nlohmann::json out;
@@ -113,6 +158,7 @@ int main(int argc, char** argv) {
     fo.local_address = feeder_addr;
     Speaker monitor(mo), feeder(fo);
     Counter counter(routes);
+    if (feed->parsed()) return run_feed(fo, *parse_mix(type), routes, groups, asn, next_hop);
     if (ceiling->parsed()) {
       fo.remote_address = monitor_addr;
       fo.remote_port = ceiling_port;
