@@ -165,8 +165,9 @@ class Speaker {
   bool withdraw(PeerId peer, const wire::EvpnRoute& route, uint32_t hash);
   bool withdraw(PeerId peer, const wire::EvpnRoute& route) { return withdraw(peer, route, RouteTable::hash_of(route)); }
   void prefetch_batch(const std::vector<wire::EvpnRoute>& routes);
-  void reselect(DestId d, PeerId old_best_peer, bool best_touched);
-  void mark_changed(DestId d);
+  // `hash` is the route's RouteTable hash, kept so the flush can erase without rehashing.
+  void reselect(DestId d, PeerId old_best_peer, bool best_touched, uint32_t hash);
+  void mark_changed(DestId d, uint32_t hash);
   void drop_peer_paths(Peer& p, bool only_stale);
   void mark_stale(Peer& p);
   void check_max_prefix(Peer& p, Output& out);
@@ -188,9 +189,11 @@ class Speaker {
   RouteTable table_;
   size_t loc_rib_count_ = 0;
   std::vector<DestId> changed_;
+  std::vector<uint32_t> changed_hash_;  // parallel to changed_
   std::vector<uint8_t> changed_flag_;
   std::vector<uint32_t> batch_hashes_;  // scratch of prefetch_batch
   std::vector<std::pair<DestId, uint32_t>> erase_scratch_;
+  std::vector<const UpdateGroup*> group_scratch_;
   std::map<GroupId, std::unique_ptr<UpdateGroup>> groups_;
   GroupId next_group_ = 1;
 };

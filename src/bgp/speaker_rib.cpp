@@ -13,22 +13,23 @@ constexpr uint8_t kCease = static_cast<uint8_t>(wire::NotifyCode::kCease);
 constexpr uint8_t kCeaseMaxPrefix = 1;  // RFC 4486 §4
 }  // namespace
 
-void Speaker::mark_changed(DestId d) {
+void Speaker::mark_changed(DestId d, uint32_t hash) {
   if (d >= changed_flag_.size()) changed_flag_.resize(std::max<size_t>(table_.id_limit(), d + 1) * 2, 0);
   if (!changed_flag_[d]) {
     changed_flag_[d] = 1;
     changed_.push_back(d);
+    changed_hash_.push_back(hash);
   }
 }
 
-void Speaker::reselect(DestId id, PeerId old_best_peer, bool best_touched) {
+void Speaker::reselect(DestId id, PeerId old_best_peer, bool best_touched, uint32_t hash) {
   Dest& d = table_.at(id);
   if (d.paths.size() == 1) d.best = d.paths.front().live() ? 0 : -1;  // the common case: nothing to compare
   else d.best = static_cast<int16_t>(select_best(d, [this](PeerId p) -> const PeerFacts& { return peers_[p]->facts; }));
   const PeerId new_best = d.best >= 0 ? d.paths[size_t(d.best)].peer : kNoPeer;
   if (old_best_peer == kNoPeer && new_best != kNoPeer) ++loc_rib_count_;
   if (old_best_peer != kNoPeer && new_best == kNoPeer) --loc_rib_count_;
-  if (new_best != old_best_peer || best_touched) mark_changed(id);
+  if (new_best != old_best_peer || best_touched) mark_changed(id, hash);
 }
 
 void Speaker::prefetch_batch(const std::vector<wire::EvpnRoute>& routes) {
@@ -69,7 +70,7 @@ void Speaker::announce(PeerId peer, const wire::EvpnRoute& route, const AttrRef&
   slot->peer = peer;
   slot->flags = 0;
   if (same) return;  // an identical re-announcement changes nothing (RFC 4271 §9.1.4)
-  reselect(id, old_best, old_best == peer);
+  reselect(id, old_best, old_best == peer, hash);
 }
 
 bool Speaker::withdraw(PeerId peer, const wire::EvpnRoute& route, uint32_t hash) {
@@ -89,7 +90,7 @@ bool Speaker::withdraw(PeerId peer, const wire::EvpnRoute& route, uint32_t hash)
     d.paths.erase(it);
   }
   d.best = -1;
-  reselect(id, old_best, old_best == peer);
+  reselect(id, old_best, old_best == peer, hash);
   return true;
 }
 
@@ -186,7 +187,7 @@ void Speaker::mark_stale(Peer& p) {
       --p.prefixes_received;
       ++p.stale_routes;
       const PeerId old = d.best >= 0 ? d.paths[size_t(d.best)].peer : kNoPeer;
-      reselect(id, old, false);
+      reselect(id, old, false, RouteTable::hash_of(d.nlri()));
     }
   });
   spdlog::info("peer {}: graceful restart, keeping {} routes as stale", p.cfg.address.to_string(), p.stale_routes);
@@ -345,14 +346,17 @@ void Speaker::flush(Output& out) {
     }
   }
   erase_scratch_.clear();
-  for (DestId id : changed_) {
+  group_scratch_.clear();
+  for (const auto& kv : groups_) group_scratch_.push_back(kv.second.get());
+  for (size_t i = 0; i < changed_.size(); ++i) {
+    const DestId id = changed_[i];
     changed_flag_[id] = 0;
     Dest& d = table_.at(id);
     d.adv_from = d.best >= 0 ? d.paths[size_t(d.best)].peer : kNoPeer;  // what every group now has
     if (!d.has_live()) {
       bool still = false;
-      for (const auto& kv : groups_) still |= kv.second->advertised(id);
-      if (!still) erase_scratch_.emplace_back(id, RouteTable::hash_of(table_.at(id).nlri()));
+      for (const UpdateGroup* g : group_scratch_) still |= g->advertised(id);
+      if (!still) erase_scratch_.emplace_back(id, changed_hash_[i]);
     }
   }
   // Erase with the index slots prefetched a few entries ahead: far enough to hide the miss,
@@ -364,6 +368,7 @@ void Speaker::flush(Output& out) {
     table_.erase(erase_scratch_[i].first, erase_scratch_[i].second);
   }
   changed_.clear();
+  changed_hash_.clear();
 }
 
 }  // namespace evpnd::bgp
