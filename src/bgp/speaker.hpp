@@ -192,7 +192,6 @@ class Speaker {
   std::vector<uint32_t> changed_hash_;  // parallel to changed_
   std::vector<uint8_t> changed_flag_;
   std::vector<uint32_t> batch_hashes_;  // scratch of prefetch_batch
-  std::vector<std::pair<DestId, uint32_t>> erase_scratch_;
   std::vector<const UpdateGroup*> group_scratch_;
   std::map<GroupId, std::unique_ptr<UpdateGroup>> groups_;
   GroupId next_group_ = 1;

@@ -345,10 +345,15 @@ void Speaker::flush(Output& out) {
       listener_->on_best_path_changed(d.nlri(), b, b ? peers_[b->peer]->role : PeerRole::kLocal);
     }
   }
-  erase_scratch_.clear();
   group_scratch_.clear();
   for (const auto& kv : groups_) group_scratch_.push_back(kv.second.get());
+  // Withdrawn Dests are erased in the same pass that just loaded them (a separate pass found
+  // them evicted again), with the index slots prefetched a few entries ahead: far enough to
+  // hide the miss, near enough that the line is still cached when its turn comes.
+  constexpr size_t kAhead = 8;
+  for (size_t i = 0; i < changed_.size() && i < kAhead; ++i) table_.prefetch(changed_hash_[i]);
   for (size_t i = 0; i < changed_.size(); ++i) {
+    if (i + kAhead < changed_.size()) table_.prefetch(changed_hash_[i + kAhead]);
     const DestId id = changed_[i];
     changed_flag_[id] = 0;
     Dest& d = table_.at(id);
@@ -356,16 +361,8 @@ void Speaker::flush(Output& out) {
     if (!d.has_live()) {
       bool still = false;
       for (const UpdateGroup* g : group_scratch_) still |= g->advertised(id);
-      if (!still) erase_scratch_.emplace_back(id, changed_hash_[i]);
+      if (!still) table_.erase(id, changed_hash_[i]);
     }
-  }
-  // Erase with the index slots prefetched a few entries ahead: far enough to hide the miss,
-  // near enough that the line is still cached when its turn comes.
-  constexpr size_t kAhead = 8;
-  for (size_t i = 0; i < erase_scratch_.size() && i < kAhead; ++i) table_.prefetch(erase_scratch_[i].second);
-  for (size_t i = 0; i < erase_scratch_.size(); ++i) {
-    if (i + kAhead < erase_scratch_.size()) table_.prefetch(erase_scratch_[i + kAhead].second);
-    table_.erase(erase_scratch_[i].first, erase_scratch_[i].second);
   }
   changed_.clear();
   changed_hash_.clear();
