@@ -87,6 +87,7 @@ class Daemon {
   TimePoint started_at_{};
   std::optional<TimePoint> all_up_since_;
   bool reconciled_ = false;
+  uint64_t batches_seen_ = 0;  // DataplaneIo batches at the last convergence poll
   uint64_t notices_ = 0;
 };
 

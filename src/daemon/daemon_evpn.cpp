@@ -16,8 +16,9 @@
 
 namespace evpnd::daemon {
 namespace {
-// The start-up reconcile waits until every configured session has been Established this long
-// (the initial table exchange is done by then), or until kConvergeLimit after start.
+// The start-up reconcile waits until every configured session has been Established, with no
+// dataplane batch applied, this long (the initial table exchange is done by then), or until
+// kConvergeLimit after start.
 constexpr std::chrono::seconds kConvergeQuiet{3};
 constexpr std::chrono::seconds kConvergeLimit{60};
 constexpr std::chrono::milliseconds kConvergePoll{500};
@@ -86,8 +87,13 @@ void Daemon::check_convergence() {
   const TimePoint t = now();
   bool all_up = !cfg_.neighbors.empty();
   for (const bgp::Peer* p : engine_->speaker().peers()) all_up = all_up && p->established();
-  if (!all_up) all_up_since_.reset();
-  else if (!all_up_since_) all_up_since_ = t;
+  // Converged also means the routes stopped coming: while intents are still flowing (a 100k
+  // table takes seconds), a full kernel dump + diff would stall the load it races with.
+  const uint64_t batches = dp_io_->counters().batches;
+  const bool busy = batches != batches_seen_;
+  batches_seen_ = batches;
+  if (!all_up || busy) all_up_since_.reset();
+  if (all_up && !all_up_since_) all_up_since_ = t;
   if ((all_up_since_ && t - *all_up_since_ >= kConvergeQuiet) || t - started_at_ >= kConvergeLimit ||
       cfg_.neighbors.empty()) {
     reconciled_ = true;

@@ -62,6 +62,16 @@ void DataplaneIo::apply_now(std::vector<Intent>& batch) {
     for (const auto& i : batch) spdlog::debug("dataplane: {}", to_string(i));
   }
   watch();
+  // The provider may have read monitor events while applying (so its socket cannot overrun):
+  // the descriptor need not be readable any more, so poll once the current handler is done.
+  if (!poll_posted_) {
+    poll_posted_ = true;
+    asio::post(io_, [this, alive = alive_] {
+      if (!*alive) return;
+      poll_posted_ = false;
+      if (!stopped_) on_readable();
+    });
+  }
 }
 
 ReconcileReport DataplaneIo::reconcile_desired() {

@@ -75,6 +75,7 @@ class DataplaneIo {
   dataplane::FakeDataplane shadow_;
   std::vector<dataplane::Intent> queued_;
   bool flush_posted_ = false;
+  bool poll_posted_ = false;
   bool stopped_ = false;
   std::map<int, std::unique_ptr<asio::posix::stream_descriptor>> fds_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);

@@ -319,7 +319,11 @@ void LinuxDataplane::flush(ApplyResult& res, std::span<const Intent> batch) {
     if (n.offsets.empty()) continue;
     // seq -> position in this namespace's queue (seqs are consecutive per socket).
     const uint32_t first_seq = reinterpret_cast<const nlmsghdr*>(n.pending.data())->nlmsg_seq;
-    auto r = n.req->transact(n.pending, n.offsets);
+    // Every entry we write comes back on the monitor socket: read it chunk by chunk, or 100k
+    // entries overrun even a 32 MiB receive buffer and each ENOBUFS costs a full resync.
+    const NetnsName nsname = name;
+    Ns& ns_ref = n;
+    auto r = n.req->transact(n.pending, n.offsets, [&] { drain_monitor(nsname, ns_ref, early_events_); });
     if (!r) {
       for (size_t k = 0; k < n.owners.size(); ++k)
         res.errors.push_back({n.owners[k], r.error().error, to_string(batch[n.owners[k]]) + ": " + r.error().message});

@@ -88,6 +88,8 @@ class LinuxDataplane final : public Dataplane {
   // Monitor.
   void handle_monitor(const NetnsName& ns, ByteView msg, std::vector<DataplaneEvent>& out);
   void resync_local(const NetnsName& ns, std::vector<DataplaneEvent>& out);
+  // Reads the monitor socket of one namespace without blocking (ENOBUFS -> resync_local).
+  void drain_monitor(const NetnsName& ns, Ns& n, std::vector<DataplaneEvent>& out);
   std::optional<Vni> vni_of_bridge(const NetnsName& ns, int32_t bridge_ifindex) const;
   std::optional<Vni> vni_of_svi(const NetnsName& ns, int32_t ifindex) const { return vni_of_bridge(ns, ifindex); }
   bool is_vxlan_port(const NetnsName& ns, int32_t ifindex) const;
@@ -107,6 +109,7 @@ class LinuxDataplane final : public Dataplane {
 
   LinuxDataplaneOptions opts_;
   std::map<NetnsName, Ns> ns_;
+  std::vector<DataplaneEvent> early_events_;  // monitor events read during apply(), for poll_events()
   std::map<Vni, Vni2> l2_;
   std::map<Vni, Vni3> l3_;
   // Local learning we reported, to suppress duplicates and to report ages/take-overs.

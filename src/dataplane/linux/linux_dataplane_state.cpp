@@ -128,12 +128,20 @@ void LinuxDataplane::handle_monitor(const NetnsName& nsname, ByteView msg, std::
 
 size_t LinuxDataplane::poll_events(std::vector<DataplaneEvent>& out) {
   const size_t before = out.size();
-  for (auto& [name, n] : ns_) {
-    const NetnsName nsname = name;
-    bool ok = n.mon->drain([&](ByteView m) { handle_monitor(nsname, m, out); });
-    if (!ok) resync_local(nsname, out);
+  // Events read while applying come first: they are older than what is pending now.
+  if (!early_events_.empty()) {
+    out.insert(out.end(), std::make_move_iterator(early_events_.begin()),
+               std::make_move_iterator(early_events_.end()));
+    early_events_.clear();
   }
+  for (auto& [name, n] : ns_) drain_monitor(name, n, out);
   return out.size() - before;
+}
+
+void LinuxDataplane::drain_monitor(const NetnsName& nsname, Ns& n, std::vector<DataplaneEvent>& out) {
+  if (!n.mon) return;
+  bool ok = n.mon->drain([&](ByteView m) { handle_monitor(nsname, m, out); });
+  if (!ok) resync_local(nsname, out);
 }
 
 void LinuxDataplane::resync_local(const NetnsName& nsname, std::vector<DataplaneEvent>& out) {

@@ -102,7 +102,8 @@ NlSocket::~NlSocket() { mnl_socket_close(sock_); }
 int NlSocket::fd() const { return mnl_socket_get_fd(sock_); }
 
 tl::expected<std::vector<NlFailure>, DataplaneError> NlSocket::transact(Bytes& batch,
-                                                                        const std::vector<size_t>& offsets) {
+                                                                        const std::vector<size_t>& offsets,
+                                                                        const std::function<void()>& after_chunk) {
   std::vector<NlFailure> failures;
   size_t i = 0;
   while (i < offsets.size()) {
@@ -136,6 +137,7 @@ tl::expected<std::vector<NlFailure>, DataplaneError> NlSocket::transact(Bytes& b
         if (nlh->nlmsg_seq == last_seq) done = true;
       }
     }
+    if (after_chunk) after_chunk();
     i = j;
   }
   return failures;

@@ -64,8 +64,10 @@ class NlSocket {
 
   // Sends the requests in `batch` (starting at the given offsets, in order) and returns the
   // failures. A transport error (sendmsg/recv failed) is returned as the unexpected value.
-  tl::expected<std::vector<NlFailure>, DataplaneError> transact(Bytes& batch,
-                                                                const std::vector<size_t>& offsets);
+  // `after_chunk` runs once each chunk is acknowledged (the caller drains its monitor socket
+  // there, so the echoes of a large batch never pile up into an overrun).
+  tl::expected<std::vector<NlFailure>, DataplaneError> transact(Bytes& batch, const std::vector<size_t>& offsets,
+                                                                const std::function<void()>& after_chunk = {});
   // One request, one answer: 0 or the positive errno (with extack text in `message`).
   int request(Bytes& msg, std::string* message = nullptr);
   // Runs a dump request; `cb` sees each message of the answer (not NLMSG_DONE).
