@@ -66,6 +66,20 @@ VrfRoute normalised(VrfRoute r) {
 
 }  // namespace
 
+ReconcileReport reconcile_report(const ReconcilePlan& plan, ApplyResult result) {
+  ReconcileReport rep;
+  rep.unchanged = plan.unchanged;
+  rep.errors = std::move(result.errors);
+  for (size_t idx = 0, e = 0; idx < plan.intents.size(); ++idx) {
+    if (e < rep.errors.size() && rep.errors[e].index == idx) {
+      ++e;
+      continue;
+    }
+    ++(plan.intents[idx].action == Action::kAdd ? rep.added : rep.removed);
+  }
+  return rep;
+}
+
 ReconcilePlan plan_reconcile(std::span<const Intent> desired, const DataplaneState& current) {
   ReconcilePlan plan;
   std::vector<Intent> dels, vnis, adds;

@@ -27,6 +27,10 @@ struct ReconcilePlan {
 // `desired` holds kAdd intents only (kDelete entries are ignored).
 ReconcilePlan plan_reconcile(std::span<const Intent> desired, const DataplaneState& current);
 
+// The report of applying `plan`: every intent without an error in `result` counts as added or
+// removed by its action. Shared by every provider's reconcile().
+ReconcileReport reconcile_report(const ReconcilePlan& plan, ApplyResult result);
+
 // True when `current` (read back from the data plane) satisfies `desired`; fields left at their
 // "don't care" value in `desired` (no bridge_mac, mtu 0) are not compared.
 bool l2vni_matches(const L2Vni& desired, const L2Vni& current);

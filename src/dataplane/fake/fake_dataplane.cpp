@@ -127,20 +127,9 @@ tl::expected<DataplaneState, DataplaneError> FakeDataplane::dump() {
 }
 
 ReconcileReport FakeDataplane::reconcile(std::span<const Intent> desired) {
-  ReconcileReport rep;
   auto state = dump();
   auto plan = plan_reconcile(desired, *state);
-  rep.unchanged = plan.unchanged;
-  auto res = apply(plan.intents);
-  rep.errors = std::move(res.errors);
-  for (size_t idx = 0, e = 0; idx < plan.intents.size(); ++idx) {
-    if (e < rep.errors.size() && rep.errors[e].index == idx) {
-      ++e;
-      continue;
-    }
-    ++(plan.intents[idx].action == Action::kAdd ? rep.added : rep.removed);
-  }
-  return rep;
+  return reconcile_report(plan, apply(plan.intents));
 }
 
 void FakeDataplane::learn_local_mac(Vni vni, const Mac& mac, const std::string& port, bool is_static) {

@@ -336,17 +336,7 @@ ReconcileReport LinuxDataplane::reconcile(std::span<const Intent> desired) {
     return rep;
   }
   auto plan = plan_reconcile(desired, *st);
-  rep.unchanged = plan.unchanged;
-  auto res = apply(plan.intents);
-  rep.errors = std::move(res.errors);
-  for (size_t idx = 0, e = 0; idx < plan.intents.size(); ++idx) {
-    if (e < rep.errors.size() && rep.errors[e].index == idx) {
-      ++e;
-      continue;
-    }
-    ++(plan.intents[idx].action == Action::kAdd ? rep.added : rep.removed);
-  }
-  return rep;
+  return reconcile_report(plan, apply(plan.intents));
 }
 
 }  // namespace evpnd::dataplane
