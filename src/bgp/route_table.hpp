@@ -2,7 +2,7 @@
 // wire::route_key() serialises), each holding the paths received for it (Adj-RIB-In entries of
 // every peer, plus locally originated ones) and the index of the best one (Loc-RIB).
 //
-// NOTE performance: Dests live in huge-page chunks indexed by a dense DestId (reused through a
+// NOTE performance: Dests live in 4 MiB chunks indexed by a dense DestId (reused through a
 // free list), found through an open-addressing index of (id, hash) slots, so 1M routes cost one
 // Dest (~112 bytes, its single path inline, see path_list.hpp) + 16-32 bytes of index, no heap
 // block per route and no per-route string or key copy: the key is compared field by field on the route itself (key_equal),
@@ -99,8 +99,8 @@ class RouteTable {
     uint32_t hash = 0;
   };
   // Dests live in fixed chunks that never move (no copy when the table grows, references
-  // stay valid) and are backed by transparent huge pages where the kernel allows it: a
-  // million routes then fault in ~60 pages instead of ~30000.
+  // stay valid); each chunk is faulted in by one call when allocated (big_alloc in
+  // route_table.cpp says why not transparent huge pages).
   static constexpr size_t kChunkBytes = size_t{4} << 20;
   static constexpr size_t kPerChunk = kChunkBytes / sizeof(Dest);
   size_t probe_start(uint32_t h) const { return h & mask_; }
