@@ -49,7 +49,9 @@ std::unique_ptr<engine::Engine> make_engine(const api::Config& c, const std::str
 void Daemon::start_dataplane() {
   std::unique_ptr<dataplane::Dataplane> dp;
   if (cfg_.dataplane == api::DataplaneKind::kLinux) {
-    auto l = dataplane::LinuxDataplane::open({});  // underlay = the namespace we run in
+    dataplane::LinuxDataplaneOptions o;  // underlay = the namespace we run in
+    o.async_writes = true;                 // entry batches overlap with BGP work (nl_writer.hpp)
+    auto l = dataplane::LinuxDataplane::open(o);
     if (!l) throw std::runtime_error("cannot open the Linux data plane: " + l.error().message);
     dp = std::move(*l);
   } else {

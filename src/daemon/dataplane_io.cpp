@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <set>
 
 namespace evpnd::daemon {
@@ -150,6 +151,10 @@ void DataplaneIo::arm(int fd) {
 void DataplaneIo::on_readable() {
   std::vector<DataplaneEvent> evs;
   dp_->poll_events(evs);
+  const std::vector<IntentError> late = dp_->take_late_errors();
+  counters_.intent_errors += late.size();
+  counters_.intents_applied -= std::min<uint64_t>(counters_.intents_applied, late.size());
+  for (const auto& e : late) spdlog::warn("dataplane: {} failed ({})", e.message, e.error);
   if (evs.empty()) return;
   counters_.events += evs.size();
   for (const auto& e : evs)

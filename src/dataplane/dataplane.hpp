@@ -42,6 +42,11 @@ class Dataplane {
   // VNIs, dumps, installs only what is missing or different and removes only entries that are
   // ours (ownership marks) and not desired. Entries that are already right are not touched.
   virtual ReconcileReport reconcile(std::span<const Intent> desired) = 0;
+
+  // Failures of writes that apply() handed off without waiting (a provider writing from a
+  // thread of its own); IntentError::index is 0 and the message names the intent. Call after
+  // poll_events(). Synchronous providers have none.
+  virtual std::vector<IntentError> take_late_errors() { return {}; }
 };
 
 }  // namespace evpnd::dataplane

@@ -32,9 +32,18 @@ tl::expected<LinuxDataplane::Ns*, DataplaneError> LinuxDataplane::ns(const Netns
   if (!req) return tl::make_unexpected(req.error());
   auto mon = NlSocket::open(name, RTMGRP_LINK | RTMGRP_NEIGH);
   if (!mon) return tl::make_unexpected(mon.error());
+  // Without the filter (old kernel) the echoes are read and handled as no-ops: an optimisation only.
+  (void)(*mon)->drop_own_entry_notifications();
+  std::unique_ptr<NlWriter> writer;
+  if (opts_.async_writes) {
+    auto w = NlSocket::open(name);
+    if (!w) return tl::make_unexpected(w.error());
+    writer = std::make_unique<NlWriter>(std::move(*w));
+  }
   Ns& n = ns_[name];
   n.req = std::move(*req);
   n.mon = std::move(*mon);
+  n.writer = std::move(writer);
   if (auto r = refresh_links(n); !r) {
     ns_.erase(name);
     return tl::make_unexpected(r.error());
@@ -292,6 +301,7 @@ ApplyResult LinuxDataplane::apply(std::span<const Intent> batch) {
       case IntentKind::kL2Vni:
       case IntentKind::kL3Vni: {
         flush(res, batch);  // entries queued before must reach the kernel before devices change
+        sync();
         if (const auto* v = i.get<L2Vni>()) err = add ? ensure_l2(*v, why) : remove_l2(*v, why);
         if (const auto* v3 = i.get<L3Vni>()) err = add ? ensure_l3(*v3, why) : remove_l3(*v3, why);
         break;
@@ -314,9 +324,47 @@ ApplyResult LinuxDataplane::apply(std::span<const Intent> batch) {
   return res;
 }
 
+void LinuxDataplane::sync() {
+  for (auto& [name, n] : ns_) {
+    if (!n.writer) continue;
+    n.writer->wait_idle();
+    auto errs = n.writer->take_errors();
+    late_errors_.insert(late_errors_.end(), std::make_move_iterator(errs.begin()), std::make_move_iterator(errs.end()));
+  }
+}
+
+std::vector<IntentError> LinuxDataplane::take_late_errors() {
+  for (auto& [name, n] : ns_) {
+    if (!n.writer) continue;
+    auto errs = n.writer->take_errors();
+    late_errors_.insert(late_errors_.end(), std::make_move_iterator(errs.begin()), std::make_move_iterator(errs.end()));
+  }
+  return std::exchange(late_errors_, {});
+}
+
 void LinuxDataplane::flush(ApplyResult& res, std::span<const Intent> batch) {
   for (auto& [name, n] : ns_) {
     if (n.offsets.empty()) continue;
+    if (n.writer && !force_sync_) {
+      // Hand the batch to the writer thread; the intents are copied for its error messages.
+      WriteJob job;
+      job.batch = std::move(n.pending);
+      job.offsets = std::move(n.offsets);
+      job.delete_ok = std::move(n.delete_ok);
+      job.owners.reserve(n.owners.size());
+      size_t prev = SIZE_MAX;
+      for (size_t owner : n.owners) {
+        if (owner != prev) job.intents.push_back(batch[owner]);
+        prev = owner;
+        job.owners.push_back(static_cast<uint32_t>(job.intents.size() - 1));
+      }
+      n.writer->submit(std::move(job));
+      n.pending.clear();
+      n.offsets.clear();
+      n.owners.clear();
+      n.delete_ok.clear();
+      continue;
+    }
     // seq -> position in this namespace's queue (seqs are consecutive per socket).
     const uint32_t first_seq = reinterpret_cast<const nlmsghdr*>(n.pending.data())->nlmsg_seq;
     // Every entry we write comes back on the monitor socket: read it chunk by chunk, or 100k

@@ -11,6 +11,10 @@
 // NOTE performance: entry intents (MACs, flood entries, neighbours, routes) are encoded into one
 // buffer per namespace and sent in 64 KiB sendmsg chunks with one ACK per chunk; VNI intents are
 // synchronous (a few requests each, they need ifindexes).
+// NOTE async_writes: entry batches are handed to a writer thread per namespace (NlWriter) and
+// apply() returns before the kernel has them; their failures come back later through
+// take_late_errors() (the writer's eventfd is among event_fds()). dump(), reconcile() and device
+// changes first wait for the writers, so the kernel always sees requests in submission order.
 // NOTE errors: per intent (IntentError). Deleting something absent (ENOENT/ESRCH/ENODEV) is success.
 #pragma once
 
@@ -22,11 +26,13 @@
 #include "dataplane/dataplane.hpp"
 #include "dataplane/linux/nl_socket.hpp"
 #include "dataplane/linux/nl_types.hpp"
+#include "dataplane/linux/nl_writer.hpp"
 
 namespace evpnd::dataplane {
 
 struct LinuxDataplaneOptions {
   NetnsName underlay_netns;            // "" = own namespace
+  bool async_writes = false;           // entry batches via a writer thread (see NOTE async_writes)
 };
 
 class LinuxDataplane final : public Dataplane {
@@ -38,6 +44,9 @@ class LinuxDataplane final : public Dataplane {
   size_t poll_events(std::vector<DataplaneEvent>& out) override;
   tl::expected<DataplaneState, DataplaneError> dump() override;
   ReconcileReport reconcile(std::span<const Intent> desired) override;
+  std::vector<IntentError> take_late_errors() override;
+  // Waits until every queued entry batch is in the kernel (no-op without async_writes).
+  void sync();
 
   // Netns actually used for an intent's netns name ("" -> underlay).
   const NetnsName& resolve_netns(const NetnsName& ns) const { return ns.empty() ? opts_.underlay_netns : ns; }
@@ -46,6 +55,7 @@ class LinuxDataplane final : public Dataplane {
   struct Ns {                          // per namespace: sockets and a link cache
     std::unique_ptr<nl::NlSocket> req;
     std::unique_ptr<nl::NlSocket> mon;
+    std::unique_ptr<nl::NlWriter> writer;  // async_writes only
     std::map<int32_t, nl::LinkMsg> links;  // ifindex -> last seen
     Bytes pending;                     // queued entry requests
     std::vector<size_t> offsets;       // start of each queued request
@@ -110,6 +120,8 @@ class LinuxDataplane final : public Dataplane {
   LinuxDataplaneOptions opts_;
   std::map<NetnsName, Ns> ns_;
   std::vector<DataplaneEvent> early_events_;  // monitor events read during apply(), for poll_events()
+  std::vector<IntentError> late_errors_;      // failures of asynchronous writes, for take_late_errors()
+  bool force_sync_ = false;                   // reconcile(): errors must map to its plan's indexes
   std::map<Vni, Vni2> l2_;
   std::map<Vni, Vni3> l3_;
   // Local learning we reported, to suppress duplicates and to report ages/take-overs.

@@ -34,7 +34,10 @@ bool is_link_local(const IpAddress& a) { return a.is_v6() && a.data()[0] == 0xfe
 
 std::vector<int> LinuxDataplane::event_fds() const {
   std::vector<int> fds;
-  for (const auto& [name, n] : ns_) fds.push_back(n.mon->fd());
+  for (const auto& [name, n] : ns_) {
+    fds.push_back(n.mon->fd());
+    if (n.writer) fds.push_back(n.writer->fd());
+  }
   return fds;
 }
 
@@ -134,7 +137,10 @@ size_t LinuxDataplane::poll_events(std::vector<DataplaneEvent>& out) {
                std::make_move_iterator(early_events_.end()));
     early_events_.clear();
   }
-  for (auto& [name, n] : ns_) drain_monitor(name, n, out);
+  for (auto& [name, n] : ns_) {
+    drain_monitor(name, n, out);
+    if (n.writer) n.writer->ack_event();  // its errors wait for take_late_errors()
+  }
   return out.size() - before;
 }
 
@@ -160,6 +166,7 @@ void LinuxDataplane::resync_local(const NetnsName& nsname, std::vector<Dataplane
 }
 
 tl::expected<DataplaneState, DataplaneError> LinuxDataplane::dump() {
+  sync();  // what the writers still hold is not in the kernel yet
   DataplaneState st;
   // Per namespace: links, FDB, neighbours, addresses, routes.
   struct Raw {
@@ -336,7 +343,10 @@ ReconcileReport LinuxDataplane::reconcile(std::span<const Intent> desired) {
     return rep;
   }
   auto plan = plan_reconcile(desired, *st);
-  return reconcile_report(plan, apply(plan.intents));
+  force_sync_ = true;  // the report counts per plan index: no late errors here
+  ApplyResult res = apply(plan.intents);
+  force_sync_ = false;
+  return reconcile_report(plan, std::move(res));
 }
 
 }  // namespace evpnd::dataplane

@@ -49,6 +49,9 @@ int LinuxDataplane::queue_entry(const Intent& i, size_t index) {
     const int32_t vx = v2 ? v2->vxlan_ifindex : v3->vxlan_ifindex;
     if (add) {
       if (m->vtep.empty() || m->mac.is_multicast() || m->mac.is_zero()) return EINVAL;
+      // The bridge entry we write replaces a locally learned one (br_fdb_external_learn_add):
+      // report the local MAC gone now, as its (filtered) echo would have.
+      if (v2 && local_macs_.erase(std::tuple(m->vni, m->mac))) early_events_.push_back(LocalMacAged{m->vni, m->mac});
       queue(*n, index, false, [&](Bytes& b, uint32_t seq) {
         encode_neigh(b, RTM_NEWNEIGH, {kReplace, seq}, fdb_add(vx, m->mac, m->vtep, m->sticky));
       });
@@ -92,6 +95,9 @@ int LinuxDataplane::queue_entry(const Intent& i, size_t index) {
     Ns* n = ns_or(v2 ? v2->cfg.netns : v3->cfg.netns);
     if (!n) return EIO;
     const int32_t svi = v2 ? v2->bridge_ifindex : v3->bridge_ifindex;
+    // NLM_F_REPLACE over a locally resolved entry makes it ours: the local binding is gone.
+    if (add && v2 && local_neighs_.erase(std::tuple(r->vni, r->ip)))
+      early_events_.push_back(LocalNeighbourRemoved{r->vni, r->ip});
     queue(*n, index, del, [&](Bytes& b, uint32_t seq) {
       uint8_t flags = NTF_EXT_LEARNED | (r->is_router ? NTF_ROUTER : 0);
       NeighMsg msg{family_of(r->ip), svi, uint16_t(add ? NUD_NOARP : 0), uint8_t(add ? flags : 0),

@@ -2,6 +2,9 @@
 
 #include <fcntl.h>
 #include <libmnl/libmnl.h>
+#include <arpa/inet.h>
+#include <linux/filter.h>
+#include <linux/neighbour.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <sched.h>
@@ -79,7 +82,7 @@ tl::expected<std::unique_ptr<NlSocket>, DataplaneError> NlSocket::open(const std
   std::unique_ptr<NlSocket> sock(new NlSocket(s, netns));
   int fd = mnl_socket_get_fd(s);
   int one = 1;
-  int buf = kRcvBuf;
+  int buf = groups ? kMonitorRcvBuf : kRcvBuf;
   // FORCE variants exceed net.core.rmem_max (needs CAP_NET_ADMIN, which we have anyway).
   if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof buf) < 0)
     setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
@@ -98,6 +101,26 @@ tl::expected<std::unique_ptr<NlSocket>, DataplaneError> NlSocket::open(const std
 }
 
 NlSocket::~NlSocket() { mnl_socket_close(sock_); }
+
+bool NlSocket::drop_own_entry_notifications() {
+  // Netlink headers are host-endian and BPF_H loads network order: compare with htons(value).
+  // Offsets: nlmsg_type 4, ndmsg.ndm_family 16, ndmsg.ndm_flags 26 (one message per notification).
+  static const sock_filter kProg[] = {
+      BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 4),                              // 0
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, htons(RTM_NEWNEIGH), 1, 0),     // 1
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, htons(RTM_DELNEIGH), 0, 6),     // 2: other -> keep
+      BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 26),                             // 3
+      BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, NTF_EXT_LEARNED, 5, 0),         // 4: extern_learn -> drop
+      BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 16),                             // 5
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_BRIDGE, 0, 2),               // 6: not bridge -> keep
+      BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 26),                             // 7
+      BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, NTF_SELF, 1, 0),               // 8: self -> drop
+      BPF_STMT(BPF_RET | BPF_K, 0xffffffff),                              // 9: keep
+      BPF_STMT(BPF_RET | BPF_K, 0),                                       // 10: drop
+  };
+  sock_fprog prog{static_cast<unsigned short>(std::size(kProg)), const_cast<sock_filter*>(kProg)};
+  return setsockopt(fd(), SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) == 0;
+}
 
 int NlSocket::fd() const { return mnl_socket_get_fd(sock_); }
 

@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <poll.h>
 
+#include <fmt/format.h>
+
 #include <chrono>
 #include <thread>
 
@@ -204,10 +206,116 @@ TEST(LinuxDataplaneKernel_Learn, HostPortFrames_ReportLocalMacAndNeighbour) {
   // A remote MAC installed over the local one takes the bridge entry over: reported as aged.
   ASSERT_TRUE(dp->apply(std::vector{Intent::add(RemoteMac{100, mac("02:00:00:00:01:10"), ip("10.255.0.2")})}).ok());
   ev = wait_events(*dp, [](const DataplaneEvent& e) { return std::holds_alternative<LocalMacAged>(e); });
+  std::vector<DataplaneEvent> since = ev;  // everything after the take-over
   bool aged = false;
   for (const auto& e : ev)
     if (auto* a = std::get_if<LocalMacAged>(&e); a && a->mac == mac("02:00:00:00:01:10")) aged = true;
   EXPECT_TRUE(aged);
+  // Same for the ARP entry: a remote binding written over it ends the local one.
+  ASSERT_TRUE(
+      dp->apply(std::vector{Intent::add(RemoteNeighbour{100, ip("192.168.100.11"), mac("02:00:00:00:01:10")})}).ok());
+  ev = wait_events(*dp, [](const DataplaneEvent& e) { return std::holds_alternative<LocalNeighbourRemoved>(e); });
+  since.insert(since.end(), ev.begin(), ev.end());
+  bool removed = false;
+  for (const auto& e : ev)
+    if (auto* r = std::get_if<LocalNeighbourRemoved>(&e); r && r->ip == ip("192.168.100.11")) removed = true;
+  EXPECT_TRUE(removed);
+  auto neigh = ip_json(u, "neigh show dev br100 192.168.100.11");
+  ASSERT_EQ(neigh.size(), 1u);
+  EXPECT_EQ(neigh[0]["lladdr"], "02:00:00:00:01:10");
+  // Once the remote MAC is withdrawn, the host's next frame is learned locally again (the
+  // take-over must not leave a stale "already known" entry behind). The host may also have sent
+  // a frame while the remote entry was in place (the bridge then moves the entry back itself):
+  // either way a LocalMacLearned follows the take-over.
+  ASSERT_TRUE(dp->apply(std::vector{Intent::del(RemoteNeighbour{100, ip("192.168.100.11"), mac("02:00:00:00:01:10")}),
+                                    Intent::del(RemoteMac{100, mac("02:00:00:00:01:10"), ip("10.255.0.2")})})
+                  .ok());
+  h.exec("ping -c 1 -W 1 192.168.100.1");
+  auto is_relearn = [](const DataplaneEvent& e) {
+    auto* m = std::get_if<LocalMacLearned>(&e);
+    return m && m->mac == mac("02:00:00:00:01:10") && m->port == "hp0";
+  };
+  if (std::none_of(since.begin(), since.end(), is_relearn)) {
+    ev = wait_events(*dp, is_relearn);
+    since.insert(since.end(), ev.begin(), ev.end());
+  }
+  EXPECT_TRUE(std::any_of(since.begin(), since.end(), is_relearn));
+}
+
+TEST(LinuxDataplaneKernel_AsyncWrites, ManyEntries_InKernelAfterSyncInOrderNoOwnEchoes) {
+  REQUIRE_ROOT();
+  TestNetns u("u");
+  ASSERT_TRUE(u.ok());
+  ASSERT_EQ(u.ip("addr add 10.255.0.1/32 dev lo"), 0);
+  LinuxDataplaneOptions o;
+  o.underlay_netns = u.name();
+  o.async_writes = true;
+  auto dp_or = LinuxDataplane::open(o);
+  ASSERT_TRUE(dp_or) << dp_or.error().message;
+  auto& dp = *dp_or;
+  ASSERT_TRUE(dp->apply(std::vector{Intent::add(l2vni(100)), Intent::add(SviAddress{100, ip("192.168.100.1"), 24})}).ok());
+  std::vector<DataplaneEvent> ignore;
+  dp->poll_events(ignore);
+  // 3000 MAC+IP bindings in three batches, then a batch that deletes the first 1000 again: the
+  // writer must keep the order, or deletes would overtake their adds.
+  constexpr int kN = 3000;
+  auto mac_of = [](int k) { return mac(fmt::format("02:00:00:01:{:02x}:{:02x}", k >> 8, k & 0xff).c_str()); };
+  auto ip_of = [](int k) { return ip(fmt::format("192.168.{}.{}", 100 + (k >> 8), k & 0xff).c_str()); };
+  for (int part = 0; part < 3; ++part) {
+    std::vector<Intent> b;
+    for (int k = part * 1000; k < (part + 1) * 1000; ++k) {
+      b.push_back(Intent::add(RemoteMac{100, mac_of(k), ip("10.255.0.2")}));
+      b.push_back(Intent::add(RemoteNeighbour{100, ip_of(k), mac_of(k)}));
+    }
+    auto r = dp->apply(b);
+    EXPECT_TRUE(r.ok());
+    EXPECT_EQ(r.applied, b.size());
+  }
+  std::vector<Intent> dels;
+  for (int k = 0; k < 1000; ++k) dels.push_back(Intent::del(RemoteMac{100, mac_of(k), ip("10.255.0.2")}));
+  ASSERT_TRUE(dp->apply(dels).ok());
+  auto st = dp->dump();  // waits for the writer
+  ASSERT_TRUE(st);
+  EXPECT_EQ(st->remote_macs.size(), size_t(kN - 1000));
+  EXPECT_EQ(st->remote_neighbours.size(), size_t(kN));
+  EXPECT_TRUE(dp->take_late_errors().empty());
+  // Our own writes come back as no event at all (filtered in the kernel, nothing to learn).
+  std::vector<DataplaneEvent> evs;
+  dp->poll_events(evs);
+  for (const auto& e : evs) ADD_FAILURE() << "event from our own writes: " << to_string(e);
+}
+
+TEST(LinuxDataplaneKernel_AsyncWrites, KernelRefusal_ReportedLateWithTheIntent) {
+  REQUIRE_ROOT();
+  TestNetns u("u");
+  ASSERT_TRUE(u.ok());
+  ASSERT_EQ(u.ip("addr add 10.255.0.1/32 dev lo"), 0);
+  LinuxDataplaneOptions o;
+  o.underlay_netns = u.name();
+  o.async_writes = true;
+  auto dp_or = LinuxDataplane::open(o);
+  ASSERT_TRUE(dp_or) << dp_or.error().message;
+  auto& dp = *dp_or;
+  ASSERT_TRUE(dp->apply(std::vector{Intent::add(l2vni(100))}).ok());
+  // An IPv6 VTEP on an IPv4 vxlan device: the kernel answers EAFNOSUPPORT, after apply() returned.
+  auto r = dp->apply(std::vector{Intent::add(RemoteMac{100, mac("02:00:00:00:02:10"), ip("2001:db8::2")}),
+                                 Intent::add(RemoteMac{100, mac("02:00:00:00:02:11"), ip("10.255.0.2")})});
+  EXPECT_TRUE(r.ok());
+  std::vector<IntentError> late;
+  for (int i = 0; i < 50 && late.empty(); ++i) {
+    std::vector<pollfd> pfds;
+    for (int fd : dp->event_fds()) pfds.push_back({fd, POLLIN, 0});
+    poll(pfds.data(), pfds.size(), 100);
+    std::vector<DataplaneEvent> evs;
+    dp->poll_events(evs);
+    late = dp->take_late_errors();
+  }
+  ASSERT_EQ(late.size(), 1u);
+  EXPECT_EQ(late[0].error, EAFNOSUPPORT);
+  EXPECT_NE(late[0].message.find("02:00:00:00:02:10"), std::string::npos) << late[0].message;
+  auto st = dp->dump();
+  ASSERT_TRUE(st);
+  EXPECT_EQ(st->remote_macs, (std::vector{RemoteMac{100, mac("02:00:00:00:02:11"), ip("10.255.0.2")}}));
 }
 
 TEST(LinuxDataplaneKernel_Learn, MulticastNeighbourOnSvi_NotReportedAsHost) {

@@ -1,0 +1,98 @@
+#include "dataplane/linux/nl_writer.hpp"
+
+#include <linux/netlink.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace evpnd::dataplane::nl {
+
+NlWriter::NlWriter(std::unique_ptr<NlSocket> sock)
+    : sock_(std::move(sock)), event_fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
+  thread_ = std::thread([this] { run(); });
+}
+
+NlWriter::~NlWriter() {
+  {
+    std::lock_guard lk(mu_);
+    stop_ = true;
+  }
+  work_cv_.notify_one();
+  thread_.join();
+  if (event_fd_ >= 0) ::close(event_fd_);
+}
+
+void NlWriter::submit(WriteJob job) {
+  {
+    std::lock_guard lk(mu_);
+    jobs_.push_back(std::move(job));
+  }
+  work_cv_.notify_one();
+}
+
+void NlWriter::wait_idle() {
+  std::unique_lock lk(mu_);
+  idle_cv_.wait(lk, [this] { return jobs_.empty() && !busy_; });
+}
+
+std::vector<IntentError> NlWriter::take_errors() {
+  std::lock_guard lk(mu_);
+  return std::exchange(errors_, {});
+}
+
+void NlWriter::ack_event() {
+  uint64_t v;
+  while (::read(event_fd_, &v, sizeof v) == static_cast<ssize_t>(sizeof v)) {
+  }
+}
+
+void NlWriter::run() {
+  std::unique_lock lk(mu_);
+  for (;;) {
+    work_cv_.wait(lk, [this] { return stop_ || !jobs_.empty(); });
+    if (jobs_.empty()) return;  // stop_ with nothing left to write
+    WriteJob job = std::move(jobs_.front());
+    jobs_.pop_front();
+    busy_ = true;
+    lk.unlock();
+    std::vector<IntentError> errors;
+    write(job, errors);
+    lk.lock();
+    busy_ = false;
+    if (!errors.empty()) {
+      errors_.insert(errors_.end(), std::make_move_iterator(errors.begin()), std::make_move_iterator(errors.end()));
+      const uint64_t one = 1;
+      [[maybe_unused]] ssize_t w = ::write(event_fd_, &one, sizeof one);
+    }
+    if (jobs_.empty()) idle_cv_.notify_all();
+  }
+}
+
+void NlWriter::write(WriteJob& job, std::vector<IntentError>& errors) {
+  if (job.offsets.empty()) return;
+  const uint32_t first_seq = reinterpret_cast<const nlmsghdr*>(job.batch.data())->nlmsg_seq;
+  auto describe = [&](size_t k) { return k < job.owners.size() ? to_string(job.intents[job.owners[k]]) : "?"; };
+  auto r = sock_->transact(job.batch, job.offsets);
+  if (!r) {
+    // The socket broke: every intent of the job failed (the shadow keeps them for reconcile).
+    uint32_t prev = UINT32_MAX;
+    for (size_t k = 0; k < job.owners.size(); ++k) {
+      if (job.owners[k] == prev) continue;
+      prev = job.owners[k];
+      errors.push_back({0, r.error().error, describe(k) + ": " + r.error().message});
+    }
+    return;
+  }
+  for (const auto& f : *r) {
+    const size_t k = f.seq - first_seq;
+    if (k >= job.owners.size()) continue;
+    if (job.delete_ok[k] && (f.error == ENOENT || f.error == ESRCH || f.error == ENODEV || f.error == EADDRNOTAVAIL))
+      continue;
+    errors.push_back({0, f.error,
+                      describe(k) + ": " + std::strerror(f.error) + (f.message.empty() ? "" : " (" + f.message + ")")});
+  }
+}
+
+}  // namespace evpnd::dataplane::nl
