@@ -214,6 +214,7 @@ void MacVrf::record_move(const Mac& mac, Entry& e, Time now, Output& out, const 
   ++counters_.moves;
   if (!dad_record_move(e.dad, dad_, now)) return;
   ++counters_.duplicates_detected;
+  if (e.dad.frozen && e.dad.freeze_until) timed_freezes_.insert(mac);
   out.notice(Severity::kWarning, NoticeKind::kDuplicateDetected, cfg_.vni, mac, std::nullopt,
              "MAC " + mac.to_string() + " in VNI " + std::to_string(cfg_.vni) + " detected as duplicate (" +
                  std::to_string(e.dad.moves) + " moves in " + std::to_string(dad_.window.count()) +
@@ -221,11 +222,19 @@ void MacVrf::record_move(const Mac& mac, Entry& e, Time now, Output& out, const 
 }
 
 void MacVrf::on_timer(Time now, Output& out) {
-  for (auto it = macs_.begin(); it != macs_.end();) {
-    const Mac mac = it->first;
-    Entry& e = it->second;
-    ++it;  // reconcile/maybe_erase may remove the current entry
-    if (!dad_freeze_expired(e.dad, now)) continue;
+  for (auto it = timed_freezes_.begin(); it != timed_freezes_.end();) {
+    const Mac mac = *it;
+    auto me = macs_.find(mac);
+    if (me == macs_.end() || !me->second.dad.frozen) {
+      it = timed_freezes_.erase(it);
+      continue;
+    }
+    Entry& e = me->second;
+    if (!dad_freeze_expired(e.dad, now)) {
+      ++it;
+      continue;
+    }
+    it = timed_freezes_.erase(it);  // reconcile/maybe_erase below may remove the entry
     dad_reset(e.dad);
     out.notice(Severity::kInfo, NoticeKind::kFreezeExpired, cfg_.vni, mac, std::nullopt,
                "MAC " + mac.to_string() + " in VNI " + std::to_string(cfg_.vni) + " unfrozen");
@@ -235,9 +244,13 @@ void MacVrf::on_timer(Time now, Output& out) {
 }
 
 std::optional<Time> MacVrf::next_deadline() const {
+  // Called after every engine event: only the MACs with a timed freeze are looked at.
   std::optional<Time> next;
-  for (const auto& [mac, e] : macs_) {
-    if (e.dad.frozen && e.dad.freeze_until && (!next || *e.dad.freeze_until < *next)) next = e.dad.freeze_until;
+  for (const Mac& mac : timed_freezes_) {
+    auto it = macs_.find(mac);
+    if (it == macs_.end()) continue;
+    const DadState& d = it->second.dad;
+    if (d.frozen && d.freeze_until && (!next || *d.freeze_until < *next)) next = d.freeze_until;
   }
   return next;
 }
@@ -251,6 +264,7 @@ size_t MacVrf::clear_duplicates(const std::optional<Mac>& only, Output& out) {
     if ((only && *only != mac) || e.dad.idle()) continue;
     const bool was_dup = e.dad.duplicate;
     dad_reset(e.dad);
+    timed_freezes_.erase(mac);
     if (was_dup) {
       ++n;
       out.notice(Severity::kInfo, NoticeKind::kDuplicateCleared, cfg_.vni, mac, std::nullopt,

@@ -146,6 +146,7 @@ class MacVrf {
   std::map<IpAddress, Mac> neigh_owner_;                // installed remote neighbour -> MAC
   KeyMap<IpAddress> imet_paths_;
   std::map<IpAddress, uint32_t> flood_refs_;
+  std::set<Mac> timed_freezes_;  // MACs frozen with a deadline: next_deadline() looks at these only
   bool started_ = false;
   MacVrfCounters counters_;
 };
