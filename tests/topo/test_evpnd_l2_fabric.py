@@ -45,8 +45,13 @@ def api_mac(node, vni: int, mac: str) -> dict:
 
 def run(t: harness.Test) -> None:
     fab = Fabric(t.lab, leaves=2, spine_kind="evpnd", leaf_kinds=["evpnd", "evpnd"],
-                 hosts_per_vni={100: 2, 200: 1}).build().start()
+                 hosts_per_vni={100: 2, 200: 1}).build()
+    fab.make_nodes()
     l1, l2 = fab.leaf_nodes
+    l2.extra["vtep"]["on-stop"] = "remove"  # leaf1 keeps the default (keep); checked at the end
+    fab.spine.start()
+    l1.start()
+    l2.start()
     t1, t2 = fab.tenant_ns
     t.check_wait("leaf1/leaf2 <-> evpnd RR Established", lambda: (fab.wait_established(40) or True), 45)
     on = lambda leaf, vni: [h for h in fab.hosts if h.leaf == leaf and h.vni == vni]  # noqa: E731
@@ -120,6 +125,33 @@ def run(t: harness.Test) -> None:
     t.check("leaf1: moved MAC is remote via leaf2 with the new sequence",
             m1.get("type") == "remote" and m1.get("vtep") == leaf_ip(2) and m1.get("sequence") == seq0 + 1, m1)
     t.check_wait(f"ping moved h1 (leaf2) -> {h2.name} {h2.ip} (leaf1)", lambda: mv.ping(h2.ip, 1), 15)
+
+    # Clean stops: `on-stop: remove` (leaf2) deletes every entry evpnd installed and keeps the
+    # devices; `on-stop: keep` (leaf1, the default) leaves them for forwarding across a restart.
+    remote_on = {1: [x for x in fab.hosts if x.leaf == 2], 2: [x for x in fab.hosts if x.leaf == 1]}
+    l2.stop()
+    for vni in (100, 200):
+        t.check(f"leaf2 stopped (on-stop remove): no flood entry left on vxlan{vni}",
+                not flood_installed(t2, vni, leaf_ip(1)), fdb(t2, f"vxlan{vni}"))
+    for x in remote_on[2]:
+        out = fdb(t2, f"vxlan{x.vni}")
+        t.check(f"leaf2 stopped (on-stop remove): {x.mac} gone from vxlan{x.vni}",
+                x.mac.lower() not in out.lower(), out)
+    neigh = t2.ip("neigh", "show", "nud", "noarp")
+    t.check("leaf2 stopped (on-stop remove): no ARP suppression entry left", "extern_learn" not in neigh, neigh)
+    t.check("leaf2 stopped: its bridge and vxlan devices stay",
+            all(f"vxlan{v}" in t2.ip("link", "show") and f"br{v}" in t2.ip("link", "show") for v in (100, 200)))
+    # leaf2 back (its routes return to leaf1), then leaf1 stops while they are still wanted.
+    l2.start()
+    x = next(h for h in remote_on[1] if h.vni == 200)
+    x.ns.try_run("ping", "-c", "1", "-W", "1", gateway(x.vni))
+    t.check_wait(f"leaf2 restarted: leaf1 fdb {x.mac} -> dst {leaf_ip(2)} again",
+                 lambda: remote_mac_installed(t1, 200, x.mac, leaf_ip(2)), 30)
+    l1.stop()
+    t.check(f"leaf1 stopped (on-stop keep): {x.mac} still -> {leaf_ip(2)}",
+            remote_mac_installed(t1, 200, x.mac, leaf_ip(2)), fdb(t1, "vxlan200"))
+    t.check(f"leaf1 stopped (on-stop keep): flood entry to {leaf_ip(2)} still there",
+            flood_installed(t1, 200, leaf_ip(2)), fdb(t1, "vxlan200"))
 
 
 if __name__ == "__main__":
