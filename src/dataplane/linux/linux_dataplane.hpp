@@ -5,7 +5,8 @@
 // NOTE namespaces: `underlay_netns` is where vxlan devices are created (their UDP socket lives
 // there); "" = the namespace the process runs in. Intents naming another netns get their
 // devices moved there after creation; one request socket and one monitor socket per namespace.
-// NOTE threading: single-threaded (see NlSocket about setns()). Free of asio: the daemon watches
+// NOTE threading: called from one thread (see NlSocket about setns()); with async_writes each
+// namespace also has an NlWriter thread that only sends entry batches. Free of asio: the daemon watches
 // event_fds() (re-read them after apply()/reconcile(): registering a VNI in a new namespace adds a
 // monitor socket) and calls poll_events() when one is readable.
 // NOTE performance: entry intents (MACs, flood entries, neighbours, routes) are encoded into one
