@@ -200,7 +200,7 @@ DestId RouteTable::find_or_create(const wire::EvpnRoute& r, uint32_t h, bool* cr
   d.best = -1;
   d.adv_from = kNoPeer;
   d.paths.clear();
-  d.paths.push_back(Path{r, nullptr, kNoPeer, path_flag::kWithdrawn});
+  d.paths.emplace_back(r, AttrRef{}, kNoPeer, path_flag::kWithdrawn);
   ++count_;
   if (created) *created = true;
   if (count_ * 2 > slot_count_) {
@@ -232,7 +232,7 @@ void RouteTable::erase(DestId id, uint32_t h) {
     }
   }
   slots_[i] = Slot{};
-  d.paths = PathList();
+  d.paths.reset();
   d.best = -1;
   d.adv_from = kNoPeer;
   d.in_use = false;
