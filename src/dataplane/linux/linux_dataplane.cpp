@@ -30,7 +30,7 @@ tl::expected<LinuxDataplane::Ns*, DataplaneError> LinuxDataplane::ns(const Netns
   if (it != ns_.end()) return &it->second;
   auto req = NlSocket::open(name);
   if (!req) return tl::make_unexpected(req.error());
-  auto mon = NlSocket::open(name, RTMGRP_LINK | RTMGRP_NEIGH);
+  auto mon = NlSocket::open(name, RTMGRP_LINK | RTMGRP_NEIGH, opts_.monitor_rcvbuf);
   if (!mon) return tl::make_unexpected(mon.error());
   // Without the filter (old kernel) the echoes are read and handled as no-ops: an optimisation only.
   (void)(*mon)->drop_own_entry_notifications();

@@ -34,6 +34,7 @@ namespace evpnd::dataplane {
 struct LinuxDataplaneOptions {
   NetnsName underlay_netns;            // "" = own namespace
   bool async_writes = false;           // entry batches via a writer thread (see NOTE async_writes)
+  int monitor_rcvbuf = 0;              // bytes; 0 = NlSocket::kMonitorRcvBuf (tests force overruns)
 };
 
 class LinuxDataplane final : public Dataplane {

@@ -61,7 +61,7 @@ NetnsFd::~NetnsFd() {
 }
 
 tl::expected<std::unique_ptr<NlSocket>, DataplaneError> NlSocket::open(const std::string& netns,
-                                                                       unsigned groups) {
+                                                                       unsigned groups, int rcvbuf) {
   NetnsFd self, target;
   if (!netns.empty()) {
     auto s = NetnsFd::open("");
@@ -82,7 +82,7 @@ tl::expected<std::unique_ptr<NlSocket>, DataplaneError> NlSocket::open(const std
   std::unique_ptr<NlSocket> sock(new NlSocket(s, netns));
   int fd = mnl_socket_get_fd(s);
   int one = 1;
-  int buf = groups ? kMonitorRcvBuf : kRcvBuf;
+  int buf = rcvbuf > 0 ? rcvbuf : groups ? kMonitorRcvBuf : kRcvBuf;
   // FORCE variants exceed net.core.rmem_max (needs CAP_NET_ADMIN, which we have anyway).
   if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buf, sizeof buf) < 0)
     setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
@@ -233,12 +233,19 @@ tl::expected<Bytes, int> NlSocket::query(Bytes& request) {
 }
 
 bool NlSocket::drain(const std::function<void(ByteView)>& cb) {
+  // After an overrun the kernel reports ENOBUFS once and then stays "congested" (drops further
+  // notifications silently) until the queue has been read empty: keep reading to EAGAIN, or
+  // the next overrun would never be reported.
+  bool lost = false;
   for (;;) {
     ssize_t n = recv(fd(), rxbuf_.data(), rxbuf_.size(), MSG_DONTWAIT);
     if (n < 0) {
       if (errno == EINTR) continue;
-      if (errno == ENOBUFS) return false;
-      return true;  // EAGAIN: nothing more pending
+      if (errno == ENOBUFS) {
+        lost = true;
+        continue;
+      }
+      return !lost;  // EAGAIN: nothing more pending
     }
     int left = static_cast<int>(n);
     for (auto* nlh = reinterpret_cast<const nlmsghdr*>(rxbuf_.data()); mnl_nlmsg_ok(nlh, left);

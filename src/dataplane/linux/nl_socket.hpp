@@ -55,8 +55,9 @@ class NlSocket {
   static constexpr int kMonitorRcvBuf = 256 * 1024 * 1024;
 
   // groups: RTMGRP_* bitmask for a monitor socket (0 for a request socket).
+  // rcvbuf: receive buffer bytes, 0 = kRcvBuf (requests) / kMonitorRcvBuf (with groups).
   static tl::expected<std::unique_ptr<NlSocket>, DataplaneError> open(const std::string& netns,
-                                                                      unsigned groups = 0);
+                                                                      unsigned groups = 0, int rcvbuf = 0);
   ~NlSocket();
   NlSocket(const NlSocket&) = delete;
   NlSocket& operator=(const NlSocket&) = delete;
@@ -85,8 +86,8 @@ class NlSocket {
   // was ~15% of the daemon thread in a 100k-MAC load. What the echoes told us (a local entry
   // taken over by a remote one) the provider derives when it queues the write.
   bool drop_own_entry_notifications();
-  // Monitor sockets: reads everything pending without blocking. Returns false on overrun
-  // (ENOBUFS): events were lost.
+  // Monitor sockets: reads everything pending without blocking (to EAGAIN, also after an
+  // overrun). Returns false on overrun (ENOBUFS): events were lost.
   bool drain(const std::function<void(ByteView)>& cb);
 
  private:

@@ -285,6 +285,46 @@ TEST(LinuxDataplaneKernel_AsyncWrites, ManyEntries_InKernelAfterSyncInOrderNoOwn
   for (const auto& e : evs) ADD_FAILURE() << "event from our own writes: " << to_string(e);
 }
 
+TEST(LinuxDataplaneKernel_Learn, MonitorOverrun_ResyncNeededAndDumpHasEveryHost) {
+  // A tiny monitor buffer and 3000 host MACs appearing at once: the kernel drops notifications
+  // (ENOBUFS). The provider must say so (ResyncNeeded), forget its local-learning cache for the
+  // namespace, and dump() must still list every host for the consumer to re-derive from.
+  REQUIRE_ROOT();
+  TestNetns u("u"), h("h");
+  ASSERT_TRUE(u.ok() && h.ok());
+  LinuxDataplaneOptions o;
+  o.underlay_netns = u.name();
+  o.monitor_rcvbuf = 4096;
+  auto dp_or = LinuxDataplane::open(o);
+  ASSERT_TRUE(dp_or) << dp_or.error().message;
+  auto& dp = *dp_or;
+  ASSERT_TRUE(dp->apply(std::vector{Intent::add(l2vni(100))}).ok());
+  ASSERT_EQ(sh("ip link add hp0 netns " + u.name() + " type veth peer name eth0 netns " + h.name()), 0);
+  ASSERT_EQ(u.ip("link set hp0 master br100 up"), 0);
+  std::vector<DataplaneEvent> ignore;
+  dp->poll_events(ignore);
+  std::string batch;
+  for (int k = 0; k < 3000; ++k)
+    batch += fmt::format("fdb add 02:00:00:03:{:02x}:{:02x} dev hp0 master static\n", k >> 8, k & 0xff);
+  const std::string file = "/tmp/evt-dp-" + std::to_string(getpid()) + "-fdb.batch";
+  {
+    FILE* f = fopen(file.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    fputs(batch.c_str(), f);
+    fclose(f);
+  }
+  const int rc = u.bridge("-batch " + file);
+  std::remove(file.c_str());
+  ASSERT_EQ(rc, 0);
+  auto ev = wait_events(*dp, [](const DataplaneEvent& e) { return std::holds_alternative<ResyncNeeded>(e); });
+  EXPECT_TRUE(std::any_of(ev.begin(), ev.end(), [](const auto& e) { return std::holds_alternative<ResyncNeeded>(e); }));
+  auto st = dp->dump();
+  ASSERT_TRUE(st);
+  size_t hosts = 0;
+  for (const auto& m : st->local_macs) hosts += m.port == "hp0" && m.mac.to_string().rfind("02:00:00:03:", 0) == 0;
+  EXPECT_EQ(hosts, 3000u);
+}
+
 TEST(LinuxDataplaneKernel_AsyncWrites, KernelRefusal_ReportedLateWithTheIntent) {
   REQUIRE_ROOT();
   TestNetns u("u");
