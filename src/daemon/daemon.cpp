@@ -196,6 +196,45 @@ tl::expected<nlohmann::json, std::string> Daemon::reload() {
                             {"neighbors_added", addrs(diff.neighbors_added)},
                             {"neighbors_removed", addrs(diff.neighbors_removed)},
                             {"neighbors_changed", addrs(diff.neighbors_changed)}};
+  // Sections only a restart applies: keep the running values, say which ones changed.
+  nlohmann::json restart = nlohmann::json::array();
+  if (!diff.l2vnis_added.empty() || !diff.l2vnis_removed.empty() || !diff.l2vnis_changed.empty()) {
+    restart.push_back("l2vnis");
+    next->l2vnis = cfg_.l2vnis;
+  }
+  if (!diff.vrfs_added.empty() || !diff.vrfs_removed.empty() || !diff.vrfs_changed.empty()) {
+    restart.push_back("vrfs");
+    next->vrfs = cfg_.vrfs;
+  }
+  if (diff.vtep_changed) {
+    restart.push_back("vtep");
+    next->dataplane = cfg_.dataplane;
+    next->vtep_source = cfg_.vtep_source;
+    next->vxlan_port = cfg_.vxlan_port;
+    next->vrf_backend = cfg_.vrf_backend;
+    next->rt_auto = cfg_.rt_auto;
+    next->remove_entries_on_stop = cfg_.remove_entries_on_stop;
+  }
+  if (diff.dad_changed) {
+    restart.push_back("duplicate-address-detection");
+    next->dad = cfg_.dad;
+  }
+  if (diff.graceful_restart_changed) {  // part of the speaker's identity, built once
+    restart.push_back("graceful-restart");
+    next->graceful_restart = cfg_.graceful_restart;
+  }
+  if (diff.api_changed) {
+    restart.push_back("api");
+    next->api_socket = cfg_.api_socket;
+  }
+  applied["restart_required"] = restart;
+  if (!restart.empty())
+    spdlog::warn("configuration reload: {} changed; these apply at the next restart (running values kept)",
+                 restart.dump());
+  if (diff.log_level_changed && !log_level_pinned_) {
+    spdlog::set_level(spdlog::level::from_str(next->log_level));
+    applied["log_level"] = next->log_level;
+  }
   api::Config old = std::move(cfg_);
   cfg_ = std::move(*next);
   install_security();

@@ -1,7 +1,10 @@
 // Daemon: the imperative shell around the engine. It owns the io_context-side objects (peer
 // sockets, timers, signals, API server), turns their callbacks into engine Events and carries
 // out the Effects. Configuration reloads (SIGHUP, POST /v1/config/reload) are applied here as
-// a diff: only added/removed/changed neighbours are touched.
+// a diff: only added/removed/changed neighbours are touched; the log level applies at once.
+// Sections that need a restart (VNIs, VRFs, vtep, duplicate detection, API socket) are not
+// applied: the running values stay in config() and the reload answer lists them under
+// "restart_required" (a warning is logged), so no view claims a state the daemon is not in.
 //
 // NOTE threading: one thread runs io_context; every method is called on it.
 // NOTE errors: a bad configuration on reload is refused and the running state kept.
@@ -46,6 +49,8 @@ class Daemon {
   void stop();
   // Re-reads the configuration file; returns the applied diff as JSON or "file:line: reason".
   tl::expected<nlohmann::json, std::string> reload();
+  // -l on the command line: a reload then leaves the log level alone.
+  void pin_log_level() { log_level_pinned_ = true; }
 
   engine::Effects dispatch(decltype(engine::Event::body) body);
   const engine::Engine& engine() const { return *engine_; }
@@ -69,6 +74,7 @@ class Daemon {
 
   asio::io_context& io_;
   api::Config cfg_;
+  bool log_level_pinned_ = false;
   std::unique_ptr<engine::Engine> engine_;
   PeerIo io_peers_;
   struct Timer {

@@ -50,6 +50,7 @@ int main(int argc, char** argv) {
   try {
     asio::io_context io(1);
     daemon::Daemon d(io, *cfg);
+    if (!log_level.empty()) d.pin_log_level();
     std::unique_ptr<api::ApiServer> api_server;
     if (!cfg->api_socket.empty()) {
       std::error_code ec;

@@ -7,6 +7,12 @@
 #include "daemon/api_routes.hpp"
 #include "daemon/daemon.hpp"
 
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <unistd.h>
+
 namespace evpnd::daemon {
 namespace {
 using nlohmann::json;
@@ -117,6 +123,66 @@ TEST(DaemonIntegration, RouteReflector_ReflectsTypes235BetweenLeaves) {
   ASSERT_TRUE(run_until([&] { return !established(rr, "127.0.0.2"); }, std::chrono::seconds(5)));
   EXPECT_NE(call(rr, "GET", "/v1/bgp/neighbors/127.0.0.2").body["neighbors"][0]["last_error"].get<std::string>().find("Cease"),
             std::string::npos);
+}
+
+TEST(DaemonReload, ChangedFile_NeighboursAppliedRestartSectionsKeptBadFileRefused) {
+  const std::string dir = ::testing::TempDir();
+  const std::string file = dir + "/reload-" + std::to_string(::getpid()) + ".yaml";
+  auto write = [&](const std::string& text) {
+    FILE* f = std::fopen(file.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fputs(text.c_str(), f);
+    std::fclose(f);
+  };
+  const std::string head = "router-id: 10.0.0.1\nasn: 65000\nvtep: { source-ip: 10.0.0.1, dataplane: fake }\n"
+                           "listen: { address: 127.0.0.1, port: 0 }\napi: { socket: " +
+                           dir + "/reload.sock }\n";
+  const std::string n1 = "  - { address: 127.0.0.51, remote-as: 65000, passive: true }\n";
+  const std::string n2 = "  - { address: 127.0.0.52, remote-as: 65001, passive: true }\n";
+  const std::string vni100 = "l2vnis:\n  - { vni: 100 }\n";
+  write(head + "log-level: info\nneighbors:\n" + n1 + vni100);
+  auto cfg = api::parse_config_file(file);
+  ASSERT_TRUE(cfg) << cfg.error().to_string();
+  spdlog::set_level(spdlog::level::info);
+  asio::io_context io;
+  Daemon d(io, *cfg);
+  d.start();
+
+  // A neighbour added, the log level changed, a VNI added and duplicate detection changed.
+  write(head + "log-level: debug\nduplicate-address-detection: { max-moves: 3, window: 60 }\nneighbors:\n" + n1 + n2 +
+        vni100 + "  - { vni: 200 }\n");
+  auto r = d.reload();
+  ASSERT_TRUE(r) << r.error();
+  EXPECT_EQ((*r)["neighbors_added"], json::array({"127.0.0.52"}));
+  EXPECT_EQ((*r)["neighbors_removed"], json::array());
+  EXPECT_EQ((*r)["restart_required"], json::array({"l2vnis", "duplicate-address-detection"})) << r->dump();
+  EXPECT_EQ(spdlog::get_level(), spdlog::level::debug);
+  EXPECT_EQ(d.config().neighbors.size(), 2u);
+  ASSERT_EQ(d.config().l2vnis.size(), 1u);  // the running VNIs, not the file's
+  EXPECT_EQ(d.config().dad.max_moves, 5u);
+  std::vector<IpAddress> peers;
+  for (const bgp::Peer* p : d.engine().speaker().peers()) peers.push_back(p->cfg.address);
+  EXPECT_NE(std::find(peers.begin(), peers.end(), *IpAddress::parse("127.0.0.52")), peers.end());
+
+  // A bad file: refused with file:line, nothing changes.
+  write(head + "neighbors:\n  - { address: 127.0.0.53, remote-as: banana }\n");
+  auto bad = d.reload();
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().find(file + ":"), std::string::npos) << bad.error();
+  EXPECT_EQ(d.config().neighbors.size(), 2u);
+  EXPECT_EQ(d.engine().speaker().peers().size(), 2u);
+
+  // The neighbour removed again: only it goes.
+  write(head + "log-level: debug\nneighbors:\n" + n1 + vni100);
+  r = d.reload();
+  ASSERT_TRUE(r) << r.error();
+  EXPECT_EQ((*r)["neighbors_removed"], json::array({"127.0.0.52"}));
+  EXPECT_EQ((*r)["restart_required"], json::array());
+  EXPECT_EQ(d.engine().speaker().peers().size(), 1u);
+  spdlog::set_level(spdlog::level::info);
+  d.stop();
+  io.run_for(std::chrono::milliseconds(200));
+  std::remove(file.c_str());
 }
 
 }  // namespace
