@@ -166,10 +166,11 @@ json dup_addr(const evpn::EvpnService& s, std::optional<Vni> vni, bool all) {
   json a = json::array();
   for (const auto& d : s.dup_views(vni)) {
     if (!all && !d.duplicate && !d.frozen) continue;
-    const auto& l = ips[{d.vni, d.mac}];
-    a.push_back({{"vni", d.vni}, {"mac", d.mac.to_string()}, {"ip", l.empty() ? "" : l.front().to_string()},
-                 {"ips", strings(l)}, {"moves", d.moves}, {"total_moves", d.total_moves},
-                 {"state", d.frozen ? "frozen" : d.duplicate ? "duplicate" : "ok"}});
+    // A MAC entry lists the MAC's IPs; an IP entry (IP duplicate detection) its own IP.
+    const std::vector<IpAddress> l = d.ip.empty() ? ips[{d.vni, d.mac}] : std::vector<IpAddress>{d.ip};
+    a.push_back({{"vni", d.vni}, {"kind", d.ip.empty() ? "mac" : "ip"}, {"mac", d.mac.to_string()},
+                 {"ip", l.empty() ? "" : l.front().to_string()}, {"ips", strings(l)}, {"moves", d.moves},
+                 {"total_moves", d.total_moves}, {"state", d.frozen ? "frozen" : d.duplicate ? "duplicate" : "ok"}});
   }
   return json{{"entries", std::move(a)}};
 }

@@ -98,10 +98,12 @@ json dup_addr_json(const std::vector<DupAddrView>& dups, Time now) {
   for (const auto& d : dups) {
     json e = {{"vni", d.vni},
               {"mac", d.mac.to_string()},
+              {"type", d.ip.empty() ? "mac" : "ip"},
               {"moves", d.moves},
               {"totalMoves", d.total_moves},
               {"isDuplicate", d.duplicate},
               {"isFrozen", d.frozen}};
+    if (!d.ip.empty()) e["ip"] = d.ip.to_string();
     if (d.detected_at) {
       e["detectedAgoSeconds"] = std::chrono::duration_cast<std::chrono::seconds>(now - *d.detected_at).count();
     }

@@ -38,6 +38,7 @@ void MacVrf::stop(Output& out) {
   local_neighs_.clear();
   remote_ip_users_.clear();
   neigh_owner_.clear();
+  ip_dad_.clear();
   imet_paths_.clear();
   flood_refs_.clear();
   started_ = false;
@@ -64,6 +65,7 @@ void MacVrf::local_mac(const Mac& mac, const std::string& port, bool is_static, 
     reconcile(mac, e, out);
     return;
   }
+  const IpSnapshot ips = ip_snapshot(mac, IpAddress{});
   if (auto best = best_remote(e)) {
     if (best->sticky && !is_static) {
       // RFC 7432 §15.2: a MAC advertised as static elsewhere must not move here.
@@ -81,6 +83,7 @@ void MacVrf::local_mac(const Mac& mac, const std::string& port, bool is_static, 
   }
   e.local = LocalMac{port, is_static};
   reconcile(mac, e, out);
+  record_ip_moves(ips, now, out);
 }
 
 void MacVrf::local_mac_removed(const Mac& mac, Time, Output& out) {
@@ -91,11 +94,12 @@ void MacVrf::local_mac_removed(const Mac& mac, Time, Output& out) {
   maybe_erase(mac);
 }
 
-void MacVrf::local_neigh(const IpAddress& ip, const Mac& mac, Time, Output& out) {
+void MacVrf::local_neigh(const IpAddress& ip, const Mac& mac, Time now, Output& out) {
   if (is_gateway_mac(mac)) return;  // the SVI's own addresses are not hosts
   auto old = local_neighs_.find(ip);
+  if (old != local_neighs_.end() && old->second == mac) return;
+  const IpSnapshot ips = ip_snapshot(mac, ip);
   if (old != local_neighs_.end()) {
-    if (old->second == mac) return;
     const Mac prev = old->second;
     local_neighs_.erase(old);
     if (auto pe = macs_.find(prev); pe != macs_.end()) {
@@ -109,6 +113,7 @@ void MacVrf::local_neigh(const IpAddress& ip, const Mac& mac, Time, Output& out)
   e.local_ips.insert(ip);
   reconcile(mac, e, out);
   reconcile_ip_users(ip, out);  // a local IP hides remote neighbours for it
+  record_ip_moves(ips, now, out);
 }
 
 void MacVrf::local_neigh_removed(const IpAddress& ip, Time, Output& out) {
@@ -136,13 +141,22 @@ void MacVrf::remote_mac_route(const Bytes& key, const wire::MacIpAdvertisement& 
     return;
   }
   ++counters_.remote_paths;
+  const IpSnapshot ips = ip_snapshot(mac, r.ip);
   Entry& e = macs_[mac];
   auto old = e.paths.find(key);
   if (old != e.paths.end() && !old->second.ip.empty() && old->second.ip != r.ip) {
     remote_ip_users_[old->second.ip].erase(mac);
   }
+  const bool changed = old == e.paths.end() || old->second.vtep != vtep || old->second.ip != r.ip ||
+                       old->second.seq != info.seq || old->second.sticky != info.sticky;
   e.paths[key] = RemotePath{vtep, r.ip, info.seq, info.sticky};
-  if (!r.ip.empty()) remote_ip_users_[r.ip].insert(mac);
+  if (!r.ip.empty()) {
+    remote_ip_users_[r.ip].insert(mac);
+    // A new or changed claim of an IP another MAC holds takes the kernel entry (the latest claim
+    // owns it): forget ours so reconcile_install() claims it again.
+    auto owner = neigh_owner_.find(r.ip);
+    if (changed && owner != neigh_owner_.end() && owner->second != mac) e.installed_neighs.erase(r.ip);
+  }
 
   const auto best = best_remote(e);
   if (e.local && best) {
@@ -161,15 +175,17 @@ void MacVrf::remote_mac_route(const Bytes& key, const wire::MacIpAdvertisement& 
   }
   reconcile(mac, e, out);
   if (!r.ip.empty()) reconcile_ip_users(r.ip, out);
+  record_ip_moves(ips, now, out);
 }
 
-void MacVrf::remote_mac_withdraw(const Bytes& key, const Mac& mac, Time, Output& out) {
+void MacVrf::remote_mac_withdraw(const Bytes& key, const Mac& mac, Time now, Output& out) {
   auto it = macs_.find(mac);
   if (it == macs_.end()) return;
   Entry& e = it->second;
   auto p = e.paths.find(key);
   if (p == e.paths.end()) return;
   const IpAddress ip = p->second.ip;
+  const IpSnapshot ips = ip_snapshot(mac, ip);
   e.paths.erase(p);
   if (!ip.empty()) {
     bool still = std::any_of(e.paths.begin(), e.paths.end(), [&](const auto& kv) { return kv.second.ip == ip; });
@@ -184,6 +200,7 @@ void MacVrf::remote_mac_withdraw(const Bytes& key, const Mac& mac, Time, Output&
   reconcile(mac, e, out);
   maybe_erase(mac);
   if (!ip.empty()) reconcile_ip_users(ip, out);
+  record_ip_moves(ips, now, out);
 }
 
 void MacVrf::remote_imet(const Bytes& key, const IpAddress& vtep, Output& out) {
@@ -219,6 +236,53 @@ void MacVrf::record_move(const Mac& mac, Entry& e, Time now, Output& out, const 
              "MAC " + mac.to_string() + " in VNI " + std::to_string(cfg_.vni) + " detected as duplicate (" +
                  std::to_string(e.dad.moves) + " moves in " + std::to_string(dad_.window.count()) +
                  " s, last " + how + ")" + (e.dad.frozen ? ", frozen" : ""));
+}
+
+std::optional<MacVrf::IpLoc> MacVrf::ip_location(const IpAddress& ip) const {
+  if (auto l = local_neighs_.find(ip); l != local_neighs_.end()) {
+    auto e = macs_.find(l->second);
+    if (e != macs_.end() && e->second.local) return IpLoc{true, IpAddress{}, l->second};
+  }
+  if (auto o = neigh_owner_.find(ip); o != neigh_owner_.end()) {
+    auto e = macs_.find(o->second);
+    if (e != macs_.end() && e->second.installed) return IpLoc{false, e->second.installed->vtep, o->second};
+  }
+  return std::nullopt;
+}
+
+MacVrf::IpSnapshot MacVrf::ip_snapshot(const Mac& mac, const IpAddress& ip) const {
+  IpSnapshot snap;
+  if (!dad_.enabled) return snap;
+  auto add = [&](const IpAddress& a) {
+    if (a.empty() || std::any_of(snap.begin(), snap.end(), [&](const auto& x) { return x.first == a; })) return;
+    if (auto loc = ip_location(a)) snap.emplace_back(a, *loc);  // no location yet: nothing can move
+  };
+  add(ip);
+  if (auto e = macs_.find(mac); e != macs_.end()) {
+    for (const auto& a : e->second.local_ips) add(a);
+    for (const auto& [key, p] : e->second.paths) add(p.ip);
+  }
+  return snap;
+}
+
+void MacVrf::record_ip_moves(const IpSnapshot& before, Time now, Output& out) {
+  for (const auto& [ip, was] : before) {
+    const auto loc = ip_location(ip);
+    if (!loc || *loc == was) continue;
+    DadState& d = ip_dad_[ip];
+    ++counters_.ip_moves;
+    if (!dad_record_move(d, dad_, now)) continue;
+    d.frozen = false;  // freeze applies to MACs only (see the header)
+    d.freeze_until.reset();
+    ++counters_.duplicates_detected;
+    const std::string where = [](const IpLoc& l) {
+      return l.local ? "local (" + l.mac.to_string() + ")" : l.vtep.to_string() + " (" + l.mac.to_string() + ")";
+    }(*loc);
+    out.notice(Severity::kWarning, NoticeKind::kDuplicateDetected, cfg_.vni, loc->mac, ip,
+               "IP " + ip.to_string() + " in VNI " + std::to_string(cfg_.vni) + " detected as duplicate (" +
+                   std::to_string(d.moves) + " moves in " + std::to_string(dad_.window.count()) + " s, now " +
+                   where + ")");
+  }
 }
 
 void MacVrf::on_timer(Time now, Output& out) {
@@ -257,6 +321,19 @@ std::optional<Time> MacVrf::next_deadline() const {
 
 size_t MacVrf::clear_duplicates(const std::optional<Mac>& only, Output& out) {
   size_t n = 0;
+  for (auto it = ip_dad_.begin(); it != ip_dad_.end();) {
+    const auto loc = ip_location(it->first);
+    if (only && (!loc || loc->mac != *only)) {
+      ++it;
+      continue;
+    }
+    if (it->second.duplicate) {
+      ++n;
+      out.notice(Severity::kInfo, NoticeKind::kDuplicateCleared, cfg_.vni, loc ? std::optional(loc->mac) : std::nullopt,
+                 it->first, "duplicate IP " + it->first.to_string() + " in VNI " + std::to_string(cfg_.vni) + " cleared");
+    }
+    it = ip_dad_.erase(it);
+  }
   for (auto it = macs_.begin(); it != macs_.end();) {
     const Mac mac = it->first;
     Entry& e = it->second;

@@ -17,6 +17,10 @@
 //   * gateway MACs (anycast gateway, router MACs) are never advertised nor installed as hosts.
 // Duplicate detection counts local<->remote moves and remote VTEP changes (dup_detector.hpp);
 // with freeze, a frozen MAC keeps what was published until the freeze ends or is cleared.
+// IP addresses are counted too, as FRR's zebra does: an IP moves when where it lives (local, or
+// the VTEP of its installed remote binding) or its MAC changes, which also catches two hosts
+// claiming one IP with different MACs behind different VTEPs (a MAC count never sees that).
+// An IP duplicate is logged, counted and shown; freeze applies to MACs only.
 // NOTE threading: single-threaded (the engine's). Performance: O(log n) per event plus the
 // number of routes/IPs of the one MAC concerned.
 #pragma once
@@ -117,6 +121,13 @@ class MacVrf {
     wire::EvpnRoute route;
     wire::PathAttributes attrs;
   };
+  struct IpLoc {       // where an IP lives now: local (with its MAC) or behind a remote VTEP
+    bool local = false;
+    IpAddress vtep;
+    Mac mac;
+    bool operator==(const IpLoc&) const = default;
+  };
+  using IpSnapshot = std::vector<std::pair<IpAddress, IpLoc>>;
   struct Entry {
     std::optional<LocalMac> local;   // present <=> we own the MAC and advertise it
     uint32_t local_seq = 0;
@@ -131,6 +142,11 @@ class MacVrf {
   std::optional<Best> best_remote(const Entry& e) const;
   bool local_wins(const Entry& e, const Best& b) const;
   void record_move(const Mac& mac, Entry& e, Time now, Output& out, const char* how);
+  std::optional<IpLoc> ip_location(const IpAddress& ip) const;
+  // The current location of `ip` (if any) and of every IP bound to `mac`, before a change ...
+  IpSnapshot ip_snapshot(const Mac& mac, const IpAddress& ip) const;
+  // ... and after it: every IP whose location changed made a move.
+  void record_ip_moves(const IpSnapshot& before, Time now, Output& out);
   void reconcile(const Mac& mac, Entry& e, Output& out);
   void reconcile_routes(const Mac& mac, Entry& e, Output& out);
   void reconcile_install(const Mac& mac, Entry& e, Output& out);
@@ -146,7 +162,8 @@ class MacVrf {
   std::map<IpAddress, Mac> neigh_owner_;                // installed remote neighbour -> MAC
   KeyMap<IpAddress> imet_paths_;
   std::map<IpAddress, uint32_t> flood_refs_;
-  std::set<Mac> timed_freezes_;  // MACs frozen with a deadline: next_deadline() looks at these only
+  std::set<Mac> timed_freezes_;
+  std::map<IpAddress, DadState> ip_dad_;  // IPs that moved at least once  // MACs frozen with a deadline: next_deadline() looks at these only
   bool started_ = false;
   MacVrfCounters counters_;
 };

@@ -49,6 +49,14 @@ std::vector<DupAddrView> MacVrf::dup_views() const {
     out.push_back({cfg_.vni, mac, e.dad.moves, e.dad.total_moves, e.dad.duplicate, e.dad.detected_at,
                    e.dad.frozen, e.dad.freeze_until});
   }
+  for (const auto& [ip, d] : ip_dad_) {
+    if (!d.duplicate && d.moves == 0) continue;
+    const auto loc = ip_location(ip);
+    DupAddrView v{cfg_.vni, loc ? loc->mac : Mac{}, d.moves, d.total_moves, d.duplicate, d.detected_at, false,
+                  std::nullopt};
+    v.ip = ip;
+    out.push_back(v);
+  }
   return out;
 }
 

@@ -54,13 +54,15 @@ struct DupAddrView {
   std::optional<Time> detected_at;
   bool frozen = false;
   std::optional<Time> freeze_until;  // frozen without a deadline: until cleared
+  IpAddress ip;                      // set: an IP entry (mac = its MAC now); empty: a MAC entry
   bool operator==(const DupAddrView&) const = default;
 };
 
 struct MacVrfCounters {
   uint64_t local_learns = 0;
   uint64_t moves = 0;
-  uint64_t duplicates_detected = 0;
+  uint64_t ip_moves = 0;
+  uint64_t duplicates_detected = 0;  // MACs and IPs
   uint64_t sticky_conflicts = 0;
   uint64_t gateway_mac_ignored = 0;
   uint64_t remote_paths = 0;   // remote type-2 paths accepted

@@ -107,9 +107,12 @@ std::string render_vrf_routes(const json& body) {
 std::string render_evpn_dup_addr(const json& body) {
   const json& entries = list_field(body, "entries");
   if (entries.empty()) return "No duplicate addresses detected.\n";
-  Table t({"VNI", "MAC", "IP", "Moves", "State"});
-  t.align(0, Align::kRight).align(3, Align::kRight);
-  for (auto& e : entries) t.add_row({field(e, "vni"), field(e, "mac"), field(e, "ip"), field(e, "moves"), field(e, "state")});
+  Table t({"VNI", "Type", "MAC", "IP", "Moves", "State"});
+  t.align(0, Align::kRight).align(4, Align::kRight);
+  for (auto& e : entries) {
+    const std::string kind = e.contains("kind") ? field(e, "kind") : "mac";
+    t.add_row({field(e, "vni"), kind, field(e, "mac"), field(e, "ip"), field(e, "moves"), field(e, "state")});
+  }
   return with_count(t, entries.size(), entries.size() == 1 ? "duplicate address" : "duplicate addresses");
 }
 

@@ -133,5 +133,64 @@ TEST_F(DadTest, RemoteToRemoteMoves_Counted) {
   EXPECT_FALSE(svc->dup_views()[0].duplicate);
 }
 
+TEST(IpDadTest, HostFlappingWithItsIp_MacAndIpBothDetected) {
+  auto svc = std::make_unique<EvpnService>(lab_config());
+  svc->start();
+  const Time base = t0();
+  svc->on_local_mac(100, mac(kHost), "p1", false, base);
+  svc->on_local_neigh(100, ip("192.168.100.10"), mac(kHost), base);
+  uint32_t seq = 0;
+  size_t ip_notices = 0, mac_notices = 0;
+  auto count = [&](const Output& o) {
+    for (const auto& n : o.notices) {
+      if (n.kind != NoticeKind::kDuplicateDetected) continue;
+      ++(n.ip ? ip_notices : mac_notices);
+    }
+  };
+  for (int k = 0; k < 3; ++k) {  // away, back: 6 moves in 50 s
+    RemoteMacIp s{.mac = kHost, .ip = "192.168.100.10", .seq = ++seq};
+    count(svc->on_remote_route(type2(s), type2_attrs(s), ip("10.255.0.2"), true, base + std::chrono::seconds(10 * k)));
+    count(svc->on_local_mac(100, mac(kHost), "p1", false, base + std::chrono::seconds(10 * k + 5)));
+    ++seq;
+    count(svc->on_local_neigh(100, ip("192.168.100.10"), mac(kHost), base + std::chrono::seconds(10 * k + 5)));
+  }
+  EXPECT_EQ(mac_notices, 1u);
+  EXPECT_EQ(ip_notices, 1u);
+  bool ip_dup = false;
+  for (const auto& d : svc->dup_views(100))
+    if (d.ip == ip("192.168.100.10")) ip_dup = d.duplicate && d.mac == mac(kHost) && !d.frozen;
+  EXPECT_TRUE(ip_dup);
+}
+
+TEST(IpDadTest, TwoMacsClaimingOneIpBehindTwoVteps_OnlyIpDetected) {
+  // leaf2 (MAC a) and leaf3 (MAC b) keep re-announcing the same IP: no MAC ever moves, the IP's
+  // binding flips with every announcement.
+  auto svc = std::make_unique<EvpnService>(lab_config());
+  svc->start();
+  const Time base = t0();
+  size_t ip_notices = 0, mac_notices = 0;
+  uint32_t seq_a = 0, seq_b = 0;
+  for (int k = 0; k < 4; ++k) {
+    RemoteMacIp a{.vtep = "10.255.0.2", .rd = "10.255.0.2:3", .mac = "02:00:00:00:0a:0a", .ip = "192.168.100.50",
+                  .seq = seq_a++};
+    RemoteMacIp b{.vtep = "10.255.0.3", .rd = "10.255.0.3:3", .mac = "02:00:00:00:0b:0b", .ip = "192.168.100.50",
+                  .seq = seq_b++};
+    for (const auto* s : {&a, &b}) {
+      Output o = svc->on_remote_route(type2(*s), type2_attrs(*s), ip(s->vtep), true, base + std::chrono::seconds(k));
+      for (const auto& n : o.notices)
+        if (n.kind == NoticeKind::kDuplicateDetected) ++(n.ip ? ip_notices : mac_notices);
+    }
+  }
+  EXPECT_EQ(mac_notices, 0u);
+  EXPECT_EQ(ip_notices, 1u);
+  auto views = svc->dup_views(100);
+  ASSERT_EQ(views.size(), 1u);
+  EXPECT_EQ(views[0].ip, ip("192.168.100.50"));
+  EXPECT_TRUE(views[0].duplicate);
+  // clear: the IP entry goes.
+  svc->clear_duplicates(100, std::nullopt);
+  EXPECT_TRUE(svc->dup_views(100).empty());
+}
+
 }  // namespace
 }  // namespace evpnd::evpn::test

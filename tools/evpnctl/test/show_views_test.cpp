@@ -126,9 +126,12 @@ TEST(ShowViews, ArpCacheVtepVrfRmacDup_Tables) {
             "tenant1   5000  up     02:00:0a:ff:00:01  10.255.0.1:3  65000:5000  65000:5000\n\n1 VRF\n");
   EXPECT_EQ(render_evpn_rmacs(json::parse(R"({"rmacs":[{"vrf":"tenant1","vtep":"10.255.0.2","rmac":"02:00:0a:ff:00:02"}]})")),
             "VRF      Remote VTEP  Router MAC\ntenant1  10.255.0.2   02:00:0a:ff:00:02\n\n1 router MAC\n");
-  EXPECT_EQ(render_evpn_dup_addr(json::parse(R"({"entries":[{"vni":100,"mac":"02:00:00:00:01:10","ip":null,"moves":6,
-            "state":"frozen"}]})")),
-            "VNI  MAC                IP  Moves  State\n100  02:00:00:00:01:10  -       6  frozen\n\n1 duplicate address\n");
+  EXPECT_EQ(render_evpn_dup_addr(json::parse(R"({"entries":[{"vni":100,"kind":"mac","mac":"02:00:00:00:01:10","ip":null,"moves":6,
+            "state":"frozen"},{"vni":100,"kind":"ip","mac":"02:00:00:00:0b:0b","ip":"192.168.100.50","moves":5,
+            "state":"duplicate"}]})")),
+            "VNI  Type  MAC                IP              Moves  State\n"
+            "100  mac   02:00:00:00:01:10  -                   6  frozen\n"
+            "100  ip    02:00:00:00:0b:0b  192.168.100.50      5  duplicate\n\n2 duplicate addresses\n");
 }
 
 TEST(ShowViews, VrfRoutes_EcmpOneLinePerNexthop) {
