@@ -10,6 +10,7 @@ function(evpnd_add_test name)
     EVPND_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
     EVPND_SHARED_DIR="${PROJECT_SOURCE_DIR}/../shared")
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 30 PROPERTIES LABELS unit)
+  set_property(GLOBAL APPEND PROPERTY EVPND_UNIT_TESTS ${name})
 endfunction()
 
 # Pure libraries (core, wire, bgp, evpn, engine) must not see sockets, asio or netlink:
