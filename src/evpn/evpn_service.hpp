@@ -84,6 +84,14 @@ class EvpnService {
   tl::expected<Output, std::string> withdraw(const std::string& vrf, const IpPrefix& p);
   // The L3VNI bridge's MAC, once known: re-advertises MAC+IP and type-5 routes.
   tl::expected<Output, std::string> set_router_mac(const std::string& vrf, const Mac& rmac);
+  // Live L2VNI changes (configuration reload; evpn_service_reconfig.cpp). add_l2vni() sets the
+  // segment up (devices, SVI addresses, type-3, connected prefix) with the next free auto-RD
+  // index, so existing VNIs keep their RDs; the caller then offers the Loc-RIB's EVPN routes
+  // again (on_remote_route) so the new VNI imports what is already known. remove_l2vni()
+  // withdraws what the VNI advertised, deletes what it installed and its devices. A VNI bound to
+  // a VRF must name an existing one.
+  tl::expected<Output, std::string> add_l2vni(const api::L2VniConfig& l2);
+  tl::expected<Output, std::string> remove_l2vni(Vni vni);
   // Clears duplicate flags (and freezes) in one VNI or all, for one MAC or all.
   Output clear_duplicates(std::optional<Vni> vni, std::optional<Mac> mac);
 
@@ -110,7 +118,11 @@ class EvpnService {
   };
 
   void build();
+  void add_mac_vrf(const api::L2VniConfig& l2, uint16_t rd_index);
   void start_intents(Output& out) const;
+  dataplane::L2Vni l2vni_intent(const api::L2VniConfig& l2) const;
+  void svi_intents(const api::L2VniConfig& l2, Output& out) const;
+  std::string vrf_netns_name(const std::string& vrf) const;  // netns backend
   void unimport(const Bytes& key, const Imported& rec, const std::vector<Vni>& keep_mac,
                 const std::vector<std::string>& keep_ip, Time now, Output& out);
   IpVrf* vrf_of(Vni l2vni);
@@ -127,6 +139,8 @@ class EvpnService {
   std::map<std::string, IpVrf> ip_vrfs_;
   std::map<Vni, std::string> l2_to_vrf_;
   KeyMap<Imported> imported_;
+  std::vector<Mac> gateway_macs_;  // every VRF's router and anycast gateway MAC: never hosts
+  uint16_t next_rd_index_ = 2;     // auto-RD index for a VNI added at run time
   ServiceCounters counters_;
   bool started_ = false;
 };

@@ -49,22 +49,26 @@ void EvpnService::build() {
     if (c.anycast_gateway_mac) gateway_macs.push_back(*c.anycast_gateway_mac);
     ip_vrfs_.emplace(v.name, IpVrf(std::move(c)));
   }
-  for (const auto& l2 : cfg_.l2vnis) {
-    MacVrfConfig c;
-    c.vni = l2.vni;
-    c.rd = l2.rd.value_or(auto_rd(cfg_.router_id, plan.l2vnis.at(l2.vni)));
-    const RouteTarget rt = auto_rt(cfg_.asn, l2.vni, cfg_.rt_auto);
-    c.import_rts = or_auto(l2.import_rts, rt);
-    c.export_rts = or_auto(l2.export_rts, rt);
-    c.local_vtep = local_vtep_;
-    c.gateway_macs = gateway_macs;
-    if (auto it = ip_vrfs_.find(l2.vrf); !l2.vrf.empty() && it != ip_vrfs_.end()) {
-      c.l3 = it->second.binding();
-      c.vrf = l2.vrf;
-      l2_to_vrf_[l2.vni] = l2.vrf;
-    }
-    mac_vrfs_.emplace(l2.vni, MacVrf(std::move(c), dad_));
+  gateway_macs_ = gateway_macs;
+  for (const auto& l2 : cfg_.l2vnis) add_mac_vrf(l2, plan.l2vnis.at(l2.vni));
+  next_rd_index_ = static_cast<uint16_t>(2 + cfg_.vrfs.size() + cfg_.l2vnis.size());
+}
+
+void EvpnService::add_mac_vrf(const api::L2VniConfig& l2, uint16_t rd_index) {
+  MacVrfConfig c;
+  c.vni = l2.vni;
+  c.rd = l2.rd.value_or(auto_rd(cfg_.router_id, rd_index));
+  const RouteTarget rt = auto_rt(cfg_.asn, l2.vni, cfg_.rt_auto);
+  c.import_rts = or_auto(l2.import_rts, rt);
+  c.export_rts = or_auto(l2.export_rts, rt);
+  c.local_vtep = local_vtep_;
+  c.gateway_macs = gateway_macs_;
+  if (auto it = ip_vrfs_.find(l2.vrf); !l2.vrf.empty() && it != ip_vrfs_.end()) {
+    c.l3 = it->second.binding();
+    c.vrf = l2.vrf;
+    l2_to_vrf_[l2.vni] = l2.vrf;
   }
+  mac_vrfs_.emplace(l2.vni, MacVrf(std::move(c), dad_));
 }
 
 Output EvpnService::start() {
@@ -100,7 +104,6 @@ Output EvpnService::start() {
 void EvpnService::start_intents(Output& out) const {
   if (cfg_.dataplane == api::DataplaneKind::kNone) return;  // route reflector: no data plane
   const bool netns = cfg_.vrf_backend == api::VrfBackend::kNetns;
-  std::map<std::string, std::string> vrf_netns;
   for (const auto& v : cfg_.vrfs) {
     const IpVrf& vrf = ip_vrfs_.at(v.name);
     dataplane::L3Vni l3;
@@ -114,10 +117,7 @@ void EvpnService::start_intents(Output& out) const {
     l3.backend = netns ? dataplane::VrfBackend::kNetns : dataplane::VrfBackend::kVrfDevice;
     l3.table = v.table;
     if (netns) {
-      l3.netns = !v.netns.empty() ? v.netns
-                 : opts_.underlay_netns.empty() ? v.name
-                                                : opts_.underlay_netns + "-" + v.name;
-      vrf_netns[v.name] = l3.netns;
+      l3.netns = vrf_netns_name(v.name);
     } else {
       for (const auto& l2 : cfg_.l2vnis) {
         if (l2.vrf == v.name) l3.member_bridges.push_back(l2.bridge.empty() ? "br" + std::to_string(l2.vni) : l2.bridge);
@@ -125,28 +125,40 @@ void EvpnService::start_intents(Output& out) const {
     }
     out.add(std::move(l3));
   }
-  for (const auto& l2c : cfg_.l2vnis) {
-    dataplane::L2Vni l2;
-    l2.vni = l2c.vni;
-    l2.vxlan_device = l2c.vxlan_device.empty() ? "vxlan" + std::to_string(l2c.vni) : l2c.vxlan_device;
-    l2.bridge = l2c.bridge.empty() ? "br" + std::to_string(l2c.vni) : l2c.bridge;
-    l2.local_vtep = local_vtep_;
-    l2.dstport = cfg_.vxlan_port;
-    l2.arp_suppression = l2c.arp_suppression;
-    if (auto v = ip_vrfs_.find(l2c.vrf); !l2c.vrf.empty() && v != ip_vrfs_.end()) {
-      l2.bridge_mac = v->second.config().anycast_gateway_mac;
-      if (auto ns = vrf_netns.find(l2c.vrf); ns != vrf_netns.end()) l2.netns = ns->second;
-    }
-    out.add(std::move(l2));
+  for (const auto& l2c : cfg_.l2vnis) out.add(l2vni_intent(l2c));
+  for (const auto& l2c : cfg_.l2vnis) svi_intents(l2c, out);
+}
+
+dataplane::L2Vni EvpnService::l2vni_intent(const api::L2VniConfig& l2c) const {
+  dataplane::L2Vni l2;
+  l2.vni = l2c.vni;
+  l2.vxlan_device = l2c.vxlan_device.empty() ? "vxlan" + std::to_string(l2c.vni) : l2c.vxlan_device;
+  l2.bridge = l2c.bridge.empty() ? "br" + std::to_string(l2c.vni) : l2c.bridge;
+  l2.local_vtep = local_vtep_;
+  l2.dstport = cfg_.vxlan_port;
+  l2.arp_suppression = l2c.arp_suppression;
+  if (auto v = ip_vrfs_.find(l2c.vrf); !l2c.vrf.empty() && v != ip_vrfs_.end()) {
+    l2.bridge_mac = v->second.config().anycast_gateway_mac;
+    if (cfg_.vrf_backend == api::VrfBackend::kNetns) l2.netns = vrf_netns_name(l2c.vrf);
   }
-  for (const auto& l2c : cfg_.l2vnis) {
-    if (l2c.gateway_address && l2c.gateway) {
-      out.add(dataplane::SviAddress{l2c.vni, *l2c.gateway_address, l2c.gateway->length()});
-    }
-    if (l2c.gateway_v6_address && l2c.gateway_v6) {
-      out.add(dataplane::SviAddress{l2c.vni, *l2c.gateway_v6_address, l2c.gateway_v6->length()});
-    }
+  return l2;
+}
+
+void EvpnService::svi_intents(const api::L2VniConfig& l2c, Output& out) const {
+  if (l2c.gateway_address && l2c.gateway) {
+    out.add(dataplane::SviAddress{l2c.vni, *l2c.gateway_address, l2c.gateway->length()});
   }
+  if (l2c.gateway_v6_address && l2c.gateway_v6) {
+    out.add(dataplane::SviAddress{l2c.vni, *l2c.gateway_v6_address, l2c.gateway_v6->length()});
+  }
+}
+
+std::string EvpnService::vrf_netns_name(const std::string& vrf) const {
+  for (const auto& v : cfg_.vrfs) {
+    if (v.name != vrf) continue;
+    return !v.netns.empty() ? v.netns : opts_.underlay_netns.empty() ? v.name : opts_.underlay_netns + "-" + v.name;
+  }
+  return {};
 }
 
 }  // namespace evpnd::evpn

@@ -59,6 +59,9 @@ class IpVrf {
   Vni l3vni() const { return cfg_.l3vni; }
   bool imports(const std::vector<RouteTarget>& route_rts) const;
   L3Binding binding() const { return {cfg_.l3vni, cfg_.export_rts, cfg_.router_mac}; }
+  // An L2VNI whose SVI joins / leaves this VRF at run time (for the views).
+  void add_member(Vni l2vni) { cfg_.l2vnis.push_back(l2vni); }
+  void remove_member(Vni l2vni) { std::erase(cfg_.l2vnis, l2vni); }
 
   // Withdraws every type-5 and deletes every intent produced.
   void stop(Output& out);
