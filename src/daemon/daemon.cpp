@@ -198,7 +198,37 @@ tl::expected<nlohmann::json, std::string> Daemon::reload() {
                             {"neighbors_changed", addrs(diff.neighbors_changed)}};
   // Sections only a restart applies: keep the running values, say which ones changed.
   nlohmann::json restart = nlohmann::json::array();
-  if (!diff.l2vnis_added.empty() || !diff.l2vnis_removed.empty() || !diff.l2vnis_changed.empty()) {
+  const bool vnis_changed = !diff.l2vnis_added.empty() || !diff.l2vnis_removed.empty() || !diff.l2vnis_changed.empty();
+  // L2VNIs change live when the rest of the EVPN setup they hang off stays (VRFs, VTEP, DAD,
+  // identity) and this daemon runs an EVPN service; otherwise they wait for a restart.
+  const bool vnis_live = vnis_changed && engine_->evpn() && !diff.global_changed && !diff.vtep_changed &&
+                         !diff.dad_changed && diff.vrfs_added.empty() && diff.vrfs_removed.empty() &&
+                         diff.vrfs_changed.empty();
+  if (vnis_live) {
+    engine::ev::ReconfigureVnis rc;
+    for (Vni v : diff.l2vnis_removed) rc.removed.push_back(v);
+    for (Vni v : diff.l2vnis_changed) rc.removed.push_back(v);
+    for (const auto& l : next->l2vnis) {
+      const bool add = std::count(diff.l2vnis_added.begin(), diff.l2vnis_added.end(), l.vni) ||
+                       std::count(diff.l2vnis_changed.begin(), diff.l2vnis_changed.end(), l.vni);
+      if (add) rc.added.push_back(l);
+    }
+    auto fx = dispatch(std::move(rc));
+    if (!fx.error.empty()) spdlog::warn("configuration reload: VNI changes: {}", fx.error);
+    // What the EVPN service runs now is the truth for the views, whatever was refused.
+    std::vector<api::L2VniConfig> running;
+    for (const auto& l : next->l2vnis)
+      if (engine_->evpn()->mac_vrf(l.vni)) running.push_back(l);
+    for (const auto& l : cfg_.l2vnis)  // a refused removal keeps the old entry
+      if (engine_->evpn()->mac_vrf(l.vni) &&
+          std::none_of(running.begin(), running.end(), [&](const auto& r) { return r.vni == l.vni; }))
+        running.push_back(l);
+    next->l2vnis = std::move(running);
+    applied["l2vnis_added"] = diff.l2vnis_added;
+    applied["l2vnis_removed"] = diff.l2vnis_removed;
+    applied["l2vnis_changed"] = diff.l2vnis_changed;
+    if (!fx.error.empty()) applied["l2vnis_errors"] = fx.error;
+  } else if (vnis_changed) {
     restart.push_back("l2vnis");
     next->l2vnis = cfg_.l2vnis;
   }

@@ -1,8 +1,8 @@
 // Daemon: the imperative shell around the engine. It owns the io_context-side objects (peer
 // sockets, timers, signals, API server), turns their callbacks into engine Events and carries
 // out the Effects. Configuration reloads (SIGHUP, POST /v1/config/reload) are applied here as
-// a diff: only added/removed/changed neighbours are touched; the log level applies at once.
-// Sections that need a restart (VNIs, VRFs, vtep, duplicate detection, API socket) are not
+// a diff: only added/removed/changed neighbours and L2VNIs are touched; the log level applies at
+// once. Sections that need a restart (VRFs, vtep, duplicate detection, API socket) are not
 // applied: the running values stay in config() and the reload answer lists them under
 // "restart_required" (a warning is logged), so no view claims a state the daemon is not in.
 //

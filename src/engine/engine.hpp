@@ -61,6 +61,8 @@ struct EvpnTimer {};                                             // EvpnService:
 struct Prefix { std::string vrf; IpPrefix prefix; bool announce = true; };  // run-time type-5
 struct ClearDuplicates { std::optional<Vni> vni; std::optional<Mac> mac; };
 struct SetRouterMac { std::string vrf; Mac mac; };
+// Configuration reload: L2VNIs torn down, then set up (a changed VNI is in both lists).
+struct ReconfigureVnis { std::vector<Vni> removed; std::vector<api::L2VniConfig> added; };
 }  // namespace ev
 
 struct Event {
@@ -68,7 +70,7 @@ struct Event {
   std::variant<ev::AddPeer, ev::RemovePeer, ev::ResetPeer, ev::Connected, ev::ConnectFailed, ev::Accepted,
                ev::Closed, ev::Data, ev::TimerFired, ev::OriginateRoutes, ev::WithdrawRoutes, ev::Shutdown,
                ev::StartEvpn, ev::DataplaneEvents, ev::EvpnTimer, ev::Prefix, ev::ClearDuplicates,
-               ev::SetRouterMac>
+               ev::SetRouterMac, ev::ReconfigureVnis>
       body;
 };
 
@@ -104,6 +106,7 @@ class Engine {
  private:
   class RibTap;  // bgp::LocRibListener feeding EvpnService
   void handle_evpn(const Event& e, Effects& fx);
+  void reconfigure_vnis(const ev::ReconfigureVnis& rc, Effects& fx);
   void absorb(evpn::Output&& out);
   void drain(Effects& fx);
 

@@ -66,7 +66,32 @@ void Engine::handle_evpn(const Event& e, Effects& fx) {
     auto r = evpn_->set_router_mac(m->vrf, m->mac);
     if (r) absorb(std::move(*r));
     else fx.error = r.error();
+  } else if (const auto* rc = std::get_if<ev::ReconfigureVnis>(&b)) {
+    reconfigure_vnis(*rc, fx);
   }
+}
+
+void Engine::reconfigure_vnis(const ev::ReconfigureVnis& rc, Effects& fx) {
+  auto note = [&](const std::string& err) { fx.error += (fx.error.empty() ? "" : "; ") + err; };
+  for (Vni v : rc.removed) {
+    auto r = evpn_->remove_l2vni(v);
+    if (r) absorb(std::move(*r));
+    else note(r.error());
+  }
+  bool added = false;
+  for (const auto& c : rc.added) {
+    auto r = evpn_->add_l2vni(c);
+    if (r) absorb(std::move(*r)), added = true;
+    else note(r.error());
+  }
+  if (!added) return;
+  // The new MAC-VRFs import what the Loc-RIB already holds: offer every remote best path again
+  // (the VRFs that had it see an unchanged path and produce nothing).
+  speaker_.table().for_each([&](bgp::DestId, const bgp::Dest& d) {
+    const bgp::Path* best = d.best_path();
+    if (!best || best->peer == bgp::kLocalPeer) return;
+    absorb(evpn_->on_remote_route(best->nlri, best->info->attrs, best->info->next_hop, true, now_));
+  });
 }
 
 // Moves parked EVPN output into the speaker (routes) and Effects (intents, notices). Each

@@ -172,13 +172,34 @@ TEST(DaemonReload, ChangedFile_NeighboursAppliedRestartSectionsKeptBadFileRefuse
   EXPECT_EQ(d.config().neighbors.size(), 2u);
   EXPECT_EQ(d.engine().speaker().peers().size(), 2u);
 
-  // The neighbour removed again: only it goes.
-  write(head + "log-level: debug\nneighbors:\n" + n1 + vni100);
+  // The neighbour removed again: only it goes. VNI 200 alone (DAD as running) is set up live.
+  write(head + "log-level: debug\nneighbors:\n" + n1 + vni100 + "  - { vni: 200 }\n");
   r = d.reload();
   ASSERT_TRUE(r) << r.error();
   EXPECT_EQ((*r)["neighbors_removed"], json::array({"127.0.0.52"}));
-  EXPECT_EQ((*r)["restart_required"], json::array());
+  EXPECT_EQ((*r)["restart_required"], json::array()) << r->dump();
+  EXPECT_EQ((*r)["l2vnis_added"], json::array({200}));
   EXPECT_EQ(d.engine().speaker().peers().size(), 1u);
+  ASSERT_EQ(d.config().l2vnis.size(), 2u);
+  ASSERT_TRUE(d.engine().evpn()->mac_vrf(200));
+  EXPECT_TRUE(d.engine().evpn()->mac_vrf(100));
+  // Its type-3 is in the Loc-RIB now; VNI 100 removed: its type-3 goes, 200's stays.
+  auto imets = [&] {
+    std::vector<std::string> rds;
+    d.engine().speaker().table().for_each([&](bgp::DestId, const bgp::Dest& dst) {
+      if (wire::route_type(dst.nlri()) == 3 && dst.best_path()) rds.push_back(wire::route_rd(dst.nlri())->to_string());
+    });
+    std::sort(rds.begin(), rds.end());
+    return rds;
+  };
+  EXPECT_EQ(imets(), (std::vector<std::string>{"10.0.0.1:2", "10.0.0.1:3"}));
+  write(head + "log-level: debug\nneighbors:\n" + n1 + "l2vnis:\n  - { vni: 200 }\n");
+  r = d.reload();
+  ASSERT_TRUE(r) << r.error();
+  EXPECT_EQ((*r)["l2vnis_removed"], json::array({100}));
+  EXPECT_FALSE(d.engine().evpn()->mac_vrf(100));
+  ASSERT_EQ(d.config().l2vnis.size(), 1u);
+  EXPECT_EQ(imets(), (std::vector<std::string>{"10.0.0.1:3"}));
   spdlog::set_level(spdlog::level::info);
   d.stop();
   io.run_for(std::chrono::milliseconds(200));
