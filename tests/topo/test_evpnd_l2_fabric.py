@@ -15,7 +15,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lib import harness  # noqa: E402
-from lib.fabric import Fabric, gateway, leaf_ip  # noqa: E402
+from lib.fabric import SPINE_IP, Fabric, gateway, leaf_ip  # noqa: E402
 
 
 def fdb(ns, dev: str) -> str:
@@ -125,6 +125,30 @@ def run(t: harness.Test) -> None:
     t.check("leaf1: moved MAC is remote via leaf2 with the new sequence",
             m1.get("type") == "remote" and m1.get("vtep") == leaf_ip(2) and m1.get("sequence") == seq0 + 1, m1)
     t.check_wait(f"ping moved h1 (leaf2) -> {h2.name} {h2.ip} (leaf1)", lambda: mv.ping(h2.ip, 1), 15)
+
+    # Live reload: VNI 300 (bridged only) added on both leaves, then removed from leaf2. The
+    # other VNIs and the sessions are not touched.
+    s1, s2 = fab.leaf_ns
+    uptime = lambda: l1.neighbor_info(SPINE_IP).get("uptime_seconds", -1)  # noqa: E731
+    up_before = uptime()
+    for n in (l1, l2):
+        n.extra["l2vnis"].append({"vni": 300, "bridge": "br300", "vxlan-device": "vxlan300"})
+        rep = n.reload()
+        t.check(f"{n.name}: reload applies VNI 300 live", rep.get("l2vnis_added") == [300] and
+                rep.get("restart_required") == [], rep)
+    for me, other in ((s1, 2), (s2, 1)):
+        t.check_wait(f"{me.name}: vxlan300/br300 created, flood entry -> {leaf_ip(other)} (type 3 over BGP)",
+                     lambda me=me, other=other: flood_installed(me, 300, leaf_ip(other)), 15)
+    t.check_wait("VNI 100 still forwards (moved h1 on leaf2 -> h2 on leaf1)", lambda: mv.ping(h2.ip, 1), 10)
+    l2.extra["l2vnis"] = [v for v in l2.extra["l2vnis"] if v["vni"] != 300]
+    rep = l2.reload()
+    t.check("leaf2: reload removes VNI 300 live", rep.get("l2vnis_removed") == [300], rep)
+    t.check_wait("leaf2: vxlan300 and br300 deleted",
+                 lambda: "vxlan300" not in s2.ip("link", "show") and "br300" not in s2.ip("link", "show"), 10)
+    t.check_wait(f"leaf1: flood entry VNI 300 -> {leaf_ip(2)} withdrawn",
+                 lambda: not flood_installed(s1, 300, leaf_ip(2)), 10)
+    t.check("leaf1: session to the RR not reset by the reloads", up_before >= 0 and uptime() >= up_before,
+            l1.neighbor_info(SPINE_IP))
 
     # Clean stops: `on-stop: remove` (leaf2) deletes every entry evpnd installed and keeps the
     # devices; `on-stop: keep` (leaf1, the default) leaves them for forwarding across a restart.

@@ -166,6 +166,12 @@ class EvpndNode:
         wait_until(api_up, 15, what=f"{self.name} evpnd API")
         return self
 
+    def reload(self) -> dict:
+        """Rewrites the configuration file from config() and asks the daemon to reload it."""
+        with open(self.conf_path, "w") as f:
+            f.write(to_yaml(self.config()) + "\n")
+        return self.api.post("/v1/config/reload", {}).get("applied", {})
+
     def stop(self) -> None:
         if self.daemon:
             self.daemon.stop()
