@@ -14,6 +14,7 @@ namespace detail {
 namespace {
 
 constexpr uint64_t kMaxAsn = 4294967295ull;
+constexpr uint64_t kMaxPrefixRestart = 86400;  // one day; FRR's bound is 65535 minutes
 
 void parse_listen(const ConfigReader& r, const YAML::Node& node, Config& cfg) {
   MapReader m(r, node, "listen", {"address", "port"});
@@ -84,7 +85,8 @@ void check_v6_neighbor(const ConfigReader& r, const YAML::Node& n, const std::st
 NeighborConfig parse_neighbor(const ConfigReader& r, const YAML::Node& node, const std::string& path) {
   MapReader m(r, node, path,
               {"address", "remote-as", "port", "families", "route-reflector-client", "passive", "description",
-               "update-source", "timers", "password", "ttl-security", "max-prefixes", "graceful-restart"});
+               "update-source", "timers", "password", "ttl-security", "max-prefixes", "max-prefixes-restart",
+               "graceful-restart"});
   NeighborConfig n;
   n.address = r.ip(m.require("address"), m.path("address"));
   if (n.address.is_unspecified())
@@ -127,6 +129,13 @@ NeighborConfig parse_neighbor(const ConfigReader& r, const YAML::Node& node, con
   }
   if (m.has("max-prefixes"))
     n.max_prefixes = uint32_t(r.uint(m.get("max-prefixes"), m.path("max-prefixes"), 1, 4294967295ull));
+  if (m.has("max-prefixes-restart")) {
+    // Seconds, as FRR's `maximum-prefix N restart M` (there in minutes, 1..65535); 0 = stay down.
+    n.max_prefixes_restart =
+        uint32_t(r.uint(m.get("max-prefixes-restart"), m.path("max-prefixes-restart"), 0, kMaxPrefixRestart));
+    if (n.max_prefixes_restart && !n.max_prefixes)
+      r.fail(m.get("max-prefixes-restart"), m.path("max-prefixes-restart"), "needs max-prefixes");
+  }
   if (m.has("graceful-restart")) n.graceful_restart = r.boolean(m.get("graceful-restart"), m.path("graceful-restart"));
   return n;
 }

@@ -36,6 +36,7 @@ struct NeighborConfig {
   std::optional<std::string> md5_password;  // RFC 2385
   std::optional<uint8_t> ttl_security_hops; // RFC 5082 GTSM: accept TTL >= 256 - hops
   std::optional<uint32_t> max_prefixes;     // per peer, all families
+  uint32_t max_prefixes_restart = 0;        // seconds until a tripped peer restarts; 0 = stays down
   bool graceful_restart = true;
   bool operator==(const NeighborConfig&) const = default;
 };

@@ -42,6 +42,9 @@ struct PeerConfig {
   std::optional<std::string> md5_password;
   std::optional<uint8_t> ttl_security_hops;
   std::optional<uint32_t> max_prefixes;
+  // Seconds after a max-prefix trip before the peer is started again (FRR's `maximum-prefix N
+  // restart M`, in seconds); 0 = it stays down until reset or reconfigured.
+  uint32_t max_prefix_restart = 0;
   bool graceful_restart = true;
   bool operator==(const PeerConfig&) const = default;
 };
@@ -90,6 +93,7 @@ struct Peer {
   uint32_t own_in_group = 0;
   bool gr_waiting_eor = false;     // stale paths are swept at End-of-RIB
   bool max_prefix_tripped = false;
+  TimePoint max_prefix_restart_at{};  // when a tripped peer starts again; {} = not scheduled
   std::string last_error;
 
   bool established() const { return session != 0; }

@@ -145,6 +145,7 @@ void Speaker::remove_peer(const IpAddress& addr, uint8_t cease_subcode, Output& 
   drop_peer_paths(p, false);
   cancel(out, p.id, 0, TimerKind::kConnectRetry);
   cancel(out, p.id, 0, TimerKind::kGracefulRestart);
+  cancel(out, p.id, 0, TimerKind::kMaxPrefixRestart);
   spdlog::info("peer {} removed", addr.to_string());
   by_address_.erase(it);
   const PeerId id = p.id;
@@ -160,6 +161,7 @@ void Speaker::shutdown(Output& out) {
     for (auto& c : p.conns) feed(p, c, FsmEvent{FsmEventType::kManualStop}, out);
     reap(p, out);
     cancel(out, p.id, 0, TimerKind::kConnectRetry);
+    cancel(out, p.id, 0, TimerKind::kMaxPrefixRestart);
   }
   flush(out);
 }
@@ -170,9 +172,15 @@ void Speaker::reset_peer(const IpAddress& addr, uint8_t cease_subcode, Output& o
   Peer& p = *peers_[it->second];
   for (auto& c : p.conns) feed(p, c, FsmEvent{FsmEventType::kAdminCease, kCease, cease_subcode}, out);
   p.admin_up = true;
-  p.max_prefix_tripped = false;
+  clear_max_prefix_trip(p, out);
   reap(p, out);
   flush(out);
+}
+
+void Speaker::clear_max_prefix_trip(Peer& p, Output& out) {
+  if (p.max_prefix_restart_at != TimePoint{}) cancel(out, p.id, 0, TimerKind::kMaxPrefixRestart);
+  p.max_prefix_tripped = false;
+  p.max_prefix_restart_at = TimePoint{};
 }
 
 void Speaker::feed(Peer& p, Connection& c, const FsmEvent& e, Output& out) {
@@ -361,6 +369,18 @@ void Speaker::on_timer(const TimerKey& k, Output& out) {
         drop_peer_paths(*p, true);
       }
       p->gr_waiting_eor = false;
+      break;
+    case TimerKind::kMaxPrefixRestart:
+      // The restart interval after a max-prefix trip is over: ManualStart again (the session
+      // may trip again, which re-arms this timer).
+      if (!p->max_prefix_tripped || p->admin_up || p->max_prefix_restart_at == TimePoint{}) break;
+      spdlog::info("peer {}: max-prefix restart interval ({} s) over, starting the session again",
+                   p->cfg.address.to_string(), p->cfg.max_prefix_restart);
+      p->admin_up = true;
+      p->max_prefix_tripped = false;
+      p->max_prefix_restart_at = TimePoint{};
+      reap(*p, out);
+      if (!p->cfg.passive && p->conns.empty()) new_outbound(*p, out);
       break;
   }
   flush(out);

@@ -43,7 +43,7 @@ struct SpeakerConfig {
   bool extended_message = true;
 };
 
-enum class TimerKind : uint8_t { kConnectRetry, kHold, kKeepalive, kGracefulRestart };
+enum class TimerKind : uint8_t { kConnectRetry, kHold, kKeepalive, kGracefulRestart, kMaxPrefixRestart };
 struct TimerKey {
   PeerId peer = kNoPeer;
   ConnId conn = 0;  // 0 for peer-level timers
@@ -146,6 +146,7 @@ class Speaker {
   void feed(Peer& p, Connection& c, const FsmEvent& e, Output& out);
   void run_actions(Peer& p, Connection& c, const std::vector<FsmAction>& acts, Output& out);
   void reap(Peer& p, Output& out);
+  void clear_max_prefix_trip(Peer& p, Output& out);
   void arm(Output& out, PeerId p, ConnId c, TimerKind k, std::chrono::milliseconds d);
   void cancel(Output& out, PeerId p, ConnId c, TimerKind k);
   void send(Output& out, Peer& p, Connection& c, const wire::Message& m);

@@ -154,10 +154,22 @@ void Speaker::check_max_prefix(Peer& p, Output& out) {
   spdlog::warn("peer {}: {} prefixes exceed the maximum {}", p.cfg.address.to_string(), p.prefixes_received,
                *p.cfg.max_prefixes);
   p.max_prefix_tripped = true;
-  p.admin_up = false;  // stays down until reset or reconfigured (FRR's default, no restart timer)
+  // Without a restart interval the peer stays down until reset or reconfigured (FRR's default);
+  // with one, the kMaxPrefixRestart timer starts it again (FRR's `maximum-prefix N restart M`).
+  p.admin_up = false;
   Connection* c = p.conn(p.session);
   if (c) feed(p, *c, FsmEvent{FsmEventType::kAdminCease, kCease, kCeaseMaxPrefix}, out);
   p.last_error = "maximum prefix count exceeded";
+  if (p.cfg.max_prefix_restart) {
+    const auto delay = std::chrono::seconds(p.cfg.max_prefix_restart);
+    p.max_prefix_restart_at = now_ + delay;
+    arm(out, p.id, 0, TimerKind::kMaxPrefixRestart, delay);
+    spdlog::warn("peer {}: down after exceeding the maximum prefix count, restarting in {} s",
+                 p.cfg.address.to_string(), p.cfg.max_prefix_restart);
+  } else {
+    spdlog::warn("peer {}: down after exceeding the maximum prefix count until reset or reconfigured",
+                 p.cfg.address.to_string());
+  }
 }
 
 void Speaker::process_route_refresh(Peer& p, const wire::RouteRefresh& rr, Output& out) {

@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <chrono>
+
 #include "api/metrics.hpp"
 #include "daemon/evpn_api.hpp"
 #include "daemon/metrics_view.hpp"
@@ -156,8 +159,14 @@ json neighbor_json(const bgp::Speaker& s, const bgp::Peer& p, bgp::TimePoint now
       {"prefixes_received", p.prefixes_received},
       {"prefixes_sent", s.prefixes_sent(p)},
       {"max_prefixes", p.cfg.max_prefixes ? json(*p.cfg.max_prefixes) : json(nullptr)},
+      {"max_prefixes_restart", p.cfg.max_prefix_restart},
+      {"max_prefix_tripped", p.max_prefix_tripped},
   };
   if (up) j["peer_router_id"] = n.peer_router_id.to_string();
+  if (p.max_prefix_tripped && p.max_prefix_restart_at != bgp::TimePoint{}) {
+    const auto left = std::chrono::ceil<std::chrono::seconds>(p.max_prefix_restart_at - now).count();
+    j["max_prefix_restart_in_seconds"] = std::max<int64_t>(left, 0);
+  }
   return j;
 }
 

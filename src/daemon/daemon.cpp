@@ -53,6 +53,7 @@ bgp::PeerConfig peer_config(const api::NeighborConfig& n) {
   p.md5_password = n.md5_password;
   p.ttl_security_hops = n.ttl_security_hops;
   p.max_prefixes = n.max_prefixes;
+  p.max_prefix_restart = n.max_prefixes_restart;
   p.graceful_restart = n.graceful_restart;
   return p;
 }

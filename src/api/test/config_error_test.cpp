@@ -92,6 +92,21 @@ TEST(ConfigError, HoldAndKeepalive_Rfc4271Rules) {
   EXPECT_TRUE(parse_config_text(n + "    timers: { hold: 3, keepalive: 1 }\n", "t.yaml"));
 }
 
+TEST(ConfigError, MaxPrefixesRestart_RangeTypeAndDependency) {
+  const std::string n = kHead + "neighbors:\n  - address: 10.0.0.2\n    remote-as: 65001\n    max-prefixes: 10\n";
+  expect_error(n + "    max-prefixes-restart: 86401\n",
+               {7, "neighbors[0].max-prefixes-restart", "expected 0..86400, got 86401"});
+  expect_error(n + "    max-prefixes-restart: -1\n", {7, "neighbors[0].max-prefixes-restart", "0..86400"});
+  expect_error(n + "    max-prefixes-restart: soon\n",
+               {7, "neighbors[0].max-prefixes-restart", "expected an integer in 0..86400, got \"soon\""});
+  expect_error(n + "    max-prefixes-restart: [30]\n", {7, "neighbors[0].max-prefixes-restart", "got a list"});
+  expect_error(kHead + "neighbors:\n  - address: 10.0.0.2\n    remote-as: 65001\n    max-prefixes-restart: 30\n",
+               {6, "neighbors[0].max-prefixes-restart", "needs max-prefixes"});
+  expect_error(n + "    max-prefix-restart: 30\n",
+               {7, "neighbors[0].max-prefix-restart", "did you mean \"max-prefixes-restart\"?"});
+  EXPECT_TRUE(parse_config_text(n + "    max-prefixes-restart: 86400\n", "t.yaml"));
+}
+
 TEST(ConfigError, DuplicateNeighbor_PointsAtSecond) {
   expect_error(kHead + "neighbors:\n  - { address: 10.0.0.2, remote-as: 1 }\n  - { address: 10.0.0.3, remote-as: 1 }\n"
                        "  - address: 10.0.0.2\n    remote-as: 2\n",

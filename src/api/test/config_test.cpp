@@ -87,6 +87,19 @@ TEST(ConfigParse, RouteReflectorExample_NoDataplane) {
   EXPECT_TRUE(cfg->neighbors[0].passive);
 }
 
+TEST(ConfigParse, MaxPrefixesRestart_SecondsOrDefaultZero) {
+  auto cfg = parse_config_text("router-id: 1.1.1.1\nasn: 65000\nneighbors:\n"
+                               "  - { address: 10.0.0.2, remote-as: 65001, max-prefixes: 100, max-prefixes-restart: 300 }\n"
+                               "  - { address: 10.0.0.3, remote-as: 65001, max-prefixes: 100 }\n"
+                               "  - { address: 10.0.0.4, remote-as: 65001, max-prefixes-restart: 0 }\n",
+                               "t.yaml");
+  ASSERT_TRUE(cfg) << cfg.error().to_string();
+  EXPECT_EQ(cfg->neighbors[0].max_prefixes_restart, 300u);
+  EXPECT_EQ(cfg->neighbors[1].max_prefixes_restart, 0u);  // default: stay down
+  EXPECT_EQ(cfg->neighbors[2].max_prefixes_restart, 0u);  // 0 needs no max-prefixes
+  EXPECT_NE(cfg->neighbors[0], cfg->neighbors[1]);  // a change is a neighbour change on reload
+}
+
 TEST(ConfigParse, MinimalFile_DocumentedDefaults) {
   auto cfg = parse_config_text("router-id: 1.1.1.1\nasn: 4200000000\n", "min.yaml");
   ASSERT_TRUE(cfg) << cfg.error().to_string();

@@ -38,6 +38,14 @@ class Scripted : public ::testing::Test {
       }
       if (auto* c = std::get_if<CloseRequest>(&op); c && c->conn == conn_) closed_ = true;
     }
+    timers_.insert(timers_.end(), o.timers.begin(), o.timers.end());
+  }
+  // The delay of the last request for `kind` seen (nullopt: cancelled); false: never requested.
+  std::optional<std::optional<std::chrono::milliseconds>> last_timer(TimerKind kind) const {
+    std::optional<std::optional<std::chrono::milliseconds>> r;
+    for (const auto& t : timers_)
+      if (t.key.kind == kind) r = t.delay;
+    return r;
   }
   void send(const wire::Message& m) {
     Output o;
@@ -90,6 +98,7 @@ class Scripted : public ::testing::Test {
   int conns_ = 0;
   bool closed_ = false;
   std::vector<wire::Message> received_;
+  std::vector<TimerRequest> timers_;
 };
 
 TEST_F(Scripted, InitialSync_EndsWithEndOfRib) {
@@ -156,6 +165,85 @@ TEST_F(Scripted, MaxPrefix_Exceeded_Cease1AndRoutesRemoved) {
   EXPECT_FALSE(established(*rr_, "127.0.0.2"));
   EXPECT_EQ(rr_->loc_rib_size(), 0u);
   EXPECT_TRUE(peer_state().max_prefix_tripped);
+}
+
+TEST_F(Scripted, MaxPrefixNoRestart_StaysIdleAndRefusesConnections) {
+  auto pc = peer("127.0.0.2", 65000, true, true);
+  pc.max_prefixes = 2;
+  add_peer(pc);
+  establish(false);
+  send(update({type2(1), type2(2), type2(3)}));
+  ASSERT_TRUE(got_notification(6, 1));
+  EXPECT_FALSE(last_timer(TimerKind::kMaxPrefixRestart).has_value());
+  EXPECT_EQ(peer_state().max_prefix_restart_at, TimePoint{});
+  Output o;
+  rr_->on_timer(TimerKey{peer_state().id, 0, TimerKind::kMaxPrefixRestart}, o);  // stray: ignored
+  EXPECT_FALSE(rr_->on_accepted(kInboundConnBase + 50, ip("127.0.0.2"), o));
+  EXPECT_EQ(peer_state().display_state(), FsmState::kIdle);
+  EXPECT_TRUE(peer_state().max_prefix_tripped);
+}
+
+TEST_F(Scripted, MaxPrefixRestart_IdleUntilTimerThenAcceptsAgain) {
+  auto pc = peer("127.0.0.2", 65000, true, true);
+  pc.max_prefixes = 2;
+  pc.max_prefix_restart = 30;
+  add_peer(pc);
+  establish(false);
+  send(update({type2(1), type2(2), type2(3)}));
+  ASSERT_TRUE(got_notification(6, 1));
+  EXPECT_TRUE(closed_);
+  const auto armed = last_timer(TimerKind::kMaxPrefixRestart);
+  ASSERT_TRUE(armed.has_value() && armed->has_value());
+  EXPECT_EQ(**armed, std::chrono::seconds(30));
+  EXPECT_EQ(peer_state().max_prefix_restart_at, rr_->now() + std::chrono::seconds(30));
+  // Until the timer fires the peer is down: Idle, incoming connections refused.
+  Output o;
+  EXPECT_FALSE(rr_->on_accepted(kInboundConnBase + 50, ip("127.0.0.2"), o));
+  EXPECT_EQ(peer_state().display_state(), FsmState::kIdle);
+  rr_->on_timer(TimerKey{peer_state().id, 0, TimerKind::kMaxPrefixRestart}, o);
+  EXPECT_FALSE(peer_state().max_prefix_tripped);
+  EXPECT_EQ(peer_state().max_prefix_restart_at, TimePoint{});
+  EXPECT_EQ(peer_state().display_state(), FsmState::kActive);
+  establish(false);  // accepted and Established again
+  send(update({type2(1)}));
+  EXPECT_EQ(rr_->loc_rib_size(), 1u);
+}
+
+TEST_F(Scripted, MaxPrefixRestart_ActivePeerReconnectsWhenTimerFires) {
+  auto pc = peer("127.0.0.2", 65000, true, false);
+  pc.max_prefixes = 1;
+  pc.max_prefix_restart = 5;
+  add_peer(pc);
+  establish(false);  // the inbound connection wins; the outbound attempt is dropped
+  send(update({type2(1), type2(2)}));
+  ASSERT_TRUE(got_notification(6, 1));
+  Output idle;
+  rr_->on_timer(TimerKey{peer_state().id, 0, TimerKind::kConnectRetry}, idle);
+  for (const auto& op : idle.io) EXPECT_FALSE(std::holds_alternative<ConnectRequest>(op));  // no retries
+  Output o;
+  rr_->on_timer(TimerKey{peer_state().id, 0, TimerKind::kMaxPrefixRestart}, o);
+  size_t connects = 0;
+  for (const auto& op : o.io) connects += std::holds_alternative<ConnectRequest>(op);
+  EXPECT_EQ(connects, 1u);
+  EXPECT_EQ(peer_state().display_state(), FsmState::kConnect);
+}
+
+TEST_F(Scripted, MaxPrefixRestart_ResetCancelsTimer) {
+  auto pc = peer("127.0.0.2", 65000, true, true);
+  pc.max_prefixes = 1;
+  pc.max_prefix_restart = 60;
+  add_peer(pc);
+  establish(false);
+  send(update({type2(1), type2(2)}));
+  ASSERT_TRUE(peer_state().max_prefix_tripped);
+  Output o;
+  rr_->reset_peer(ip("127.0.0.2"), 4, o);
+  collect(o);
+  const auto last = last_timer(TimerKind::kMaxPrefixRestart);
+  ASSERT_TRUE(last.has_value());
+  EXPECT_FALSE(last->has_value());  // cancelled
+  EXPECT_FALSE(peer_state().max_prefix_tripped);
+  EXPECT_EQ(peer_state().max_prefix_restart_at, TimePoint{});
 }
 
 TEST_F(Scripted, TreatAsWithdraw_RouteRemovedSessionKept) {
