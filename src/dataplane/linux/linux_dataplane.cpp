@@ -346,18 +346,11 @@ void LinuxDataplane::flush(ApplyResult& res, std::span<const Intent> batch) {
   for (auto& [name, n] : ns_) {
     if (n.offsets.empty()) continue;
     if (n.writer && !force_sync_) {
-      // Hand the batch to the writer thread; the intents are copied for its error messages.
+      // Hand the batch to the writer thread (errors are described from the request bytes).
       WriteJob job;
       job.batch = std::move(n.pending);
       job.offsets = std::move(n.offsets);
       job.delete_ok = std::move(n.delete_ok);
-      job.owners.reserve(n.owners.size());
-      size_t prev = SIZE_MAX;
-      for (size_t owner : n.owners) {
-        if (owner != prev) job.intents.push_back(batch[owner]);
-        prev = owner;
-        job.owners.push_back(static_cast<uint32_t>(job.intents.size() - 1));
-      }
       n.writer->submit(std::move(job));
       n.pending.clear();
       n.offsets.clear();

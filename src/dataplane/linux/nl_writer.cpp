@@ -1,13 +1,37 @@
 #include "dataplane/linux/nl_writer.hpp"
 
+#include <linux/neighbour.h>
 #include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <sys/socket.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 
+#include "dataplane/linux/nl_parser.hpp"
+
 namespace evpnd::dataplane::nl {
+
+std::string describe_request(ByteView msg) {
+  const uint16_t type = message_type(msg);
+  std::string s = type == RTM_NEWNEIGH || type == RTM_NEWROUTE ? "add" : "del";
+  if (type == RTM_NEWNEIGH || type == RTM_DELNEIGH) {
+    if (auto n = parse_neigh(msg)) {
+      s.append(n->family == AF_BRIDGE ? " fdb" : " neighbour");
+      if (n->family != AF_BRIDGE && n->dst) s.append(" ").append(n->dst->to_string());
+      if (n->lladdr) s.append(" ").append(n->lladdr->to_string());
+      if (n->family == AF_BRIDGE && n->dst) s.append(" dst ").append(n->dst->to_string());
+      return s.append(" ifindex ").append(std::to_string(n->ifindex));
+    }
+  } else if (type == RTM_NEWROUTE || type == RTM_DELROUTE) {
+    if (auto r = parse_route(msg)) {
+      return s.append(" route ").append(r->dst.to_string()).append(" table ").append(std::to_string(r->table));
+    }
+  }
+  return "netlink request type " + std::to_string(type);
+}
 
 NlWriter::NlWriter(std::unique_ptr<NlSocket> sock)
     : sock_(std::move(sock)), event_fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
@@ -73,21 +97,19 @@ void NlWriter::run() {
 void NlWriter::write(WriteJob& job, std::vector<IntentError>& errors) {
   if (job.offsets.empty()) return;
   const uint32_t first_seq = reinterpret_cast<const nlmsghdr*>(job.batch.data())->nlmsg_seq;
-  auto describe = [&](size_t k) { return k < job.owners.size() ? to_string(job.intents[job.owners[k]]) : "?"; };
+  auto describe = [&](size_t k) {
+    const size_t end = k + 1 < job.offsets.size() ? job.offsets[k + 1] : job.batch.size();
+    return describe_request(ByteView(job.batch.data() + job.offsets[k], end - job.offsets[k]));
+  };
   auto r = sock_->transact(job.batch, job.offsets);
   if (!r) {
-    // The socket broke: every intent of the job failed (the shadow keeps them for reconcile).
-    uint32_t prev = UINT32_MAX;
-    for (size_t k = 0; k < job.owners.size(); ++k) {
-      if (job.owners[k] == prev) continue;
-      prev = job.owners[k];
-      errors.push_back({0, r.error().error, describe(k) + ": " + r.error().message});
-    }
+    // The socket broke: every request of the job failed (the shadow keeps the intents for reconcile).
+    for (size_t k = 0; k < job.offsets.size(); ++k) errors.push_back({0, r.error().error, describe(k) + ": " + r.error().message});
     return;
   }
   for (const auto& f : *r) {
     const size_t k = f.seq - first_seq;
-    if (k >= job.owners.size()) continue;
+    if (k >= job.offsets.size()) continue;
     if (job.delete_ok[k] && (f.error == ENOENT || f.error == ESRCH || f.error == ENODEV || f.error == EADDRNOTAVAIL))
       continue;
     errors.push_back({0, f.error,

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 
 #include "dataplane/linux/nl_encoder.hpp"
+#include "dataplane/linux/nl_writer.hpp"
 #include "test_values.hpp"
 
 namespace evpnd::dataplane::nl {
@@ -69,6 +70,17 @@ TEST(ParseAddr, Encoded_KeepsHostBits) {
   ASSERT_TRUE(p);
   EXPECT_EQ(p->address, ip("192.168.100.1"));
   EXPECT_EQ(p->prefix_len, 24);
+}
+
+TEST(DescribeRequest, FdbNeighbourAndTruncated_ReadableText) {
+  Bytes b;
+  encode_neigh(b, RTM_NEWNEIGH, {0, 1},
+               NeighMsg{AF_BRIDGE, 5, NUD_REACHABLE, NTF_SELF, mac("02:00:00:00:02:10"), ip("10.255.0.2")});
+  EXPECT_EQ(describe_request(b), "add fdb 02:00:00:00:02:10 dst 10.255.0.2 ifindex 5");
+  Bytes n;
+  encode_neigh(n, RTM_DELNEIGH, {0, 2}, NeighMsg{AF_INET, 7, 0, 0, std::nullopt, ip("192.168.100.12")});
+  EXPECT_EQ(describe_request(n), "del neighbour 192.168.100.12 ifindex 7");
+  EXPECT_EQ(describe_request(ByteView(b.data(), 10)), "netlink request type 0");
 }
 
 }  // namespace
