@@ -25,8 +25,11 @@ using nlohmann::json;
 #define REQUIRE_ROOT() \
   if (!is_root()) GTEST_SKIP() << "needs root (creates network namespaces)"
 
-std::unique_ptr<LinuxDataplane> open_dp(const TestNetns& underlay) {
-  auto dp = LinuxDataplane::open({underlay.name()});
+std::unique_ptr<LinuxDataplane> open_dp(const TestNetns& underlay, bool async_writes = false) {
+  LinuxDataplaneOptions o;
+  o.underlay_netns = underlay.name();
+  o.async_writes = async_writes;
+  auto dp = LinuxDataplane::open(o);
   EXPECT_TRUE(dp) << (dp ? "" : dp.error().message);
   return dp ? std::move(*dp) : nullptr;
 }
@@ -247,12 +250,8 @@ TEST(LinuxDataplaneKernel_AsyncWrites, ManyEntries_InKernelAfterSyncInOrderNoOwn
   TestNetns u("u");
   ASSERT_TRUE(u.ok());
   ASSERT_EQ(u.ip("addr add 10.255.0.1/32 dev lo"), 0);
-  LinuxDataplaneOptions o;
-  o.underlay_netns = u.name();
-  o.async_writes = true;
-  auto dp_or = LinuxDataplane::open(o);
-  ASSERT_TRUE(dp_or) << dp_or.error().message;
-  auto& dp = *dp_or;
+  auto dp = open_dp(u, /*async_writes=*/true);
+  ASSERT_TRUE(dp);
   ASSERT_TRUE(dp->apply(std::vector{Intent::add(l2vni(100)), Intent::add(SviAddress{100, ip("192.168.100.1"), 24})}).ok());
   std::vector<DataplaneEvent> ignore;
   dp->poll_events(ignore);
@@ -330,12 +329,8 @@ TEST(LinuxDataplaneKernel_AsyncWrites, KernelRefusal_ReportedLateWithTheIntent) 
   TestNetns u("u");
   ASSERT_TRUE(u.ok());
   ASSERT_EQ(u.ip("addr add 10.255.0.1/32 dev lo"), 0);
-  LinuxDataplaneOptions o;
-  o.underlay_netns = u.name();
-  o.async_writes = true;
-  auto dp_or = LinuxDataplane::open(o);
-  ASSERT_TRUE(dp_or) << dp_or.error().message;
-  auto& dp = *dp_or;
+  auto dp = open_dp(u, /*async_writes=*/true);
+  ASSERT_TRUE(dp);
   ASSERT_TRUE(dp->apply(std::vector{Intent::add(l2vni(100))}).ok());
   // An IPv6 VTEP on an IPv4 vxlan device: the kernel answers EAFNOSUPPORT, after apply() returned.
   auto r = dp->apply(std::vector{Intent::add(RemoteMac{100, mac("02:00:00:00:02:10"), ip("2001:db8::2")}),
