@@ -172,6 +172,7 @@ class Speaker {
   void drop_peer_paths(Peer& p, bool only_stale);
   void mark_stale(Peer& p);
   void check_max_prefix(Peer& p, Output& out);
+  void fold_as4(Peer& p, wire::PathAttributes& a);
   void join_group(Peer& p);
   void leave_group(Peer& p);
   void fill_group(UpdateGroup& g, FanoutPacker& fp, bool full);

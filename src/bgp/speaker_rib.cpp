@@ -6,6 +6,7 @@
 #include <algorithm>
 
 #include "bgp/speaker.hpp"
+#include "wire/as4_path.hpp"
 
 namespace evpnd::bgp {
 namespace {
@@ -121,6 +122,7 @@ void Speaker::process_update(Peer& p, wire::Update& u, Output& out) {
   if (u.mp_reach && u.mp_reach->afi_safi == kL2vpnEvpn && !u.mp_reach->evpn.empty()) {
     AttrRef info;
     if (!as_withdraw) {
+      if (!p.neg.four_octet_as) fold_as4(p, u.attrs);
       normalize_inbound(u.attrs, p.role);
       const InboundVerdict v = check_inbound(u.attrs, p.role, p.neg.peer_as, me_);
       if (v != InboundVerdict::kAccept) {
@@ -147,6 +149,21 @@ void Speaker::process_update(Peer& p, wire::Update& u, Output& out) {
     for (size_t i = 0; i < routes.size(); ++i) withdraw(p.id, routes[i], batch_hashes_[i]);
   }
   check_max_prefix(p, out);
+}
+
+// RFC 6793 §4.2.3: a peer without the 4-octet AS capability sends 2-octet AS_PATHs (AS_TRANS
+// for wide ASNs) and the real path in AS4_PATH; the RIB keeps only the reconstructed 4-octet
+// AS_PATH, which loop detection and best path then use, and which update groups encode per
+// member capability (AS4_PATH regenerated for 2-octet groups, never sent to 4-octet ones).
+void Speaker::fold_as4(Peer& p, wire::PathAttributes& a) {
+  if (!a.as4_path && !a.as4_aggregator) return;
+  const wire::As4Outcome r = wire::reconstruct_as4(a);
+  using U = wire::As4Outcome::PathUse;
+  if (r.path == U::kIgnoredLonger || r.path == U::kIgnoredAggregator)
+    spdlog::warn("peer {}: {} (RFC 6793 §4.2.3)", p.cfg.address.to_string(), wire::to_string(r.path));
+  if (r.confed_segments_dropped)
+    spdlog::warn("peer {}: {} confederation segment(s) discarded from AS4_PATH (RFC 6793 §3)",
+                 p.cfg.address.to_string(), r.confed_segments_dropped);
 }
 
 void Speaker::check_max_prefix(Peer& p, Output& out) {

@@ -6,6 +6,7 @@
 // out longer than 255 octets costs a memmove (widening to Extended Length).
 #include <array>
 
+#include "wire/as4_path.hpp"
 #include "wire/attribute_codec.hpp"
 
 namespace evpnd::wire::detail {
@@ -27,7 +28,17 @@ constexpr std::array<AttrType, 17> kFrrOrder = {
 class AttributeEncoder {
  public:
   AttributeEncoder(ByteWriter& w, const Update& u, const EncodeContext& ctx)
-      : w_(w), u_(u), a_(u.attrs), ctx_(ctx) {}
+      : w_(w), u_(u), a_(u.attrs), ctx_(ctx) {
+    // RFC 6793 §4.2.2: towards a 2-octet-AS speaker, ASNs above 65535 go out as AS_TRANS, and
+    // AS4_PATH / AS4_AGGREGATOR carry the real ones. Given ones (a decoded UPDATE re-encoded)
+    // are written as they are; otherwise they are derived from AS_PATH / AGGREGATOR.
+    if (!ctx_.four_octet_as) {
+      if (a_.as4_path) as4_path_ = &*a_.as4_path;
+      else if (a_.as_path && (derived_as4_path_ = as4_path_for(*a_.as_path))) as4_path_ = &*derived_as4_path_;
+      if (a_.as4_aggregator) as4_aggregator_ = &*a_.as4_aggregator;
+      else if (a_.aggregator && a_.aggregator->asn > 0xFFFF) as4_aggregator_ = &*a_.aggregator;
+    }
+  }
 
   void run() {
     for (size_t i = 0; i < u_.attr_order.size(); ++i) {
@@ -115,9 +126,9 @@ class AttributeEncoder {
       case AttrType::kMpReach: return u_.mp_reach.has_value();
       case AttrType::kMpUnreach: return u_.mp_unreach.has_value();
       case AttrType::kExtCommunities: return !a_.ext_communities.empty();
-      // RFC 6793 §3: never sent between two 4-octet-AS speakers.
-      case AttrType::kAs4Path: return a_.as4_path.has_value() && !ctx_.four_octet_as;
-      case AttrType::kAs4Aggregator: return a_.as4_aggregator.has_value() && !ctx_.four_octet_as;
+      // RFC 6793 §3: never sent between two 4-octet-AS speakers (both stay null then).
+      case AttrType::kAs4Path: return as4_path_ != nullptr;
+      case AttrType::kAs4Aggregator: return as4_aggregator_ != nullptr;
       case AttrType::kPmsiTunnel: return a_.pmsi_tunnel.has_value();
       case AttrType::kLargeCommunities: return !a_.large_communities.empty();
     }
@@ -131,7 +142,7 @@ class AttributeEncoder {
 
   void aggregator(const Aggregator& g, size_t asn_size) {
     if (asn_size == 4) w_.u32(g.asn);
-    else w_.u16(static_cast<uint16_t>(g.asn > 0xFFFF ? 23456 : g.asn));  // AS_TRANS
+    else w_.u16(static_cast<uint16_t>(g.asn > 0xFFFF ? kAsTrans : g.asn));
     v4(g.address);
   }
 
@@ -157,8 +168,8 @@ class AttributeEncoder {
       case AttrType::kExtCommunities:
         for (const auto& e : a_.ext_communities) w_.bytes(e.raw.data(), 8);
         break;
-      case AttrType::kAs4Path: encode_as_path(w_, *a_.as4_path, 4); break;
-      case AttrType::kAs4Aggregator: aggregator(*a_.as4_aggregator, 4); break;
+      case AttrType::kAs4Path: encode_as_path(w_, *as4_path_, 4); break;
+      case AttrType::kAs4Aggregator: aggregator(*as4_aggregator_, 4); break;
       case AttrType::kPmsiTunnel: {
         const PmsiTunnel& t = *a_.pmsi_tunnel;
         w_.u8(t.flags);
@@ -182,6 +193,9 @@ class AttributeEncoder {
   const PathAttributes& a_;
   const EncodeContext& ctx_;
   std::bitset<256> done_;
+  std::optional<AsPath> derived_as4_path_;
+  const AsPath* as4_path_ = nullptr;              // AS4_PATH to send (2-octet sessions only)
+  const Aggregator* as4_aggregator_ = nullptr;    // AS4_AGGREGATOR to send (likewise)
 };
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <string>
 
+#include "wire/as4_path.hpp"
 #include "wire/attribute_codec.hpp"
 
 namespace evpnd::wire {
@@ -132,7 +133,6 @@ AttrResult decode_as_path(ByteView v, size_t asn_size, AsPath& out) {
 }
 
 void encode_as_path(ByteWriter& w, const AsPath& p, size_t asn_size) {
-  constexpr Asn kAsTrans = 23456;
   for (const auto& s : p) {
     size_t i = 0;
     do {  // an empty segment is written as is (it is malformed, but the caller asked for it)
