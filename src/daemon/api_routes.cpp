@@ -225,6 +225,18 @@ api::ApiResponse handle_api(Daemon& d, const api::ApiRequest& req) {
       return {200, json{{"applied", *r}}};
     }
     if (path == "/v1/evpn/routes") return local_routes(d, req, true);
+    // `clear bgp neighbor`: Cease/Administrative Reset (RFC 4486 subcode 4), then the session
+    // starts again; also re-enables a peer that tripped max-prefixes.
+    static const std::string kReset = "/reset";
+    if (path.rfind(kNeighbors + "/", 0) == 0 && path.size() > kNeighbors.size() + 1 + kReset.size() &&
+        path.compare(path.size() - kReset.size(), kReset.size(), kReset) == 0) {
+      const std::string addr = path.substr(kNeighbors.size() + 1, path.size() - kNeighbors.size() - 1 - kReset.size());
+      auto ip = IpAddress::parse(addr);
+      if (!ip) return error(400, "bad neighbor address '" + addr + "'");
+      if (!s.find_peer(*ip)) return error(404, "no such neighbor " + addr);
+      d.dispatch(engine::ev::ResetPeer{*ip, 4});
+      return {200, json{{"reset", ip->to_string()}}};
+    }
   } else if (req.method == "DELETE") {
     if (path == "/v1/evpn/routes") return local_routes(d, req, false);
   }

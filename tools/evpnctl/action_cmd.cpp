@@ -59,6 +59,18 @@ void add_clear(CLI::App& app) {
     if (*vni > 0) body["vni"] = *vni;
     if (auto reply = call_api("POST", "/v1/evpn/dup-addr/clear", body)) print_reply(*reply);
   });
+  CLI::App* bgp = clear->add_subcommand("bgp", "BGP sessions");
+  bgp->require_subcommand(1);
+  add_socket_option(*bgp);
+  auto addr = std::make_shared<std::string>();
+  CLI::App* nb = bgp->add_subcommand("neighbor", "reset one session (Cease/Administrative Reset); re-enables a "
+                                                 "peer stopped by max-prefixes");
+  nb->add_option("address", *addr, "neighbor address")->required();
+  add_socket_option(*nb);
+  nb->callback([addr] {
+    if (!evpnd::IpAddress::parse(*addr)) return usage_error("invalid neighbor address \"" + *addr + "\"");
+    if (auto reply = call_api("POST", "/v1/bgp/neighbors/" + *addr + "/reset", json::object())) print_reply(*reply);
+  });
 }
 
 void add_reload(CLI::App& app) {

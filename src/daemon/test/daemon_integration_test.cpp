@@ -200,6 +200,10 @@ TEST(DaemonReload, ChangedFile_NeighboursAppliedRestartSectionsKeptBadFileRefuse
   EXPECT_FALSE(d.engine().evpn()->mac_vrf(100));
   ASSERT_EQ(d.config().l2vnis.size(), 1u);
   EXPECT_EQ(imets(), (std::vector<std::string>{"10.0.0.1:3"}));
+  // `clear bgp neighbor`: a known peer is reset, an unknown one is 404, garbage 400.
+  EXPECT_EQ(call(d, "POST", "/v1/bgp/neighbors/127.0.0.51/reset").status, 200);
+  EXPECT_EQ(call(d, "POST", "/v1/bgp/neighbors/127.0.0.99/reset").status, 404);
+  EXPECT_EQ(call(d, "POST", "/v1/bgp/neighbors/banana/reset").status, 400);
   spdlog::set_level(spdlog::level::info);
   d.stop();
   io.run_for(std::chrono::milliseconds(200));
