@@ -108,6 +108,13 @@ std::string render_bgp_neighbors(const json& body) {
         << ", stale routes: " << field(c, "stale_routes") << "\n";
     out << "  Prefixes received " << field(n, "prefixes_received") << ", sent " << field(n, "prefixes_sent")
         << ", maximum " << (field(n, "max_prefixes") == "-" ? "none" : field(n, "max_prefixes")) << "\n";
+    if (n.value("max_prefix_tripped", false)) {
+      out << "  Stopped: maximum prefixes exceeded; ";
+      if (n.contains("max_prefix_restart_in_seconds"))
+        out << "restarts in " << field(n, "max_prefix_restart_in_seconds") << " s\n";
+      else
+        out << "`evpnctl clear bgp neighbor " << field(n, "address") << "` starts it again\n";
+    }
     if (field(n, "last_error") != "-") out << "  Last error: " << field(n, "last_error") << "\n";
   }
   return out.str();

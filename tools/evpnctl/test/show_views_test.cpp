@@ -72,6 +72,18 @@ TEST(ShowViews, BgpNeighbor_DetailBlock) {
   EXPECT_EQ(render_bgp_neighbors(json{{"neighbors", json::array()}}), "No such neighbor.\n");
 }
 
+TEST(ShowViews, BgpNeighbor_MaxPrefixStop_SaysWhenOrHowItRestarts) {
+  auto tripped = [](bool timer) {
+    json n = {{"address", "10.255.0.9"}, {"state", "Idle"}, {"max_prefix_tripped", true}, {"max_prefixes", 10}};
+    if (timer) n["max_prefix_restart_in_seconds"] = 42;
+    return render_bgp_neighbors(json{{"neighbors", json::array({n})}});
+  };
+  EXPECT_NE(tripped(true).find("  Stopped: maximum prefixes exceeded; restarts in 42 s\n"), std::string::npos)
+      << tripped(true);
+  EXPECT_NE(tripped(false).find("`evpnctl clear bgp neighbor 10.255.0.9` starts it again"), std::string::npos)
+      << tripped(false);
+}
+
 TEST(ShowViews, EvpnRoutes_BestMarkedPathAndOrigin) {
   json body = json::parse(R"({"count":2,"routes":[
     {"route_type":2,"rd":"10.255.0.1:2","vni":100,"l3vni":5000,"prefix_string":"10.255.0.1:2 [2]:[0]:[48]:[02:00:00:00:01:10]",
