@@ -190,8 +190,10 @@ tl::expected<nlohmann::json, std::string> Daemon::reload() {
   if (!next) {
     const std::string msg = next.error().to_string();
     spdlog::error("configuration reload refused, keeping the running configuration: {}", msg);
+    ++reloads_.refused;
     return tl::unexpected(msg);
   }
+  ++reloads_.applied;
   const api::ConfigDiff diff = api::diff_config(cfg_, *next);
   nlohmann::json applied = {{"global_changed", diff.global_changed},
                             {"neighbors_added", addrs(diff.neighbors_added)},

@@ -58,6 +58,11 @@ class Daemon {
   // The data plane (leaf role), nullptr on a route reflector.
   const DataplaneIo* dataplane() const { return dp_io_.get(); }
   uint64_t notices_logged() const { return notices_; }
+  struct ReloadCounters {
+    uint64_t applied = 0;
+    uint64_t refused = 0;
+  };
+  const ReloadCounters& reloads() const { return reloads_; }
   TimePoint now() const { return std::chrono::steady_clock::now(); }
   uint16_t listen_port() const { return io_peers_.listen_port(); }
 
@@ -95,6 +100,7 @@ class Daemon {
   bool reconciled_ = false;
   uint64_t batches_seen_ = 0;  // DataplaneIo batches at the last convergence poll
   uint64_t notices_ = 0;
+  ReloadCounters reloads_;
 };
 
 }  // namespace evpnd::daemon

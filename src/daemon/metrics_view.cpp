@@ -35,6 +35,10 @@ std::string metrics_text(const Daemon& d) {
     w.counter("evpnd_bgp_session_resets_total", "Established sessions that went down", double(c.session_resets), l);
   }
 
+  w.counter("evpnd_config_reloads_total", "Configuration reloads applied", double(d.reloads().applied));
+  w.counter("evpnd_config_reloads_refused_total", "Configuration reloads refused (invalid file)",
+            double(d.reloads().refused));
+
   const engine::EngineCounters& ec = d.engine().counters();
   if (const evpn::EvpnService* e = d.engine().evpn()) {
     w.counter("evpnd_evpn_routes_originated_total", "EVPN routes advertised by the local VTEP",
@@ -56,6 +60,8 @@ std::string metrics_text(const Daemon& d) {
       w.gauge("evpnd_evpn_macs", "MAC entries per L2VNI", double(v.remote_macs), {{"vni", std::to_string(v.vni)}, {"type", "remote"}});
       w.gauge("evpnd_evpn_remote_vteps", "Remote VTEPs in the flood list (type 3)", double(v.remote_vteps.size()), l);
       w.counter("evpnd_evpn_mac_moves_total", "MAC mobility events (RFC 7432 section 15)", double(v.counters.moves), l);
+      w.counter("evpnd_evpn_ip_moves_total", "IP moves counted by duplicate detection (location or MAC changed)",
+                double(v.counters.ip_moves), l);
       w.counter("evpnd_evpn_dad_detections_total", "Duplicate address detections (DAD trips)",
                 double(v.counters.duplicates_detected), l);
       w.counter("evpnd_evpn_sticky_conflicts_total", "Static MACs seen behind another VTEP", double(v.counters.sticky_conflicts), l);

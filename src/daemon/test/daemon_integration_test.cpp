@@ -6,6 +6,7 @@
 #include "api/config.hpp"
 #include "daemon/api_routes.hpp"
 #include "daemon/daemon.hpp"
+#include "daemon/metrics_view.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -171,6 +172,11 @@ TEST(DaemonReload, ChangedFile_NeighboursAppliedRestartSectionsKeptBadFileRefuse
   EXPECT_NE(bad.error().find(file + ":"), std::string::npos) << bad.error();
   EXPECT_EQ(d.config().neighbors.size(), 2u);
   EXPECT_EQ(d.engine().speaker().peers().size(), 2u);
+  EXPECT_EQ(d.reloads().applied, 1u);
+  EXPECT_EQ(d.reloads().refused, 1u);
+  const std::string metrics = metrics_text(d);
+  EXPECT_NE(metrics.find("evpnd_config_reloads_refused_total 1"), std::string::npos);
+  EXPECT_NE(metrics.find("evpnd_evpn_ip_moves_total{vni=\"100\"} 0"), std::string::npos);
 
   // The neighbour removed again: only it goes. VNI 200 alone (DAD as running) is set up live.
   write(head + "log-level: debug\nneighbors:\n" + n1 + vni100 + "  - { vni: 200 }\n");
