@@ -57,16 +57,21 @@ bool has_fdb(const json& fdb, const std::string& mac, const std::string& dst, co
   return false;
 }
 
+// Waits up to 100 ms for any of the provider's descriptors, then reads what is pending.
+void poll_once(LinuxDataplane& dp, std::vector<DataplaneEvent>& out) {
+  std::vector<pollfd> pfds;
+  for (int fd : dp.event_fds()) pfds.push_back({fd, POLLIN, 0});
+  poll(pfds.data(), pfds.size(), 100);
+  dp.poll_events(out);
+}
+
 std::vector<DataplaneEvent> wait_events(LinuxDataplane& dp, const std::function<bool(const DataplaneEvent&)>& want,
                                         int ms = 3000) {
   std::vector<DataplaneEvent> all;
   auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
   while (std::chrono::steady_clock::now() < until) {
-    std::vector<pollfd> pfds;
-    for (int fd : dp.event_fds()) pfds.push_back({fd, POLLIN, 0});
-    poll(pfds.data(), pfds.size(), 100);
     size_t before = all.size();
-    dp.poll_events(all);
+    poll_once(dp, all);
     for (size_t i = before; i < all.size(); ++i)
       if (want(all[i])) return all;
   }
@@ -338,11 +343,8 @@ TEST(LinuxDataplaneKernel_AsyncWrites, KernelRefusal_ReportedLateWithTheIntent) 
   EXPECT_TRUE(r.ok());
   std::vector<IntentError> late;
   for (int i = 0; i < 50 && late.empty(); ++i) {
-    std::vector<pollfd> pfds;
-    for (int fd : dp->event_fds()) pfds.push_back({fd, POLLIN, 0});
-    poll(pfds.data(), pfds.size(), 100);
     std::vector<DataplaneEvent> evs;
-    dp->poll_events(evs);
+    poll_once(*dp, evs);
     late = dp->take_late_errors();
   }
   ASSERT_EQ(late.size(), 1u);
