@@ -54,11 +54,10 @@ def run(t: harness.Test) -> None:
     l2.start()
     t1, t2 = fab.tenant_ns
     t.check_wait("leaf1/leaf2 <-> evpnd RR Established", lambda: (fab.wait_established(40) or True), 45)
-    on = lambda leaf, vni: [h for h in fab.hosts if h.leaf == leaf and h.vni == vni]  # noqa: E731
+    on = fab.hosts_at
     h1, h2 = on(1, 100)
     h4, h5 = on(2, 100)
-    for x in fab.hosts:  # hosts announce themselves (ARP for the anycast gateway)
-        x.ns.try_run("ping", "-c", "1", "-W", "1", gateway(x.vni))
+    fab.announce_hosts()
 
     for me, tn, other in ((l1, t1, 2), (l2, t2, 1)):
         vtep = leaf_ip(other)

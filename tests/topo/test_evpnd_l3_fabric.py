@@ -17,7 +17,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lib import harness  # noqa: E402
 from lib.evpnd import ApiError  # noqa: E402
-from lib.fabric import Fabric, L3VNI, VRF, gateway, leaf_ip, router_mac  # noqa: E402
+from lib.fabric import Fabric, L3VNI, VRF, leaf_ip, router_mac  # noqa: E402
 
 
 def run(t: harness.Test) -> None:
@@ -25,10 +25,9 @@ def run(t: harness.Test) -> None:
     l1, l2 = fab.leaf_nodes
     t1, t2 = fab.tenant_ns
     t.check_wait("leaf1/leaf2 <-> evpnd RR Established", lambda: (fab.wait_established(40) or True), 45)
-    a = [h for h in fab.hosts if h.leaf == 1 and h.vni == 100][0]
-    c = [h for h in fab.hosts if h.leaf == 2 and h.vni == 200][0]
-    for x in fab.hosts:
-        x.ns.try_run("ping", "-c", "1", "-W", "1", gateway(x.vni))
+    a = fab.hosts_at(1, 100)[0]
+    c = fab.hosts_at(2, 200)[0]
+    fab.announce_hosts()
 
     for tn, other, name in ((t1, 2, "leaf1"), (t2, 1, "leaf2")):
         vtep, rmac = leaf_ip(other), router_mac(other)

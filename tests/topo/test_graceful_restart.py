@@ -35,7 +35,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lib import harness  # noqa: E402
-from lib.fabric import SPINE_IP, Fabric, gateway, leaf_ip  # noqa: E402
+from lib.fabric import SPINE_IP, Fabric, leaf_ip  # noqa: E402
 
 GR_LINES = ["bgp graceful-restart", "bgp graceful-restart preserve-fw-state",
             "bgp graceful-restart restart-time 60", "bgp graceful-restart select-defer-time 15"]
@@ -73,8 +73,7 @@ def run_helper(t: harness.Test) -> None:
     l1.start()
     l2.start()
     t.check_wait("helper: leaves <-> evpnd RR Established", lambda: fab.wait_established(40) or True, 45)
-    for x in fab.hosts:
-        x.ns.try_run("ping", "-c", "1", "-W", "1", gateway(x.vni))
+    fab.announce_hosts()
     gone = next(h for h in fab.hosts if h.leaf == 1 and h.vni == 200)
     v1 = leaf_ip(1)
     t.check("helper: GR negotiated with FRR leaf1",

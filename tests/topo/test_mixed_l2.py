@@ -18,7 +18,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lib import harness  # noqa: E402
-from lib.fabric import Fabric, gateway, leaf_ip, vni_subnet  # noqa: E402
+from lib.fabric import Fabric, leaf_ip, vni_subnet  # noqa: E402
 from lib.mixed import (Capture, Mover, arp_requests_for, clear_dup, dup_flagged, mac_view,  # noqa: E402
                        vxlan_frames)
 
@@ -34,9 +34,8 @@ def run(t: harness.Test) -> None:
     t.log(f"spine={t.dut} leaf1=evpnd leaf2=frr")
     t.check_wait(f"leaf1 (evpnd) / leaf2 (FRR) <-> {t.dut} RR Established",
                  lambda: (fab.wait_established(40) or True), 45)
-    on = lambda leaf, vni: [h for h in fab.hosts if h.leaf == leaf and h.vni == vni][0]  # noqa: E731
-    for x in fab.hosts:
-        x.ns.try_run("ping", "-c", "1", "-W", "1", gateway(x.vni))
+    on = lambda leaf, vni: fab.hosts_at(leaf, vni)[0]  # noqa: E731
+    fab.announce_hosts()
     nodes = {1: ev, 2: fr}
     for me, other in ((1, 2), (2, 1)):
         for vni in (100, 200):

@@ -44,9 +44,8 @@ def run(t: harness.Test) -> None:
     t.log(f"spine={t.dut} leaf1=evpnd leaf2=frr")
     t.check_wait(f"leaf1 (evpnd) / leaf2 (FRR) <-> {t.dut} RR Established",
                  lambda: (fab.wait_established(40) or True), 45)
-    on = lambda leaf, vni: [h for h in fab.hosts if h.leaf == leaf and h.vni == vni][0]  # noqa: E731
-    for x in fab.hosts:
-        x.ns.try_run("ping", "-c", "1", "-W", "1", gateway(x.vni))
+    on = lambda leaf, vni: fab.hosts_at(leaf, vni)[0]  # noqa: E731
+    fab.announce_hosts()
 
     for tn, me, other in ((t1, "leaf1 (evpnd)", 2), (t2, "leaf2 (FRR)", 1)):
         vtep, rmac = leaf_ip(other), router_mac(other)

@@ -193,3 +193,11 @@ class Fabric:
 
     def hosts_on(self, vni: int) -> list[Host]:
         return [h for h in self.hosts if h.vni == vni]
+
+    def hosts_at(self, leaf: int, vni: int) -> list[Host]:
+        return [h for h in self.hosts if h.leaf == leaf and h.vni == vni]
+
+    def announce_hosts(self) -> None:
+        """Every host ARPs for its anycast gateway once, so each leaf learns its MAC/IP (no check)."""
+        for x in self.hosts:
+            x.ns.try_run("ping", "-c", "1", "-W", "1", gateway(x.vni))
