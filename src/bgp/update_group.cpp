@@ -17,6 +17,34 @@ void prefetch_route(const wire::EvpnRoute* r) {
   __builtin_prefetch(p);
   __builtin_prefetch(p + sizeof(wire::EvpnRoute) - 1);
 }
+
+// Encodes `routes` one after another into the message `open` starts. A route that takes the
+// message (counted from `start`) past `limit` bytes is cut off again, `close` finishes the message
+// and the route opens the next one; every message holds at least one route. `out` and `start`
+// are the caller's variables that `open` sets (it may switch `out` to a new chunk, so they are
+// read through references after each call).
+template <class Open, class Close>
+void pack_nlri(const std::vector<const wire::EvpnRoute*>& routes, size_t limit, Bytes* const& out,
+               const size_t& start, Open&& open, Close&& close) {
+  open();
+  size_t in_message = 0;
+  for (size_t k = 0; k < routes.size(); ++k) {
+    if (k + kEncodeAhead < routes.size()) prefetch_route(routes[k + kEncodeAhead]);
+    const size_t before = out->size();
+    ByteWriter w(*out);
+    wire::encode_evpn_route(w, *routes[k]);
+    if (out->size() - start > limit && in_message > 0) {
+      out->resize(before);
+      close();
+      open();
+      ByteWriter w2(*out);
+      wire::encode_evpn_route(w2, *routes[k]);
+      in_message = 0;
+    }
+    ++in_message;
+  }
+  close();
+}
 }  // namespace
 
 void UpdateGroup::set_advertised(DestId d, bool on) {
@@ -111,25 +139,7 @@ void UpdatePacker::emit_withdrawals() {
       m[kAttrAt + 2] = uint8_t(value >> 8), m[kAttrAt + 3] = uint8_t(value);
       ++updates_;
     };
-    open_message();
-    size_t in_message = 0;
-    for (size_t k = 0; k < withdrawals_.size(); ++k) {
-      const wire::EvpnRoute* r = withdrawals_[k];
-      if (k + kEncodeAhead < withdrawals_.size()) prefetch_route(withdrawals_[k + kEncodeAhead]);
-      const size_t before = out->size();
-      ByteWriter w(*out);
-      wire::encode_evpn_route(w, *r);
-      if (out->size() - start > max_size_ && in_message > 0) {
-        out->resize(before);
-        close_message();
-        open_message();
-        ByteWriter w2(*out);
-        wire::encode_evpn_route(w2, *r);
-        in_message = 0;
-      }
-      ++in_message;
-    }
-    close_message();
+    pack_nlri(withdrawals_, max_size_, out, start, open_message, close_message);
     withdrawals_.clear();
     return;
   }
@@ -201,25 +211,7 @@ bool UpdatePacker::emit_announcements_direct(const AttrRef& attrs, const std::ve
     ++updates_;
   };
   const size_t room = max_size_ - (tpl.size() - split);  // what the part before the tail may use
-  open_message();
-  size_t in_message = 0;
-  for (size_t k = 0; k < routes.size(); ++k) {
-    const wire::EvpnRoute* r = routes[k];
-    if (k + kEncodeAhead < routes.size()) prefetch_route(routes[k + kEncodeAhead]);
-    const size_t before = out->size();
-    ByteWriter w(*out);
-    wire::encode_evpn_route(w, *r);
-    if (out->size() - start > room && in_message > 0) {
-      out->resize(before);
-      close_message();
-      open_message();
-      ByteWriter w2(*out);
-      wire::encode_evpn_route(w2, *r);
-      in_message = 0;
-    }
-    ++in_message;
-  }
-  close_message();
+  pack_nlri(routes, room, out, start, open_message, close_message);
   return true;
 }
 
