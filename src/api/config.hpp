@@ -128,11 +128,16 @@ struct ConfigError {
   std::string to_string() const;  // "evpnd.yaml:12: neighbors[0].remote-as: expected 1..4294967295"
 };
 
+// Larger files are refused before parsing ("file:0: larger than the limit"): a YAML tree costs
+// far more memory than its text, and a config of 64k neighbours is about 6 MiB.
+inline constexpr size_t kMaxConfigBytes = 16u << 20;
+
 tl::expected<Config, ConfigError> parse_config_file(const std::string& path);
 tl::expected<Config, ConfigError> parse_config_text(const std::string& text, const std::string& name);
 
 struct ConfigDiff {
-  bool global_changed = false;  // router-id, asn, listen, cluster-id: needs a restart of every session
+  bool global_changed = false;  // router-id, asn, cluster-id: needs a restart of every session
+  bool listen_changed = false;  // listen address/port: the listener is re-bound, sessions stay up
   std::vector<IpAddress> neighbors_added, neighbors_removed, neighbors_changed;
   std::vector<Vni> l2vnis_added, l2vnis_removed, l2vnis_changed;
   std::vector<std::string> vrfs_added, vrfs_removed, vrfs_changed;

@@ -29,7 +29,7 @@ void diff_list(const std::vector<Item>& before, const std::vector<Item>& after, 
 }  // namespace
 
 bool ConfigDiff::empty() const {
-  return !global_changed && neighbors_added.empty() && neighbors_removed.empty() && neighbors_changed.empty() &&
+  return !global_changed && !listen_changed && neighbors_added.empty() && neighbors_removed.empty() && neighbors_changed.empty() &&
          l2vnis_added.empty() && l2vnis_removed.empty() && l2vnis_changed.empty() && vrfs_added.empty() &&
          vrfs_removed.empty() && vrfs_changed.empty() && !graceful_restart_changed && !log_level_changed &&
          !api_changed && !vtep_changed && !dad_changed;
@@ -39,8 +39,8 @@ ConfigDiff diff_config(const Config& before, const Config& after) {
   ConfigDiff d;
   auto cluster = [](const Config& c) { return c.cluster_id.value_or(c.router_id); };
   d.global_changed = before.router_id != after.router_id || before.asn != after.asn ||
-                     cluster(before) != cluster(after) || before.listen_address != after.listen_address ||
-                     before.listen_port != after.listen_port;
+                     cluster(before) != cluster(after);
+  d.listen_changed = before.listen_address != after.listen_address || before.listen_port != after.listen_port;
   d.graceful_restart_changed = !(before.graceful_restart == after.graceful_restart);
   d.log_level_changed = before.log_level != after.log_level;
   d.api_changed = before.api_socket != after.api_socket;

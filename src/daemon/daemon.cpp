@@ -85,15 +85,63 @@ void Daemon::install_security() {
   io_peers_.set_security(std::move(sec));
 }
 
-void Daemon::start_listener() {
-  if (cfg_.listen_port == 0) return;
-  IpAddress addr = cfg_.listen_address;
+std::optional<ListenEndpoint> listen_endpoint(const api::Config& c) {
+  if (c.listen_port == 0) return std::nullopt;
+  IpAddress addr = c.listen_address;
   // The default 0.0.0.0 cannot accept IPv6 peers: with any IPv6 neighbor it becomes a
   // dual-stack "::" (IPv4 peers arrive as ::ffff:a.b.c.d, which PeerIo normalises to IPv4).
-  const bool any_v6 = std::any_of(cfg_.neighbors.begin(), cfg_.neighbors.end(), [](const auto& n) { return n.address.is_v6(); });
+  const bool any_v6 = std::any_of(c.neighbors.begin(), c.neighbors.end(), [](const auto& n) { return n.address.is_v6(); });
   if (addr.is_v4() && addr.is_unspecified() && any_v6) addr = *IpAddress::parse("::");
-  io_peers_.listen(addr, cfg_.listen_port);
-  listening_on_ = addr;
+  return ListenEndpoint{addr, c.listen_port};
+}
+
+std::string ListenEndpoint::to_string() const {
+  // Appends only: g++ 12 -O3 reports a false -Wrestrict for `"literal" + std::string` (PR 105329).
+  std::string s;
+  if (address.is_v6()) s.append("[").append(address.to_string()).append("]");
+  else s.append(address.to_string());
+  return s.append(":").append(std::to_string(port));
+}
+
+void Daemon::start_listener() {
+  const auto ep = listen_endpoint(cfg_);
+  if (!ep) return;
+  io_peers_.listen(ep->address, ep->port);
+  listening_on_ = ep;
+}
+
+tl::expected<void, std::string> Daemon::switch_listener(const std::optional<ListenEndpoint>& want) {
+  if (want == listening_on_) return {};
+  if (!want) {  // listen.port 0: stop listening
+    io_peers_.stop_listening();
+    listening_on_.reset();
+    return {};
+  }
+  auto l = io_peers_.bind_listener(want->address, want->port);
+  const auto overlaps = [](const ListenEndpoint& a, const ListenEndpoint& b) {
+    return a.port == b.port && (a.address == b.address || a.address.is_unspecified() || b.address.is_unspecified());
+  };
+  if (!l && l.error() == asio::error::address_in_use && listening_on_ && overlaps(*listening_on_, *want)) {
+    // The new address shares the running listener's port (e.g. 0.0.0.0 -> 10.0.0.1), and
+    // Linux allows one listening socket there: close ours, bind, and bind ours again if the
+    // new one cannot be. Established sessions are separate sockets and are not affected.
+    io_peers_.stop_listening();
+    l = io_peers_.bind_listener(want->address, want->port);
+    if (!l) {
+      auto back = io_peers_.bind_listener(listening_on_->address, listening_on_->port);
+      if (back) {
+        io_peers_.use_listener(std::move(*back));
+      } else {
+        spdlog::critical("cannot listen on {} again: {}; not accepting connections", listening_on_->to_string(),
+                         back.error().message());
+        listening_on_.reset();
+      }
+    }
+  }
+  if (!l) return tl::unexpected(std::string("listen: cannot listen on ").append(want->to_string()).append(": ").append(l.error().message()));
+  io_peers_.use_listener(std::move(*l));
+  listening_on_ = want;
+  return {};
 }
 
 void Daemon::start() {
@@ -186,32 +234,91 @@ void Daemon::arm_timer(const bgp::TimerRequest& req) {
 }
 
 tl::expected<nlohmann::json, std::string> Daemon::reload() {
-  auto next = api::parse_config_file(cfg_.source_file);
-  if (!next) {
-    const std::string msg = next.error().to_string();
+  auto refuse = [this](const std::string& msg) {
     spdlog::error("configuration reload refused, keeping the running configuration: {}", msg);
     ++reloads_.refused;
     return tl::unexpected(msg);
+  };
+  // Everything that can fail (parse, the new engine, binding the new listener) happens before
+  // any running state is touched; what follows it cannot fail. So a refused reload leaves the
+  // sessions, neighbours, listener and VNIs exactly as they were.
+  try {
+    auto next = api::parse_config_file(cfg_.source_file);
+    if (!next) return refuse(next.error().to_string());
+    const api::ConfigDiff diff = api::diff_config(cfg_, *next);
+    nlohmann::json restart = keep_restart_sections(diff, *next);
+    std::unique_ptr<engine::Engine> new_engine;
+    if (diff.global_changed) new_engine = make_engine(*next, own_netns_);
+    if (auto sw = switch_listener(listen_endpoint(*next)); !sw) return refuse(sw.error());
+    auto applied = commit_reload(diff, std::move(*next), std::move(new_engine));
+    applied["restart_required"] = std::move(restart);
+    ++reloads_.applied;
+    spdlog::info("configuration reloaded from {}: {}", cfg_.source_file, applied.dump());
+    return applied;
+  } catch (const std::exception& e) {
+    return refuse(std::string("cannot apply: ").append(e.what()));
   }
-  ++reloads_.applied;
-  const api::ConfigDiff diff = api::diff_config(cfg_, *next);
-  nlohmann::json applied = {{"global_changed", diff.global_changed},
-                            {"neighbors_added", addrs(diff.neighbors_added)},
-                            {"neighbors_removed", addrs(diff.neighbors_removed)},
-                            {"neighbors_changed", addrs(diff.neighbors_changed)}};
+}
+
+nlohmann::json Daemon::keep_restart_sections(const api::ConfigDiff& diff, api::Config& next) const {
   // Sections only a restart applies: keep the running values, say which ones changed.
   nlohmann::json restart = nlohmann::json::array();
   const bool vnis_changed = !diff.l2vnis_added.empty() || !diff.l2vnis_removed.empty() || !diff.l2vnis_changed.empty();
+  if (vnis_changed && !vnis_live(diff)) {
+    restart.push_back("l2vnis");
+    next.l2vnis = cfg_.l2vnis;
+  }
+  if (!diff.vrfs_added.empty() || !diff.vrfs_removed.empty() || !diff.vrfs_changed.empty()) {
+    restart.push_back("vrfs");
+    next.vrfs = cfg_.vrfs;
+  }
+  if (diff.vtep_changed) {
+    restart.push_back("vtep");
+    next.dataplane = cfg_.dataplane;
+    next.vtep_source = cfg_.vtep_source;
+    next.vxlan_port = cfg_.vxlan_port;
+    next.vrf_backend = cfg_.vrf_backend;
+    next.rt_auto = cfg_.rt_auto;
+    next.remove_entries_on_stop = cfg_.remove_entries_on_stop;
+  }
+  if (diff.dad_changed) {
+    restart.push_back("duplicate-address-detection");
+    next.dad = cfg_.dad;
+  }
+  if (diff.graceful_restart_changed) {  // part of the speaker's identity, built once
+    restart.push_back("graceful-restart");
+    next.graceful_restart = cfg_.graceful_restart;
+  }
+  if (diff.api_changed) {
+    restart.push_back("api");
+    next.api_socket = cfg_.api_socket;
+  }
+  if (!restart.empty())
+    spdlog::warn("configuration reload: {} changed; these apply at the next restart (running values kept)",
+                 restart.dump());
+  return restart;
+}
+
+bool Daemon::vnis_live(const api::ConfigDiff& diff) const {
   // L2VNIs change live when the rest of the EVPN setup they hang off stays (VRFs, VTEP, DAD,
   // identity) and this daemon runs an EVPN service; otherwise they wait for a restart.
-  const bool vnis_live = vnis_changed && engine_->evpn() && !diff.global_changed && !diff.vtep_changed &&
-                         !diff.dad_changed && diff.vrfs_added.empty() && diff.vrfs_removed.empty() &&
-                         diff.vrfs_changed.empty();
-  if (vnis_live) {
+  return engine_->evpn() && !diff.global_changed && !diff.vtep_changed && !diff.dad_changed &&
+         diff.vrfs_added.empty() && diff.vrfs_removed.empty() && diff.vrfs_changed.empty();
+}
+
+nlohmann::json Daemon::commit_reload(const api::ConfigDiff& diff, api::Config next,
+                                     std::unique_ptr<engine::Engine> new_engine) {
+  nlohmann::json applied = {{"global_changed", diff.global_changed},
+                            {"listen_changed", diff.listen_changed},
+                            {"neighbors_added", addrs(diff.neighbors_added)},
+                            {"neighbors_removed", addrs(diff.neighbors_removed)},
+                            {"neighbors_changed", addrs(diff.neighbors_changed)}};
+  const bool vnis_changed = !diff.l2vnis_added.empty() || !diff.l2vnis_removed.empty() || !diff.l2vnis_changed.empty();
+  if (vnis_changed && vnis_live(diff)) {
     engine::ev::ReconfigureVnis rc;
     for (Vni v : diff.l2vnis_removed) rc.removed.push_back(v);
     for (Vni v : diff.l2vnis_changed) rc.removed.push_back(v);
-    for (const auto& l : next->l2vnis) {
+    for (const auto& l : next.l2vnis) {
       const bool add = std::count(diff.l2vnis_added.begin(), diff.l2vnis_added.end(), l.vni) ||
                        std::count(diff.l2vnis_changed.begin(), diff.l2vnis_changed.end(), l.vni);
       if (add) rc.added.push_back(l);
@@ -220,65 +327,32 @@ tl::expected<nlohmann::json, std::string> Daemon::reload() {
     if (!fx.error.empty()) spdlog::warn("configuration reload: VNI changes: {}", fx.error);
     // What the EVPN service runs now is the truth for the views, whatever was refused.
     std::vector<api::L2VniConfig> running;
-    for (const auto& l : next->l2vnis)
+    for (const auto& l : next.l2vnis)
       if (engine_->evpn()->mac_vrf(l.vni)) running.push_back(l);
     for (const auto& l : cfg_.l2vnis)  // a refused removal keeps the old entry
       if (engine_->evpn()->mac_vrf(l.vni) &&
           std::none_of(running.begin(), running.end(), [&](const auto& r) { return r.vni == l.vni; }))
         running.push_back(l);
-    next->l2vnis = std::move(running);
+    next.l2vnis = std::move(running);
     applied["l2vnis_added"] = diff.l2vnis_added;
     applied["l2vnis_removed"] = diff.l2vnis_removed;
     applied["l2vnis_changed"] = diff.l2vnis_changed;
     if (!fx.error.empty()) applied["l2vnis_errors"] = fx.error;
-  } else if (vnis_changed) {
-    restart.push_back("l2vnis");
-    next->l2vnis = cfg_.l2vnis;
   }
-  if (!diff.vrfs_added.empty() || !diff.vrfs_removed.empty() || !diff.vrfs_changed.empty()) {
-    restart.push_back("vrfs");
-    next->vrfs = cfg_.vrfs;
-  }
-  if (diff.vtep_changed) {
-    restart.push_back("vtep");
-    next->dataplane = cfg_.dataplane;
-    next->vtep_source = cfg_.vtep_source;
-    next->vxlan_port = cfg_.vxlan_port;
-    next->vrf_backend = cfg_.vrf_backend;
-    next->rt_auto = cfg_.rt_auto;
-    next->remove_entries_on_stop = cfg_.remove_entries_on_stop;
-  }
-  if (diff.dad_changed) {
-    restart.push_back("duplicate-address-detection");
-    next->dad = cfg_.dad;
-  }
-  if (diff.graceful_restart_changed) {  // part of the speaker's identity, built once
-    restart.push_back("graceful-restart");
-    next->graceful_restart = cfg_.graceful_restart;
-  }
-  if (diff.api_changed) {
-    restart.push_back("api");
-    next->api_socket = cfg_.api_socket;
-  }
-  applied["restart_required"] = restart;
-  if (!restart.empty())
-    spdlog::warn("configuration reload: {} changed; these apply at the next restart (running values kept)",
-                 restart.dump());
   if (diff.log_level_changed && !log_level_pinned_) {
-    spdlog::set_level(spdlog::level::from_str(next->log_level));
-    applied["log_level"] = next->log_level;
+    spdlog::set_level(spdlog::level::from_str(next.log_level));
+    applied["log_level"] = next.log_level;
   }
-  api::Config old = std::move(cfg_);
-  cfg_ = std::move(*next);
+  cfg_ = std::move(next);
   install_security();
-  if (diff.global_changed) {
-    // Router id, AS, cluster id or listen address changed: every session restarts under the
-    // new identity (routes originated through the API are not kept).
+  if (new_engine) {
+    // Router id, AS or cluster id changed: every session restarts under the new identity
+    // (routes originated through the API are not kept).
     spdlog::warn("global settings changed: restarting every session");
     dispatch(engine::ev::Shutdown{});
     for (auto& [k, t] : timers_) t.timer->cancel();
     timers_.clear();
-    engine_ = make_engine(cfg_, own_netns_);
+    engine_ = std::move(new_engine);
     if (engine_->evpn() && dp_io_) {
       // A new identity re-derives every route: start EVPN again; what the old engine installed
       // and the new one does not want goes away at the next convergence reconcile.
@@ -289,16 +363,8 @@ tl::expected<nlohmann::json, std::string> Daemon::reload() {
       started_at_ = now();
       check_convergence();
     }
-    io_peers_.stop_listening();
-    start_listener();
     for (const auto& n : cfg_.neighbors) dispatch(engine::ev::AddPeer{peer_config(n)});
     return applied;
-  }
-  if (cfg_.listen_port != 0 && listening_on_ && listening_on_->is_v4() && listening_on_->is_unspecified() &&
-      std::any_of(cfg_.neighbors.begin(), cfg_.neighbors.end(), [](const auto& n) { return n.address.is_v6(); })) {
-    // The first IPv6 neighbor on the default listener: re-bind it dual-stack (see start_listener).
-    io_peers_.stop_listening();
-    start_listener();
   }
   for (const auto& a : diff.neighbors_removed) dispatch(engine::ev::RemovePeer{a, kCeaseDeconfigured});
   for (const auto& a : diff.neighbors_changed) dispatch(engine::ev::RemovePeer{a, kCeaseConfigChange});
@@ -308,7 +374,6 @@ tl::expected<nlohmann::json, std::string> Daemon::reload() {
   };
   for (const auto& a : diff.neighbors_changed) add(a);
   for (const auto& a : diff.neighbors_added) add(a);
-  spdlog::info("configuration reloaded from {}: {}", cfg_.source_file, applied.dump());
   return applied;
 }
 

@@ -27,7 +27,16 @@
 
 namespace evpnd::daemon {
 
+struct ListenEndpoint {
+  IpAddress address;
+  uint16_t port = 0;
+  bool operator==(const ListenEndpoint&) const = default;
+  std::string to_string() const;  // "10.0.0.1:179", "[::]:179"
+};
+
 bgp::SpeakerConfig speaker_config(const api::Config& c);
+// Where the BGP listener of `c` goes; nullopt when `listen.port` is 0 (no listener).
+std::optional<ListenEndpoint> listen_endpoint(const api::Config& c);
 bgp::PeerConfig peer_config(const api::NeighborConfig& n);
 // The engine for a configuration: with an EvpnService when it has a vtep section, VNIs or VRFs.
 std::unique_ptr<engine::Engine> make_engine(const api::Config& c, const std::string& own_netns);
@@ -48,6 +57,8 @@ class Daemon {
   // Sends Cease to every peer, then stops the io_context once the NOTIFICATIONs are written.
   void stop();
   // Re-reads the configuration file; returns the applied diff as JSON or "file:line: reason".
+  // Refused (nothing changed, counted in reloads().refused) when the file does not validate
+  // or its `listen` cannot be bound: everything that can fail is done before anything changes.
   tl::expected<nlohmann::json, std::string> reload();
   // -l on the command line: a reload then leaves the log level alone.
   void pin_log_level() { log_level_pinned_ = true; }
@@ -76,6 +87,13 @@ class Daemon {
   void arm_timer(const bgp::TimerRequest& t);
   void install_security();
   void start_listener();
+  // Binds `want` before closing the running listener; on failure the running one stays.
+  tl::expected<void, std::string> switch_listener(const std::optional<ListenEndpoint>& want);
+  // Reload steps: restores the sections that need a restart in `next` (returns their names),
+  // then commits a prepared reload (cannot fail).
+  nlohmann::json keep_restart_sections(const api::ConfigDiff& diff, api::Config& next) const;
+  bool vnis_live(const api::ConfigDiff& diff) const;
+  nlohmann::json commit_reload(const api::ConfigDiff& diff, api::Config next, std::unique_ptr<engine::Engine> new_engine);
 
   asio::io_context& io_;
   api::Config cfg_;
@@ -92,7 +110,7 @@ class Daemon {
   std::string own_netns_;
   std::unique_ptr<DataplaneIo> dp_io_;
   std::unique_ptr<asio::steady_timer> evpn_timer_;     // EvpnService::next_deadline (DAD freeze)
-  std::optional<IpAddress> listening_on_;  // the address start_listener bound (see there)
+  std::optional<ListenEndpoint> listening_on_;  // what the running listener is bound to
   std::optional<TimePoint> evpn_deadline_;
   std::unique_ptr<asio::steady_timer> converge_timer_;  // the start-up reconcile
   TimePoint started_at_{};

@@ -36,7 +36,7 @@ std::string metrics_text(const Daemon& d) {
   }
 
   w.counter("evpnd_config_reloads_total", "Configuration reloads applied", double(d.reloads().applied));
-  w.counter("evpnd_config_reloads_refused_total", "Configuration reloads refused (invalid file)",
+  w.counter("evpnd_config_reloads_refused_total", "Configuration reloads refused (invalid file, or a listen address that cannot be bound)",
             double(d.reloads().refused));
 
   const engine::EngineCounters& ec = d.engine().counters();

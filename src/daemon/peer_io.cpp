@@ -119,21 +119,37 @@ PeerIo::PeerIo(asio::io_context& io, Callbacks cb) : io_(io), cb_(std::move(cb))
 PeerIo::~PeerIo() { close_all(); }
 
 void PeerIo::listen(const IpAddress& addr, uint16_t port) {
+  auto l = bind_listener(addr, port);
+  if (!l) throw std::system_error(l.error(), "listen on " + addr.to_string() + ":" + std::to_string(port));
+  listeners_.push_back(std::move(*l));
+  apply_md5_to_listeners();
+  accept_next(listeners_.size() - 1);
+  spdlog::info("listening on {}:{}", addr.to_string(), listen_port());
+}
+
+tl::expected<PeerIo::Listener, std::error_code> PeerIo::bind_listener(const IpAddress& addr, uint16_t port) const {
   asio::ip::tcp::endpoint ep(to_asio(addr), port);
   auto acc = std::make_unique<asio::ip::tcp::acceptor>(io_);
-  acc->open(ep.protocol());
-  acc->set_option(asio::socket_base::reuse_address(true));
-  if (addr.is_v6()) acc->set_option(asio::ip::v6_only(false));
-  acc->bind(ep);
+  asio::error_code ec;
+  if (acc->open(ep.protocol(), ec)) return tl::unexpected(ec);
+  if (acc->set_option(asio::socket_base::reuse_address(true), ec)) return tl::unexpected(ec);
+  if (addr.is_v6() && acc->set_option(asio::ip::v6_only(false), ec)) return tl::unexpected(ec);
+  if (acc->bind(ep, ec)) return tl::unexpected(ec);
   // Keep each SYN's headers: GTSM checks the TTL the connection arrived with (see accept_next).
   const int one = 1;
   if (setsockopt(acc->native_handle(), IPPROTO_TCP, TCP_SAVE_SYN, &one, sizeof one) != 0)
     spdlog::warn("TCP_SAVE_SYN on the listener: {}", std::strerror(errno));
-  acc->listen(asio::socket_base::max_listen_connections);
-  listeners_.push_back(std::move(acc));
+  if (acc->listen(asio::socket_base::max_listen_connections, ec)) return tl::unexpected(ec);
+  return acc;
+}
+
+void PeerIo::use_listener(Listener l) {
+  stop_listening();
+  const auto ep = l->local_endpoint();
+  listeners_.push_back(std::move(l));
   apply_md5_to_listeners();
   accept_next(listeners_.size() - 1);
-  spdlog::info("listening on {}:{}", addr.to_string(), listen_port());
+  spdlog::info("listening on {}:{}", ep.address().to_string(), ep.port());
 }
 
 uint16_t PeerIo::listen_port() const {

@@ -22,6 +22,8 @@
 #include <string>
 #include <vector>
 
+#include <tl/expected.hpp>
+
 #include "bgp/speaker.hpp"
 
 namespace evpnd::daemon {
@@ -47,8 +49,15 @@ class PeerIo {
   PeerIo(asio::io_context& io, Callbacks cb);
   ~PeerIo();
 
+  using Listener = std::unique_ptr<asio::ip::tcp::acceptor>;
   // Starts a listener; throws std::system_error when the address cannot be bound.
   void listen(const IpAddress& addr, uint16_t port);
+  // Binds and listens on addr:port without accepting yet; the error when it cannot (address
+  // not local, port in use). A reload binds its new `listen` first and switches (use_listener)
+  // only when that worked, so a listen that cannot work never costs the running listener.
+  tl::expected<Listener, std::error_code> bind_listener(const IpAddress& addr, uint16_t port) const;
+  // Closes every current listener; accepts on `l` from now on.
+  void use_listener(Listener l);
   void stop_listening();
   uint16_t listen_port() const;  // the bound port (useful with port 0)
   // Replaces the per-address security settings (MD5 keys on the listeners, GTSM on accept).

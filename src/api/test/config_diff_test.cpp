@@ -81,7 +81,11 @@ TEST(ConfigDiff, GlobalSettings_Flagged) {
   auto with = [&](const std::string& extra) { return diff_config(base, parse(kBase + extra)); };
   EXPECT_TRUE(with("cluster-id: 10.0.0.9\n").global_changed);
   EXPECT_TRUE(with("cluster-id: 10.0.0.1\n").empty());  // explicit default = same thing
-  EXPECT_TRUE(with("listen: { port: 1790 }\n").global_changed);
+  // A new listen address re-binds the listener only: the sessions are not restarted for it.
+  auto listen = with("listen: { port: 1790 }\n");
+  EXPECT_TRUE(listen.listen_changed);
+  EXPECT_FALSE(listen.global_changed);
+  EXPECT_FALSE(listen.empty());
   auto gr = with("graceful-restart: { restart-time: 60 }\n");
   EXPECT_TRUE(gr.graceful_restart_changed);
   EXPECT_FALSE(gr.global_changed);

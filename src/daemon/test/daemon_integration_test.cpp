@@ -216,5 +216,111 @@ TEST(DaemonReload, ChangedFile_NeighboursAppliedRestartSectionsKeptBadFileRefuse
   std::remove(file.c_str());
 }
 
+// Issue 12, defect 1: a reload whose `listen` cannot be bound (address not local, port in use,
+// the same port held on another address) is refused whole: the session stays Established, the
+// running listener keeps accepting, the refusal is counted. A good new `listen` re-binds
+// without restarting the session.
+TEST(DaemonReload, ListenCannotBind_RefusedSessionsAndListenerKept) {
+  const std::string dir = ::testing::TempDir();
+  const std::string file = dir + "/reload-listen-" + std::to_string(::getpid()) + ".yaml";
+  auto write = [&](const std::string& text) {
+    FILE* f = std::fopen(file.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fputs(text.c_str(), f);
+    std::fclose(f);
+  };
+  const std::string timers = "timers: { hold: 9, keepalive: 3, connect-retry: 1 }";
+  auto rr_text = [&](const std::string& listen, const std::string& more_neighbors = "") {
+    return "router-id: 10.0.0.254\nasn: 65000\nlisten: { " + listen + " }\napi: { socket: " + dir +
+           "/rl.sock }\nneighbors:\n  - { address: 127.0.0.2, remote-as: 65000, route-reflector-client: true, "
+           "passive: true, " + timers + " }\n" + more_neighbors;
+  };
+  const uint16_t port = free_port();
+  write(rr_text("address: 127.0.0.1, port: " + std::to_string(port)));
+  auto cfg = api::parse_config_file(file);
+  ASSERT_TRUE(cfg) << cfg.error().to_string();
+  asio::io_context io;
+  Daemon rr(io, *cfg);
+  Daemon leaf(io, config("router-id: 10.0.0.2\nasn: 65000\nlisten: { port: 0 }\napi: { socket: " + dir +
+                         "/rl-leaf.sock }\nneighbors:\n  - { address: 127.0.0.1, remote-as: 65000, port: " +
+                         std::to_string(port) + ", update-source: 127.0.0.2, " + timers + " }\n"));
+  rr.start();
+  leaf.start();
+  auto run_until = [&](auto pred, std::chrono::milliseconds limit) {
+    const auto end = std::chrono::steady_clock::now() + limit;
+    while (!pred() && std::chrono::steady_clock::now() < end) io.run_for(std::chrono::milliseconds(20));
+    return pred();
+  };
+  auto up = [&] {
+    auto r = call(rr, "GET", "/v1/bgp/neighbors/127.0.0.2");
+    return r.status == 200 && r.body["neighbors"][0]["state"] == "Established";
+  };
+  auto resets = [&] { return leaf.engine().speaker().find_peer(*IpAddress::parse("127.0.0.1"))->counters.session_resets; };
+  ASSERT_TRUE(run_until(up, std::chrono::seconds(10)));
+  const auto resets_before = resets();
+  const std::string extra = "  - { address: 127.0.0.9, remote-as: 65000, passive: true }\n";
+
+  // 1. Not a local address (TEST-NET-1), with a neighbour added in the same file: nothing applies.
+  write(rr_text("address: 192.0.2.1, port: " + std::to_string(port), extra));
+  auto r = call(rr, "POST", "/v1/config/reload");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_NE(r.body["error"].get<std::string>().find("cannot listen on 192.0.2.1:" + std::to_string(port)),
+            std::string::npos) << r.body.dump();
+  EXPECT_EQ(rr.reloads().refused, 1u);
+  EXPECT_EQ(rr.reloads().applied, 0u);
+  EXPECT_EQ(rr.engine().speaker().peers().size(), 1u);  // 127.0.0.9 not added
+  EXPECT_EQ(rr.config().listen_address, *IpAddress::parse("127.0.0.1"));
+  EXPECT_EQ(rr.listen_port(), port);
+  EXPECT_NE(metrics_text(rr).find("evpnd_config_reloads_refused_total 1"), std::string::npos);
+
+  // 2. A port another socket listens on.
+  asio::ip::tcp::acceptor busy(io, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  const uint16_t busy_port = busy.local_endpoint().port();
+  write(rr_text("address: 127.0.0.1, port: " + std::to_string(busy_port)));
+  auto r2 = rr.reload();
+  ASSERT_FALSE(r2);
+  EXPECT_NE(r2.error().find("Address already in use"), std::string::npos) << r2.error();
+  EXPECT_EQ(rr.reloads().refused, 2u);
+
+  // 3. Same port on the wildcard address while another socket holds that port on 127.0.0.5:
+  //    the running listener is closed for the attempt and bound again.
+  asio::ip::tcp::acceptor holder(io, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.5"), port));
+  write(rr_text("address: 0.0.0.0, port: " + std::to_string(port)));
+  ASSERT_FALSE(rr.reload());
+  EXPECT_EQ(rr.reloads().refused, 3u);
+  EXPECT_EQ(rr.listen_port(), port);
+  holder.close();
+
+  // The session never went down, and the running listener still accepts: a reset makes the
+  // leaf connect again, to the old address and port.
+  EXPECT_TRUE(up());
+  EXPECT_EQ(resets(), resets_before);
+  EXPECT_EQ(call(leaf, "POST", "/v1/bgp/neighbors/127.0.0.1/reset").status, 200);
+  ASSERT_TRUE(run_until([&] { return !up(); }, std::chrono::seconds(5)));
+  ASSERT_TRUE(run_until(up, std::chrono::seconds(10)));
+
+  // 4. A listen that can be bound is applied without restarting the session.
+  const uint16_t port2 = free_port();
+  const auto resets_now = resets();
+  write(rr_text("address: 127.0.0.1, port: " + std::to_string(port2)));
+  auto ok = rr.reload();
+  ASSERT_TRUE(ok) << ok.error();
+  EXPECT_EQ((*ok)["listen_changed"], true);
+  EXPECT_EQ((*ok)["global_changed"], false);
+  EXPECT_EQ(rr.listen_port(), port2);
+  io.run_for(std::chrono::milliseconds(200));
+  EXPECT_TRUE(up());
+  EXPECT_EQ(resets(), resets_now);
+  asio::ip::tcp::socket probe(io);
+  asio::error_code ec;
+  probe.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), ec);
+  EXPECT_TRUE(ec) << "the old port still accepts connections";
+
+  leaf.stop();
+  rr.stop();
+  io.run_for(std::chrono::milliseconds(300));
+  std::remove(file.c_str());
+}
+
 }  // namespace
 }  // namespace evpnd::daemon
