@@ -1,11 +1,61 @@
 // The VTEP half of the configuration: vtep, duplicate-address-detection, vrfs and l2vnis.
 // Uniqueness and cross-references are checked here, at the offending node's line.
+#include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "api/config_sections.hpp"
 
 namespace evpnd::api::detail {
 namespace {
+
+// Device names already taken, with who took them ("vrfs[0] (L3VNI bridge)").
+class UsedNames {
+ public:
+  // "" when `name` was free (it is now `what`'s), else its owner.
+  std::string claim(const std::string& name, const std::string& what) {
+    auto [it, fresh] = owners_.emplace(name, what);
+    return fresh ? "" : it->second;
+  }
+
+ private:
+  std::map<std::string, std::string> owners_;
+};
+
+// The devices a VRF creates (evpn_service_setup.cpp: the L3VNI's bridge and VXLAN device, and
+// with the vrf-device backend the VRF device named after the VRF).
+std::vector<std::pair<std::string, std::string>> vrf_devices(const Config& cfg, const VrfConfig& v, const std::string& path) {
+  std::vector<std::pair<std::string, std::string>> d = {{"br" + std::to_string(v.l3vni), path + " (L3VNI bridge)"},
+                                                        {"vxlan" + std::to_string(v.l3vni), path + " (L3VNI vxlan device)"}};
+  if (cfg.vrf_backend == VrfBackend::kVrfDevice) d.emplace_back(v.name, path + " (VRF device)");
+  return d;
+}
+
+// Route distinguishers in use. RFC 7432 §7.9: an RD is unique per MAC-VRF/IP-VRF on a PE; two
+// VNIs with one RD make their routes one and the same NLRI. Automatic RDs are router-id:index,
+// the index counted over the VRFs then the L2VNIs in file order (evpn/auto_rd_rt.cpp,
+// rd_index_plan), so an explicit RD can collide with an automatic one too.
+class RdOwners {
+ public:
+  // `index` counts VRFs first, then L2VNIs. Returns the error text, or "" when the RD is free.
+  std::string claim(const Config& cfg, const std::optional<Rd>& explicit_rd, size_t index, const std::string& path) {
+    constexpr size_t kFirstIndex = 2;  // 1 is FRR's default instance
+    if (!explicit_rd && kFirstIndex + index > 65535)
+      return "too many VRFs and L2VNIs for automatic RDs (router-id:index, index at most 65535): set rd";
+    const Rd rd = explicit_rd ? *explicit_rd : Rd::type1(cfg.router_id, uint16_t(kFirstIndex + index));
+    const std::string what = path + (explicit_rd ? "" : " (automatic RD)");
+    auto [it, fresh] = owners_.emplace(rd, what);
+    if (fresh) return "";
+    if (!explicit_rd)
+      return "the automatic route distinguisher " + rd.to_string() + " (router-id:index) is already used by " +
+             it->second + ": set rd";
+    return "route distinguisher " + rd.to_string() + " is already used by " + it->second;
+  }
+
+ private:
+  std::map<Rd, std::string> owners_;
+};
 
 Vni parse_vni(const ConfigReader& r, const YAML::Node& n, const std::string& path) {
   return Vni(r.uint(n, path, 1, kMaxVni));  // RFC 7348 §5: 24-bit VNI; 0 is reserved here
@@ -33,7 +83,7 @@ VrfConfig parse_vrf(const ConfigReader& r, const YAML::Node& node, const std::st
     }
   }
   if (m.has("advertise-connected")) v.advertise_connected = r.boolean(m.get("advertise-connected"), m.path("advertise-connected"));
-  if (m.has("netns")) v.netns = r.string(m.get("netns"), m.path("netns"));
+  if (m.has("netns")) v.netns = r.netns_name(m.get("netns"), m.path("netns"));
   if (m.has("table")) {
     // 253..255 are the kernel's default/main/local tables.
     uint64_t t = r.uint(m.get("table"), m.path("table"), 1, 4294967295ull);
@@ -98,6 +148,9 @@ void parse_vtep(const ConfigReader& r, const YAML::Node& node, Config& cfg) {
   if (m.has("source-ip")) {
     cfg.vtep_source = r.ipv4(m.get("source-ip"), m.path("source-ip"));
     if (cfg.vtep_source->is_unspecified()) r.fail(m.get("source-ip"), m.path("source-ip"), "must not be 0.0.0.0");
+    // The outer source of every VXLAN packet and the next hop of every route (RFC 8365 §5.1.3).
+    if (auto why = non_unicast_reason(*cfg.vtep_source); !why.empty())
+      r.fail(m.get("source-ip"), m.path("source-ip"), cfg.vtep_source->to_string() + " " + why + ", not a VTEP address");
   }
   // A vtep section means a leaf: the Linux data plane unless told otherwise.
   cfg.dataplane = DataplaneKind::kLinux;
@@ -129,49 +182,79 @@ void parse_dad(const ConfigReader& r, const YAML::Node& node, Config& cfg) {
 
 void parse_vrfs(const ConfigReader& r, const YAML::Node& seq, Config& cfg) {
   r.expect_sequence(seq, "vrfs");
-  for (size_t i = 0; i < seq.size(); ++i) {
+  // Maps, not pairwise loops: checking stays n log n in the number of VRFs.
+  std::map<std::string, size_t> names, netns;
+  std::map<Vni, size_t> l3vnis;
+  std::map<uint32_t, size_t> tables;
+  UsedNames devices;
+  RdOwners rds;
+  const size_t count = seq.size();
+  for (size_t i = 0; i < count; ++i) {
     const YAML::Node item = seq[i];
     std::string path = index_path("vrfs", i);
     VrfConfig v = parse_vrf(r, item, path);
-    for (size_t j = 0; j < cfg.vrfs.size(); ++j) {
-      std::string other = " (also vrfs[" + std::to_string(j) + "])";
-      if (cfg.vrfs[j].name == v.name) r.fail(item["name"], path + ".name", "duplicate VRF name \"" + v.name + "\"" + other);
-      if (cfg.vrfs[j].l3vni == v.l3vni)
-        r.fail(item["l3vni"], path + ".l3vni", "duplicate L3VNI " + std::to_string(v.l3vni) + other);
-    }
+    auto also = [&](size_t j) { return " (also vrfs[" + std::to_string(j) + "])"; };
+    if (auto [it, fresh] = names.emplace(v.name, i); !fresh)
+      r.fail(item["name"], path + ".name", "duplicate VRF name \"" + v.name + "\"" + also(it->second));
+    if (auto [it, fresh] = l3vnis.emplace(v.l3vni, i); !fresh)
+      r.fail(item["l3vni"], path + ".l3vni", "duplicate L3VNI " + std::to_string(v.l3vni) + also(it->second));
+    // One kernel table (vrf-device) or namespace (netns) per VRF: two VRFs sharing one would
+    // mix their routes.
+    if (v.table != 0)
+      if (auto [it, fresh] = tables.emplace(v.table, i); !fresh)
+        r.fail(item["table"], path + ".table", "table " + std::to_string(v.table) + " is already used" + also(it->second));
+    if (!v.netns.empty())
+      if (auto [it, fresh] = netns.emplace(v.netns, i); !fresh)
+        r.fail(item["netns"], path + ".netns", "network namespace \"" + v.netns + "\" is already used" + also(it->second));
+    for (const auto& [dev, what] : vrf_devices(cfg, v, path))
+      if (auto owner = devices.claim(dev, what); !owner.empty())
+        r.fail(node_or(item, "name"), path + ".name", what + " \"" + dev + "\" is already used by " + owner);
+    if (auto owner = rds.claim(cfg, v.rd, i, path); !owner.empty())
+      r.fail(node_or(item, "rd"), path + ".rd", owner);
     cfg.vrfs.push_back(std::move(v));
   }
 }
 
 void parse_l2vnis(const ConfigReader& r, const YAML::Node& seq, Config& cfg) {
   r.expect_sequence(seq, "l2vnis");
-  for (size_t i = 0; i < seq.size(); ++i) {
+  std::map<Vni, size_t> vnis;
+  std::map<Vni, size_t> l3vnis;
+  std::map<std::string_view, size_t> vrf_names;
+  UsedNames devices;
+  RdOwners rds;
+  // The VRFs (parsed first) hold devices and RDs too.
+  for (size_t j = 0; j < cfg.vrfs.size(); ++j) {
+    const auto& v = cfg.vrfs[j];
+    const std::string vpath = index_path("vrfs", j);
+    l3vnis.emplace(v.l3vni, j);
+    vrf_names.emplace(v.name, j);
+    for (const auto& [dev, what] : vrf_devices(cfg, v, vpath)) devices.claim(dev, what);
+    rds.claim(cfg, v.rd, j, vpath);
+  }
+  const size_t count = seq.size();
+  for (size_t i = 0; i < count; ++i) {
     const YAML::Node item = seq[i];
     std::string path = index_path("l2vnis", i);
     L2VniConfig l = parse_l2vni(r, item, path);
-    for (size_t j = 0; j < cfg.l2vnis.size(); ++j) {
-      std::string other = " (also l2vnis[" + std::to_string(j) + "])";
-      if (cfg.l2vnis[j].vni == l.vni) r.fail(item["vni"], path + ".vni", "duplicate VNI " + std::to_string(l.vni) + other);
-      if (cfg.l2vnis[j].bridge == l.bridge) r.fail(item, path + ".bridge", "bridge \"" + l.bridge + "\" is already used" + other);
-      if (cfg.l2vnis[j].vxlan_device == l.vxlan_device)
-        r.fail(item, path + ".vxlan-device", "vxlan device \"" + l.vxlan_device + "\" is already used" + other);
+    if (auto [it, fresh] = vnis.emplace(l.vni, i); !fresh)
+      r.fail(item["vni"], path + ".vni",
+             "duplicate VNI " + std::to_string(l.vni) + " (also l2vnis[" + std::to_string(it->second) + "])");
+    if (auto it = l3vnis.find(l.vni); it != l3vnis.end())
+      r.fail(item["vni"], path + ".vni", "VNI " + std::to_string(l.vni) + " is the L3VNI of vrfs[" + std::to_string(it->second) + "]");
+    // A device name used twice would make two segments share one bridge or VXLAN device.
+    for (const auto& [key, dev] : {std::pair<const char*, const std::string&>{"bridge", l.bridge}, {"vxlan-device", l.vxlan_device}}) {
+      const std::string what = path + (std::string_view(key) == "bridge" ? " (bridge)" : " (vxlan-device)");
+      if (auto owner = devices.claim(dev, what); !owner.empty())
+        r.fail(node_or(item, key), path + "." + key, "device \"" + dev + "\" is already used by " + owner);
     }
-    for (size_t j = 0; j < cfg.vrfs.size(); ++j) {
-      if (cfg.vrfs[j].l3vni == l.vni)
-        r.fail(item["vni"], path + ".vni", "VNI " + std::to_string(l.vni) + " is the L3VNI of vrfs[" + std::to_string(j) + "]");
-    }
-    if (!l.vrf.empty()) {
-      bool known = false;
+    if (auto owner = rds.claim(cfg, l.rd, cfg.vrfs.size() + i, path); !owner.empty())
+      r.fail(node_or(item, "rd"), path + ".rd", owner);
+    if (!l.vrf.empty() && !vrf_names.count(l.vrf)) {
       std::vector<std::string_view> names;
-      for (auto& v : cfg.vrfs) {
-        known = known || v.name == l.vrf;
-        names.push_back(v.name);
-      }
-      if (!known) {
-        std::string hint = closest_match(l.vrf, names);
-        r.fail(item["vrf"], path + ".vrf",
-               "unknown VRF \"" + l.vrf + "\"" + (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)"));
-      }
+      for (auto& v : cfg.vrfs) names.push_back(v.name);
+      std::string hint = closest_match(l.vrf, names);
+      r.fail(item["vrf"], path + ".vrf",
+             "unknown VRF \"" + l.vrf + "\"" + (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)"));
     }
     cfg.l2vnis.push_back(std::move(l));
   }

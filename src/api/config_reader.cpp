@@ -38,7 +38,32 @@ bool valid_ifname_char(char c) {
          c == '_' || c == '.';
 }
 
+bool control_char_at(const std::string& t, size_t i) {
+  const auto c = static_cast<unsigned char>(t[i]);
+  if (c < 0x20 || c == 0x7f) return true;
+  // U+0080..U+009F (C1 controls, e.g. CSI) in UTF-8: C2 80..C2 9F.
+  return c == 0xc2 && i + 1 < t.size() && static_cast<unsigned char>(t[i + 1]) <= 0x9f &&
+         static_cast<unsigned char>(t[i + 1]) >= 0x80;
+}
+
 }  // namespace
+
+std::string non_unicast_reason(const IpAddress& a) {
+  if (a.is_unspecified()) return "is the unspecified address";
+  const uint8_t* b = a.data();
+  if (a.is_v4() && (b[0] & 0xf0) == 0xe0) return "is a multicast address";
+  if (a.is_v4() && a.v4_host_order() == 0xffffffffu) return "is the broadcast address";
+  if (a.is_v6() && b[0] == 0xff) return "is a multicast address";
+  return "";
+}
+
+YAML::Node node_or(const YAML::Node& item, const char* key) {
+  if (item.IsMap()) {
+    const YAML::Node v = item[key];  // const: never inserts
+    if (v.IsDefined()) return v;
+  }
+  return item;
+}
 
 std::string closest_match(std::string_view word, const std::vector<std::string_view>& candidates) {
   std::string_view best;
@@ -133,6 +158,12 @@ std::pair<IpAddress, IpPrefix> ConfigReader::interface_address(const YAML::Node&
   auto a = *IpAddress::parse(t.substr(0, slash));
   if (a == p->address() && p->length() < a.size() * 8 - 1)
     fail(n, path, "\"" + t + "\" is the subnet address, not a host address");
+  if (auto why = non_unicast_reason(a); !why.empty()) fail(n, path, "\"" + t + "\": " + a.to_string() + " " + why);
+  if (a.is_v4() && p->length() < 31) {
+    const uint32_t host_mask = 0xffffffffu >> p->length();
+    if ((a.v4_host_order() & host_mask) == host_mask)
+      fail(n, path, "\"" + t + "\" is the broadcast address of " + p->to_string() + ", not a host address");
+  }
   return {a, *p};
 }
 
@@ -163,6 +194,29 @@ std::string ConfigReader::ifname(const YAML::Node& n, const std::string& path) c
   if (t.size() > 15) fail(n, path, "interface name \"" + t + "\" is longer than 15 characters");
   if (t == "." || t == ".." || !std::all_of(t.begin(), t.end(), valid_ifname_char))
     fail(n, path, "invalid interface name \"" + t + "\" (letters, digits, '-', '_', '.')");
+  return t;
+}
+
+IpAddress ConfigReader::unicast_ip(const YAML::Node& n, const std::string& path) const {
+  IpAddress a = ip(n, path);
+  if (auto why = non_unicast_reason(a); !why.empty()) fail(n, path, a.to_string() + " " + why);
+  return a;
+}
+
+std::string ConfigReader::text(const YAML::Node& n, const std::string& path) const {
+  std::string t = string(n, path);
+  for (size_t i = 0; i < t.size(); ++i)
+    if (control_char_at(t, i))
+      fail(n, path, "control character at position " + std::to_string(i + 1) + " (only printable text is allowed)");
+  return t;
+}
+
+std::string ConfigReader::netns_name(const YAML::Node& n, const std::string& path) const {
+  std::string t = string(n, path);
+  // NAME_MAX: the name is a file in /run/netns.
+  if (t.size() > 255) fail(n, path, "network namespace name is longer than 255 characters");
+  if (t == "." || t == ".." || !std::all_of(t.begin(), t.end(), valid_ifname_char))
+    fail(n, path, "invalid network namespace name \"" + t + "\" (a plain name: letters, digits, '-', '_', '.')");
   return t;
 }
 

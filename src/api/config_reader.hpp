@@ -49,6 +49,14 @@ class ConfigReader {
   Rd rd(const YAML::Node& n, const std::string& path) const;
   RouteTarget route_target(const YAML::Node& n, const std::string& path) const;
   std::string ifname(const YAML::Node& n, const std::string& path) const;  // Linux IFNAMSIZ rules
+  // A host's unicast address: not unspecified, multicast or the IPv4 broadcast address.
+  IpAddress unicast_ip(const YAML::Node& n, const std::string& path) const;
+  // A non-empty string without control characters (C0, DEL, C1): descriptions end up in logs,
+  // in API replies and on operators' terminals.
+  std::string text(const YAML::Node& n, const std::string& path) const;
+  // A network namespace name, i.e. a file in /run/netns: 1..255 of [A-Za-z0-9._-], not "." or
+  // ".." (so "../../x" or "a/b" can never name a path outside /run/netns).
+  std::string netns_name(const YAML::Node& n, const std::string& path) const;
   // One of `choices`; unknown values get a "did you mean".
   std::string choice(const YAML::Node& n, const std::string& path,
                      const std::vector<std::string_view>& choices) const;
@@ -80,6 +88,13 @@ class MapReader {
   std::string path_;
   std::vector<std::pair<std::string, YAML::Node>> entries_;  // in file order
 };
+
+// Why `a` cannot be a host's address ("is a multicast address", ...), or "" when it can.
+std::string non_unicast_reason(const IpAddress& a);
+
+// `key`'s value node in the map `item` for an error's line, or `item` itself when it has no
+// such key (a default value: the entry is at fault).
+YAML::Node node_or(const YAML::Node& item, const char* key);
 
 inline std::string index_path(const std::string& path, size_t i) {
   return path + "[" + std::to_string(i) + "]";

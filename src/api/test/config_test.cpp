@@ -112,14 +112,15 @@ TEST(ConfigParse, MinimalFile_DocumentedDefaults) {
 }
 
 TEST(ConfigParse, IssueSchema_Accepted) {
-  // The schema exactly as issue #3 writes it (flow maps, families list, vrf-device backend).
+  // The schema exactly as issue #3 writes it (flow maps, families list, vrf-device backend), but
+  // with an iBGP client: issue 12 refuses route-reflector-client on an eBGP neighbor.
   const char* text = R"(router-id: 10.255.0.254
 asn: 65000
 cluster-id: 10.255.0.250
 listen: { address: 127.0.0.1, port: 0 }
 neighbors:
   - address: 10.255.0.1
-    remote-as: 65001
+    remote-as: 65000
     port: 1791
     families: [l2vpn-evpn, ipv4-unicast, ipv6-unicast]
     route-reflector-client: true
