@@ -1,6 +1,7 @@
 // `evpnctl announce|withdraw|clear|reload|route`: the commands that change evpnd's state, each
-// one API call. A successful reply's body is printed (pretty JSON) when it says something — a
-// reload's diff, the routes accepted — so scripts can pipe it to jq; an empty reply prints nothing.
+// one API call. A successful reply's body is printed (pretty JSON) when it says something — the
+// routes accepted — so scripts can pipe it to jq; an empty reply prints nothing. `reload` prints
+// a summary of what was applied, or with --json the reply itself.
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -9,6 +10,7 @@
 #include "core/ip.hpp"
 #include "evpnctl/api_client.hpp"
 #include "evpnctl/commands.hpp"
+#include "evpnctl/show_views.hpp"
 
 namespace evpnctl {
 namespace {
@@ -75,9 +77,14 @@ void add_clear(CLI::App& app) {
 
 void add_reload(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("reload", "re-read the configuration file (like SIGHUP) and apply the changes");
+  auto as_json = std::make_shared<bool>(false);
+  cmd->add_flag("--json", *as_json, "print the API reply (JSON: what was applied) instead of a summary");
   add_socket_option(*cmd);
-  cmd->callback([] {
-    if (auto reply = call_api("POST", "/v1/config/reload", json::object())) print_reply(*reply);
+  cmd->callback([as_json] {
+    auto reply = call_api("POST", "/v1/config/reload", json::object());
+    if (!reply) return;
+    if (*as_json) print_reply(*reply);
+    else std::cout << render_reload(*reply);
   });
 }
 

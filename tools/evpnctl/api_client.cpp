@@ -11,6 +11,7 @@
 #include <iostream>
 
 #include "evpnctl/commands.hpp"
+#include "evpnctl/table.hpp"
 
 namespace evpnctl {
 namespace {
@@ -148,7 +149,7 @@ std::optional<nlohmann::json> call_api(std::string_view method, std::string_view
                         : b.is_string() ? b.get<std::string>()
                                         : b.dump();
     while (!error.empty() && error.back() == '\n') error.pop_back();
-    std::cerr << "evpnctl: " << reply->status << " " << error << "\n";
+    std::cerr << "evpnctl: " << reply->status << " " << printable(error) << "\n";
     set_exit_code(1);
     return std::nullopt;
   }

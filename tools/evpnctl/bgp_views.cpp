@@ -15,7 +15,9 @@ std::string field(const json& obj, const char* key) {
   if (!obj.is_object()) return "-";
   auto it = obj.find(key);
   if (it == obj.end() || it->is_null()) return "-";
-  if (it->is_string()) return it->get<std::string>().empty() ? "-" : it->get<std::string>();
+  // Strings are printable()'d: descriptions, errors (NOTIFICATION data, shutdown
+  // communications) and names come from peers and operators.
+  if (it->is_string()) return it->get<std::string>().empty() ? "-" : printable(it->get<std::string>());
   if (it->is_boolean()) return it->get<bool>() ? "yes" : "no";
   if (it->is_array()) return join_field(obj, key);
   return it->dump();
@@ -26,7 +28,7 @@ std::string join_field(const json& obj, const char* key, const char* sep) {
   std::string out;
   for (auto& v : arr) {
     if (!out.empty()) out += sep;
-    out += v.is_string() ? v.get<std::string>() : v.dump();
+    out += v.is_string() ? printable(v.get<std::string>()) : v.dump();
   }
   return out.empty() ? "-" : out;
 }
@@ -123,7 +125,7 @@ std::string render_bgp_neighbors(const json& body) {
 // FRR notation: sequence "65001 65002", AS_SET "{65003,65004}", confederation "(65010 65011)" and
 // "[65012,65013]". The API sends sequences as numbers, sets as arrays, confed segments as objects.
 std::string format_as_path(const json& path) {
-  if (path.is_string()) return path.get<std::string>();
+  if (path.is_string()) return printable(path.get<std::string>());
   std::string out;
   // Appends only (no "{" + s): g++ 12 -O3 reports a false -Wrestrict on operator+ (PR 105329).
   auto list = [](const char* open, const json& asns, const char* sep, const char* close) {

@@ -25,7 +25,11 @@ std::string render_evpn_rmacs(const nlohmann::json& body);       // GET /v1/evpn
 std::string render_vrf_routes(const nlohmann::json& body);       // GET /v1/vrfs/NAME/routes
 std::string render_evpn_dup_addr(const nlohmann::json& body);    // GET /v1/evpn/dup-addr
 
-// Field helpers shared by the views.
+// reload_view.cpp
+std::string render_reload(const nlohmann::json& body);           // POST /v1/config/reload
+
+// Field helpers shared by the views. Strings come back printable() (table.hpp): no control
+// characters reach the terminal.
 std::string field(const nlohmann::json& obj, const char* key);     // scalar as text, "-" if absent
 std::string join_field(const nlohmann::json& obj, const char* key, const char* sep = ",");  // array
 const nlohmann::json& list_field(const nlohmann::json& obj, const char* key);  // array or empty

@@ -72,7 +72,17 @@ class EvpnctlCli : public ::testing::Test {
     if (r.path == "/v1/bgp/neighbors/10.0.0.9") return {404, {{"error", "no such neighbor 10.0.0.9"}}};
     if (r.path == "/v1/evpn/macs") return {200, {{"macs", json::array()}}};
     if (r.path == "/v1/vrfs/red/prefixes") return {200, json::object()};
-    if (r.path == "/v1/config/reload") return {200, {{"changed", {{"vrfs_added", {"blue"}}}}}};
+    if (r.path == "/v1/config/reload")
+      return {200, json::parse(R"({"applied":{"global_changed":false,"listen_changed":false,
+        "neighbors_added":["10.0.0.3"],"neighbors_removed":[],"neighbors_changed":[],"l2vnis_added":[300],
+        "restart_required":["vrfs"]}})")};
+    if (r.path == "/v1/bgp/neighbors/10.0.0.66") {
+      // Peer- and operator-supplied strings with terminal control sequences in them.
+      json n = {{"address", "10.0.0.66"}, {"remote_as", 65066}, {"state", "Idle"},
+                {"description", "evil\x1b[2J\x1b]0;owned\x07"},
+                {"last_error", "received Cease/2 shutdown communication \"bye\r\n\xc2\x9b" "31m\""}};
+      return {200, {{"neighbors", json::array({n})}}};
+    }
     if (r.path == "/v1/evpn/routes") return {200, {{"accepted", r.body["routes"].size()}}};
     if (r.path == "/v1/evpn/dup-addr/clear") return {200, json::object()};
     return {404, {{"error", "no such endpoint: " + r.path}}};
@@ -140,12 +150,44 @@ TEST_F(EvpnctlCli, AnnounceWithdraw_MethodPathBody) {
 
 TEST_F(EvpnctlCli, ReloadAndClear_Posted) {
   auto r = run("reload --socket " + sock_);
-  EXPECT_EQ(r.exit_code, 0);
-  EXPECT_EQ(json::parse(r.output)["changed"]["vrfs_added"][0], "blue");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output,
+            "Configuration reloaded:\n"
+            "  neighbors added: 10.0.0.3\n"
+            "  l2vnis added: 300\n"
+            "  restart required for: vrfs (the running values stay until evpnd restarts)\n");
   EXPECT_EQ(last().path, "/v1/config/reload");
+  EXPECT_EQ(last().method, "POST");
   EXPECT_EQ(run("clear evpn dup-addr --vni 100 --socket " + sock_).exit_code, 0);
   EXPECT_EQ(last().path, "/v1/evpn/dup-addr/clear");
   EXPECT_EQ(last().body["vni"], 100);
+}
+
+// Issue 12, defect 10: `reload --json` is documented (docs/CONFIG.md) and was rejected as an
+// unknown option.
+TEST_F(EvpnctlCli, ReloadJson_PrintsTheReply) {
+  auto r = run("reload --json --socket " + sock_);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const json j = json::parse(r.output);
+  EXPECT_EQ(j["applied"]["neighbors_added"][0], "10.0.0.3");
+  EXPECT_EQ(j["applied"]["restart_required"][0], "vrfs");
+}
+
+// Issue 12, defect 10: control characters a peer or operator put in a description or an error
+// text reach the table output as visible escapes, never raw (no ESC, BEL, CR, C1 CSI).
+TEST_F(EvpnctlCli, ControlCharacters_EscapedInTableOutput) {
+  auto r = run("show bgp neighbor 10.0.0.66 --socket " + sock_);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output.find('\x1b'), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find('\x07'), std::string::npos);
+  EXPECT_EQ(r.output.find('\r'), std::string::npos);
+  EXPECT_EQ(r.output.find("\xc2\x9b"), std::string::npos);
+  EXPECT_NE(r.output.find("Description: evil\\x1b[2J\\x1b]0;owned\\x07\n"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("communication \"bye\\r\\n\\u009b31m\""), std::string::npos) << r.output;
+  // --json: the JSON encoder escapes them itself.
+  auto j = run("show bgp neighbor 10.0.0.66 --json --socket " + sock_);
+  EXPECT_EQ(j.output.find('\x1b'), std::string::npos);
+  EXPECT_EQ(json::parse(j.output)["neighbors"][0]["description"], "evil\x1b[2J\x1b]0;owned\x07");
 }
 
 TEST_F(EvpnctlCli, RouteAddDel_FileAndStdin) {

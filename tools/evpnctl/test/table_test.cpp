@@ -35,5 +35,23 @@ TEST(Table, Empty_HeaderOnly) {
   EXPECT_EQ(t.render(), "VNI  MAC\n");
 }
 
+TEST(Printable, ControlCharacters_VisibleEscapes) {
+  EXPECT_EQ(printable("leaf1"), "leaf1");
+  EXPECT_EQ(printable("caf\xc3\xa9 \xe2\x82\xac"), "caf\xc3\xa9 \xe2\x82\xac");  // UTF-8 kept
+  EXPECT_EQ(printable("a\x1b[2Jb"), "a\\x1b[2Jb");
+  EXPECT_EQ(printable(std::string("\0\a\x7f", 3)), "\\x00\\x07\\x7f");
+  EXPECT_EQ(printable("x\r\n\t"), "x\\r\\n\\t");
+  EXPECT_EQ(printable("\xc2\x9b" "31m"), "\\u009b31m");  // C1 CSI as UTF-8
+  EXPECT_EQ(printable("\x9b" "31m"), "\\x9b31m");          // a stray byte
+  EXPECT_EQ(printable("\xe2\x82"), "\\xe2\\x82");         // a cut sequence
+  EXPECT_EQ(printable(printable("a\x1b")), printable("a\x1b"));
+}
+
+TEST(Table, ControlCharactersInCells_Escaped) {
+  Table t({"Desc"});
+  t.add_row({"\x1b]0;x\x07"});
+  EXPECT_EQ(t.render(), "Desc\n\\x1b]0;x\\x07\n");
+}
+
 }  // namespace
 }  // namespace evpnctl
