@@ -57,6 +57,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   dctx.add_path_rx_ipv4 = sel & 0x08;
   dctx.add_path_rx_ipv6 = sel & 0x10;
   dctx.ebgp = sel & 0x20;
+  dctx.nlri_error_withdraw = sel & 0x40;
   EncodeContext ectx;
   ectx.four_octet_as = dctx.four_octet_as;
   ectx.extended_message = dctx.extended_message;

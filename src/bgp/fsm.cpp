@@ -20,7 +20,11 @@ constexpr uint8_t kFsmUnexpectedInEstablished = 3;
 constexpr uint8_t kCeaseAdminShutdown = 2;
 constexpr uint8_t kCeaseCollision = 7;
 
-FsmAction act(A t, uint8_t code = 0, uint8_t sub = 0) { return FsmAction{t, code, sub}; }
+FsmAction act(A t, uint8_t code = 0, uint8_t sub = 0) { return FsmAction{t, code, sub, {}}; }
+// The NOTIFICATION of a *Err event, with the data the error carries (RFC 4271 §6).
+FsmAction notify_of(const FsmEvent& e) {
+  return FsmAction{A::kSendNotification, e.notify_code, e.notify_subcode, e.notify_data};
+}
 
 // The common "go to Idle" tail of most error transitions (§8.2.2): release resources, drop the
 // TCP connection, count the retry. With passive peers we wait in Active instead (no retry timer
@@ -102,7 +106,7 @@ FsmResult step_open_sent(const FsmEvent& e) {
                act(A::kStartHoldTimer)}};
     case E::kBgpHeaderErr:
     case E::kBgpOpenMsgErr:
-      return to_idle({act(A::kSendNotification, e.notify_code, e.notify_subcode)}, false);
+      return to_idle({notify_of(e)}, false);
     case E::kOpenCollisionDump:
       return to_idle({act(A::kSendNotification, kCease, kCeaseCollision)}, false);
     case E::kNotifMsgVerErr:
@@ -136,7 +140,7 @@ FsmResult step_open_confirm(const FsmEvent& e) {
       return to_idle({}, false);
     case E::kBgpHeaderErr:
     case E::kBgpOpenMsgErr:
-      return to_idle({act(A::kSendNotification, e.notify_code, e.notify_subcode)}, false);
+      return to_idle({notify_of(e)}, false);
     case E::kOpenCollisionDump:
       return to_idle({act(A::kSendNotification, kCease, kCeaseCollision)}, false);
     case E::kKeepAliveMsg:
@@ -168,7 +172,7 @@ FsmResult step_established(const FsmEvent& e) {
       return {S::kEstablished, {act(A::kProcessMessage), act(A::kRestartHoldTimer)}};
     case E::kUpdateMsgErr:
     case E::kBgpHeaderErr:
-      return to_idle({act(A::kSendNotification, e.notify_code, e.notify_subcode)}, true);
+      return to_idle({notify_of(e)}, true);
     case E::kOpenCollisionDump:
       return to_idle({act(A::kSendNotification, kCease, kCeaseCollision)}, true);
     case E::kTcpConnectionFails:

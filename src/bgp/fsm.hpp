@@ -47,6 +47,9 @@ struct FsmEvent {
   // For *Err events and kAdminCease: the NOTIFICATION to send (code 0 = none).
   uint8_t notify_code = 0;
   uint8_t notify_subcode = 0;
+  // For *Err events: its data (RFC 4271 §6.1-6.3: e.g. the erroneous Length or Type field, the
+  // largest supported version, the offending attribute); carried into the kSendNotification.
+  std::vector<uint8_t> notify_data;
 };
 
 enum class FsmActionType : uint8_t {
@@ -73,6 +76,7 @@ struct FsmAction {
   FsmActionType type;
   uint8_t code = 0;
   uint8_t subcode = 0;
+  std::vector<uint8_t> data;  // kSendNotification: the NOTIFICATION data
   bool operator==(const FsmAction&) const = default;
 };
 

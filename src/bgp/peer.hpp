@@ -46,6 +46,9 @@ struct PeerConfig {
   // restart M`, in seconds); 0 = it stays down until reset or reconfigured.
   uint32_t max_prefix_restart = 0;
   bool graceful_restart = true;
+  // `nlri-error: treat-as-withdraw`: an incorrect MP_REACH/MP_UNREACH whose NLRI can still be
+  // walked is treat-as-withdraw instead of the RFC 7606 §5.3 session reset (wire::DecodeContext).
+  bool nlri_error_withdraw = false;
   bool operator==(const PeerConfig&) const = default;
 };
 
@@ -57,6 +60,9 @@ struct PeerCounters {
   uint64_t route_refresh_in = 0;
   uint64_t treat_as_withdraw = 0;   // UPDATEs handled as withdrawals (RFC 7606 §2)
   uint64_t attribute_discard = 0;   // attributes dropped (RFC 7606 §2)
+  // Malformed messages that reset the session (RFC 7606 §2 "session reset", RFC 4271 §6):
+  // header, OPEN, UPDATE and ROUTE-REFRESH errors, each answered with a NOTIFICATION.
+  uint64_t malformed_session_reset = 0;
   uint64_t loop_rejected = 0;       // UPDATEs refused by loop detection (RFC 4456 §8, 4271 §9)
   uint64_t session_resets = 0;      // Established -> Idle transitions
   uint64_t connect_attempts = 0;

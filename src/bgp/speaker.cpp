@@ -213,7 +213,7 @@ void Speaker::run_actions(Peer& p, Connection& c, const std::vector<FsmAction>& 
         ++p.counters.keepalives_out;
         break;
       case A::kSendNotification: {
-        wire::Notification n{a.code, a.subcode, {}};
+        wire::Notification n{a.code, a.subcode, a.data};
         if (a.code == kCease && a.subcode == 1 && p.cfg.max_prefixes) {
           // RFC 4486 §4: AFI, SAFI and the upper bound.
           const uint32_t m = *p.cfg.max_prefixes;
@@ -400,16 +400,28 @@ void Speaker::on_data(ConnId id, ByteView data, Output& out) {
              : wire::decode_message(data.subspan(pos, whole ? *len : data.size() - pos), c->decode_ctx);
     ++p->counters.messages_in;
     if (!m) {
-      const auto& e = m.error();
+      auto& e = m.error();
       p->last_error = "decode error: " + e.reason;
-      spdlog::warn("peer {}: {} ({})", p->cfg.address.to_string(), e.reason,
-                   wire::notify_subcode_name(e.code, e.subcode));
+      ++p->counters.malformed_session_reset;
+      // RFC 7606 §6: log the error and the entire malformed message (the header alone when
+      // the header is what is wrong: its length cannot be trusted).
+      const size_t shown = whole ? *len : std::min(data.size() - pos, wire::kHeaderSize);
+      spdlog::warn("peer {}: malformed message, session reset: {} ({}); message: {}", p->cfg.address.to_string(),
+                   e.reason, wire::notify_subcode_name(e.code, e.subcode), to_hex(data.subspan(pos, shown)));
       FsmEventType t = e.code == static_cast<uint8_t>(wire::NotifyCode::kOpenMessage) ? FsmEventType::kBgpOpenMsgErr
                        : e.code == static_cast<uint8_t>(wire::NotifyCode::kUpdateMessage) ? FsmEventType::kUpdateMsgErr
                                                                                             : FsmEventType::kBgpHeaderErr;
-      FsmEvent ev{t, e.code, e.subcode};
+      // RFC 4271 §6: the NOTIFICATION carries the data the error names (Length/Type field,
+      // supported version, the offending attribute...).
+      FsmEvent ev{t, e.code, e.subcode, std::move(e.data)};
       feed(*p, *c, ev, out);
       break;
+    }
+    if (auto* u = std::get_if<wire::Update>(&*m); u && !u->errors.empty()) {
+      // RFC 7606 §6: the entire malformed UPDATE goes to the log (the errors themselves and the
+      // NLRI involved are logged where they are handled, process_update()).
+      spdlog::warn("peer {}: malformed UPDATE ({} error(s)): {}", p->cfg.address.to_string(), u->errors.size(),
+                   to_hex(data.subspan(pos, *len)));
     }
     pos += *len;
     handle_message(*p, *c, *m, out);
@@ -445,7 +457,7 @@ void Speaker::handle_open(Peer& p, Connection& c, const wire::Open& open, Output
   if (!neg) {
     p.last_error = "bad OPEN: " + neg.error().reason;
     spdlog::warn("peer {}: bad OPEN: {}", p.cfg.address.to_string(), neg.error().reason);
-    FsmEvent e{FsmEventType::kBgpOpenMsgErr, neg.error().code, neg.error().subcode};
+    FsmEvent e{FsmEventType::kBgpOpenMsgErr, neg.error().code, neg.error().subcode, neg.error().data};
     return feed(p, c, e, out);
   }
   // RFC 4271 §6.8 collision detection against the other connection of this peer.
@@ -473,6 +485,7 @@ void Speaker::handle_open(Peer& p, Connection& c, const wire::Open& open, Output
   }
   c.negotiated = *neg;
   c.decode_ctx = neg->decode_context(p.role == PeerRole::kEbgp);
+  c.decode_ctx.nlri_error_withdraw = p.cfg.nlri_error_withdraw;  // RFC 7606 §5.3 leniency, opt-in
   feed(p, c, FsmEvent{FsmEventType::kBgpOpen}, out);
 }
 

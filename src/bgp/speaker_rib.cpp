@@ -12,6 +12,23 @@ namespace evpnd::bgp {
 namespace {
 constexpr uint8_t kCease = static_cast<uint8_t>(wire::NotifyCode::kCease);
 constexpr uint8_t kCeaseMaxPrefix = 1;  // RFC 4486 §4
+
+// RFC 7606 §6: the log of a malformed UPDATE lists the NLRI involved (the first few, then a count).
+std::string nlri_list(const wire::Update& u) {
+  constexpr size_t kShown = 8;
+  std::string s;
+  size_t n = 0;
+  auto add = [&](const std::string& text) {
+    if (n++ < kShown) s += (s.empty() ? "" : ", ") + text;
+  };
+  for (const auto& p : u.nlri) add(p.to_string());
+  if (u.mp_reach) {
+    for (const auto& r : u.mp_reach->evpn) add(wire::to_string(r));
+    for (const auto& p : u.mp_reach->prefixes) add(p.to_string());
+  }
+  if (n > kShown) s += ", ... (" + std::to_string(n) + " in all)";
+  return n ? s : "none";
+}
 }  // namespace
 
 void Speaker::mark_changed(DestId d, uint32_t hash) {
@@ -116,8 +133,8 @@ void Speaker::process_update(Peer& p, wire::Update& u, Output& out) {
   bool as_withdraw = u.treat_as_withdraw;
   if (as_withdraw) {
     ++p.counters.treat_as_withdraw;
-    spdlog::warn("peer {}: UPDATE treated as withdraw (RFC 7606): {}", p.cfg.address.to_string(),
-                 u.errors.empty() ? std::string("?") : u.errors.front().reason);
+    spdlog::warn("peer {}: UPDATE treated as withdraw (RFC 7606): {}; NLRI: {}", p.cfg.address.to_string(),
+                 u.errors.empty() ? std::string("?") : u.errors.front().reason, nlri_list(u));
   }
   if (u.mp_reach && u.mp_reach->afi_safi == kL2vpnEvpn && !u.mp_reach->evpn.empty()) {
     AttrRef info;

@@ -6,6 +6,11 @@
 //   §3 g duplicate MP_REACH/MP_UNREACH -> session reset; other duplicates -> keep the first;
 //   §3 c Optional/Transitive bits in conflict with the type -> treat-as-withdraw (RFC 4271
 //        §5: Partial set on a well-known or optional non-transitive attribute is a conflict too);
+//        except MP_REACH_NLRI / MP_UNREACH_NLRI, whose own rule is §5.3: flags inconsistent with
+//        RFC 4760 make the attribute incorrect -> session reset (RFC 4760 §7), with Attribute
+//        Flags Error and the attribute as data (RFC 4271 §6.3 MUST), unless the neighbour chose
+//        the lenient `nlri-error: treat-as-withdraw` (DecodeContext::nlri_error_withdraw);
+//   §3 j an MP_REACH/MP_UNREACH cut short by the end of the field cannot be parsed -> reset;
 //   RFC 4271 §6.3: an unrecognized well-known attribute -> session reset (not revised by 7606);
 //   RFC 4271 §5: unrecognized optional transitive -> kept; optional non-transitive -> ignored;
 //   RFC 4271 §4.3: the four unused low-order flag bits are ignored (masked off).
@@ -96,6 +101,7 @@ class AttributeDecoder {
       const bool ext = rest[0] & kExtendedLength;
       const size_t hdr = ext ? 4 : 3;
       if (rest.size() < hdr) {
+        if (rest.size() > 1 && is_mp(rest[1])) return mp_cut_short(rest, rest[1]);
         record(Problem{ErrorAction::kTreatAsWithdraw, 3, subcode::kMalformedAttributeList,
                        std::to_string(rest.size()) + " octet(s) left in the attribute field, "
                        "too few for an attribute header"},
@@ -107,6 +113,7 @@ class AttributeDecoder {
       const uint8_t flags = rest[0] & kUsedFlagBits, type = rest[1];
       const size_t len = ext ? size_t(rest[2]) << 8 | rest[3] : rest[2];
       if (rest.size() < hdr + len) {
+        if (is_mp(type)) return mp_cut_short(rest, type);
         record(Problem{ErrorAction::kTreatAsWithdraw, 3, subcode::kAttributeLengthError,
                        attr_type_name(type) + ": length " + std::to_string(len) +
                            " overruns the attribute field (" + std::to_string(rest.size() - hdr) +
@@ -117,7 +124,7 @@ class AttributeDecoder {
       ByteView whole = rest.first(hdr + len);
       pos += hdr + len;
       if (seen[type]) {
-        if (type == uint8_t(AttrType::kMpReach) || type == uint8_t(AttrType::kMpUnreach)) {
+        if (is_mp(type)) {
           return tl::unexpected(make_error(ErrorAction::kSessionReset, 3,
                                            subcode::kMalformedAttributeList,
                                            "duplicate " + attr_type_name(type), whole, type));
@@ -142,18 +149,24 @@ class AttributeDecoder {
     const bool opt_trans = canon == (kOptional | kTransitive);
     const bool flags_bad =
         (flags & (kOptional | kTransitive)) != canon || ((flags & kPartial) && !opt_trans);
-    const bool is_mp =
-        type == uint8_t(AttrType::kMpReach) || type == uint8_t(AttrType::kMpUnreach);
-    if (flags_bad && !is_mp) {
+    if (flags_bad && !is_mp(type)) {
       // RFC 7606 §3 c: the attribute is malformed; its value is not used.
       record(flags_problem(flags, type), whole, type);
       return {};
+    }
+    if (flags_bad && !ctx_.nlri_error_withdraw) {
+      // RFC 7606 §5.3: MP_REACH/MP_UNREACH flags inconsistent with RFC 4760 -> "session reset"
+      // or "AFI/SAFI disable" (RFC 4760 §7); the subcode is RFC 4271 §6.3's.
+      Problem p = flags_problem(flags, type);
+      return tl::unexpected(make_error(ErrorAction::kSessionReset, p.code, p.subcode,
+                                       p.reason + " (RFC 7606 §5.3)", whole, type));
     }
     AttrResult p = decode_known(type, v, ctx_, u_);
     if (p && p->action == ErrorAction::kSessionReset) {
       return tl::unexpected(make_error(p->action, p->code, p->subcode, p->reason, whole, type));
     }
-    // A malformed MP attribute still yields its NLRI, which treat-as-withdraw needs (§3 j).
+    // Lenient mode: a malformed MP attribute still yields its NLRI, which treat-as-withdraw
+    // needs (§3 j).
     if (flags_bad) record(flags_problem(flags, type), whole, type);
     if (p) record(*p, whole, type);
     if (!p || p->keep) {
@@ -177,6 +190,21 @@ class AttributeDecoder {
       u_.attr_flags.push_back(flags);
     }
     return {};
+  }
+
+  static bool is_mp(uint8_t type) {
+    return type == uint8_t(AttrType::kMpReach) || type == uint8_t(AttrType::kMpUnreach);
+  }
+
+  // RFC 7606 §4 would make a cut-short attribute treat-as-withdraw, but an MP_REACH/MP_UNREACH
+  // cut short hides its NLRI, so treat-as-withdraw is impossible (§3 j, §5.3) -> session reset,
+  // Attribute Length Error (RFC 4271 §6.3) with what is left of the attribute as data.
+  static tl::unexpected<DecodeError> mp_cut_short(ByteView rest, uint8_t type) {
+    return tl::unexpected(make_error(ErrorAction::kSessionReset, 3, subcode::kAttributeLengthError,
+                                     attr_type_name(type) + ": runs past the attribute field (" +
+                                         std::to_string(rest.size()) +
+                                         " octets left); its NLRI cannot be parsed (RFC 7606 §3 j)",
+                                     rest, type));
   }
 
   static Problem flags_problem(uint8_t flags, uint8_t type) {

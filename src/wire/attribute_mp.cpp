@@ -1,11 +1,18 @@
 // MP_REACH_NLRI / MP_UNREACH_NLRI (RFC 4760 §3-4) for l2vpn-evpn (RFC 7432), ipv4-unicast and
 // ipv6-unicast, plus the IPv4/IPv6 prefix codec shared with the UPDATE's own NLRI fields.
 //
-// NOTE errors (RFC 7606 §5.3, §7.11): when the NLRI cannot be located or parsed (attribute too
-// short, unsupported AFI/SAFI, next-hop length inconsistent with the family, an NLRI running past
-// the attribute) the UPDATE cannot be treat-as-withdraw'n -> session reset (we never use the
-// AFI/SAFI-disable alternative). An EVPN route that is malformed but framed correctly is
-// treat-as-withdraw (decode_evpn_nlri decides); the well-formed routes are kept for withdrawal.
+// NOTE errors (RFC 7606 §5.3, §7.11, RFC 4760 §7): when the NLRI cannot be located or parsed
+// (attribute too short, unsupported AFI/SAFI, next-hop length inconsistent with the family, an
+// NLRI running past the attribute) the UPDATE cannot be treat-as-withdraw'n -> session reset.
+// An EVPN route that is framed correctly but whose lengths are illegal for its type (MAC length
+// not 48, IP length outside what the type allows, type-5 prefix longer than its family, route
+// length inconsistent with the type) makes the attribute "incorrect" too (§5.3: an NLRI whose
+// length is inconsistent with the AFI/SAFI) -> session reset, UPDATE Message Error / Optional
+// Attribute Error (RFC 4760 §7), data = the attribute (RFC 4271 §6.3). We never use the
+// AFI/SAFI-disable alternative: with one family per session it is a reset without the
+// NOTIFICATION. DecodeContext::nlri_error_withdraw (neighbour option `nlri-error:
+// treat-as-withdraw`) opts into treat-as-withdraw of the routes that could be parsed instead;
+// decode_evpn_nlri keeps them for that case.
 #include <cstring>
 
 #include "wire/attribute_codec.hpp"
@@ -19,14 +26,26 @@ Problem reset(std::string reason) {
   return Problem{ErrorAction::kSessionReset, 3, subcode::kOptionalAttributeError, std::move(reason)};
 }
 
+// An EVPN route framed correctly but malformed for its type (decode_evpn_route reports it as
+// treat-as-withdraw): RFC 7606 §5.3 / RFC 4760 §7 session reset, unless the neighbour chose the
+// lenient mode; then the routes that parsed are kept for withdrawal (`keep`).
+Problem nlri_problem(const DecodeError& e, std::string reason, const DecodeContext& ctx) {
+  if (e.action == ErrorAction::kTreatAsWithdraw && !ctx.nlri_error_withdraw) {
+    return reset(std::move(reason) + " (RFC 7606 §5.3: incorrect NLRI)");
+  }
+  Problem p{e.action, e.code, e.subcode, std::move(reason)};
+  p.keep = e.action != ErrorAction::kSessionReset;
+  return p;
+}
+
 bool supported(AfiSafi as) { return as == kL2vpnEvpn || as == kIpv4Unicast || as == kIpv6Unicast; }
 
 IpFamily prefix_family(AfiSafi as) { return as.afi == Afi::kIpv6 ? IpFamily::kV6 : IpFamily::kV4; }
 
 // RFC 7911 §3: with add-path each EVPN NLRI is preceded by a 4-octet path identifier, so the
 // field is walked route by route instead of with decode_evpn_nlri.
-AttrResult decode_evpn_add_path(ByteView nlri, std::vector<EvpnRoute>& routes,
-                                std::vector<uint32_t>& ids) {
+AttrResult decode_evpn_add_path(ByteView nlri, const DecodeContext& ctx,
+                                std::vector<EvpnRoute>& routes, std::vector<uint32_t>& ids) {
   ByteReader r(nlri);
   AttrResult first;
   while (!r.empty()) {
@@ -34,11 +53,9 @@ AttrResult decode_evpn_add_path(ByteView nlri, std::vector<EvpnRoute>& routes,
     if (!id) return reset("EVPN NLRI: truncated path identifier");
     auto route = decode_evpn_route(r);
     if (!route) {
-      const DecodeError& e = route.error();
-      if (e.action == ErrorAction::kSessionReset) {
-        return Problem{e.action, e.code, e.subcode, "EVPN NLRI: " + e.reason};
-      }
-      if (!first) first = Problem{e.action, e.code, e.subcode, "EVPN NLRI: " + e.reason, true};
+      Problem p = nlri_problem(route.error(), "EVPN NLRI: " + route.error().reason, ctx);
+      if (p.action == ErrorAction::kSessionReset) return p;
+      if (!first) first = std::move(p);
       continue;
     }
     routes.push_back(std::move(*route));
@@ -52,13 +69,10 @@ AttrResult decode_mp_nlri(ByteView nlri, AfiSafi as, const DecodeContext& ctx, c
                           std::vector<EvpnRoute>& evpn, std::vector<IpPrefix>& prefixes,
                           std::vector<uint32_t>& ids) {
   if (as == kL2vpnEvpn) {
-    if (ctx.add_path_rx_evpn) return decode_evpn_add_path(nlri, evpn, ids);
+    if (ctx.add_path_rx_evpn) return decode_evpn_add_path(nlri, ctx, evpn, ids);
     auto ok = decode_evpn_nlri(ByteReader(nlri), evpn);
     if (ok) return std::nullopt;
-    const DecodeError& e = ok.error();
-    Problem p{e.action, e.code, e.subcode, std::string(name) + ": " + e.reason};
-    p.keep = e.action != ErrorAction::kSessionReset;
-    return p;
+    return nlri_problem(ok.error(), std::string(name) + ": " + ok.error().reason, ctx);
   }
   bool add_path = as.afi == Afi::kIpv6 ? ctx.add_path_rx_ipv6 : ctx.add_path_rx_ipv4;
   if (auto why = decode_prefixes(nlri, prefix_family(as), add_path, prefixes, ids)) {

@@ -16,9 +16,11 @@
 //     cannot be parsed: RFC 7606 §5.3 / §3 (j) -> "session reset" (UPDATE Message Error /
 //     Optional Attribute Error, RFC 4760 §7). We never use "AFI/SAFI disable" (error.hpp).
 //   * A route whose length fits but is inconsistent with its type (or whose inner MAC/IP/prefix
-//     length is invalid) is syntactically malformed, yet the field is still parseable, so the
-//     RFC 7606 §2 treat-as-withdraw approach applies (§5.3 says an NLRI of inconsistent length
-//     is an error; §3 (j) allows treat-as-withdraw whenever the whole field can be parsed).
+//     length is invalid) is reported as kTreatAsWithdraw, with the well-formed routes kept: the
+//     field can still be walked. It makes the MP_REACH/MP_UNREACH attribute "incorrect" (RFC
+//     7606 §5.3: an NLRI whose length is inconsistent with the AFI/SAFI), so the attribute
+//     decoder (attribute_mp.cpp) turns it into a session reset (RFC 4760 §7), unless the
+//     neighbour opted into `nlri-error: treat-as-withdraw` (DecodeContext::nlri_error_withdraw).
 //   Errors carry code 3 / subcode 9 and attribute_type 0: the caller knows whether the field
 //   came from MP_REACH (14) or MP_UNREACH (15) and fills attribute_type and data.
 // NOTE type-5 host bits: RFC 9136 §3.1 does not allow two encodings of one prefix, and the RIB

@@ -7,7 +7,9 @@
 // message, add-path) comes in through DecodeContext/EncodeContext; the codec never sees a peer.
 // NOTE errors (RFC 7606): an UPDATE whose problems allow it keeps decoding; its `errors` list
 // each problem with its action, and `treat_as_withdraw` tells the RIB to withdraw its NLRI.
-// Only a kSessionReset error makes decode_message fail.
+// Only a kSessionReset error makes decode_message fail; its code/subcode/data are the
+// NOTIFICATION to send (RFC 4271 §6: the data the RFC asks for, e.g. the erroneous Length or
+// Type field, the offending attribute as flags, type, length and value).
 #pragma once
 
 #include <cstdint>
@@ -168,6 +170,13 @@ struct DecodeContext {
   bool add_path_rx_ipv4 = false;
   bool add_path_rx_ipv6 = false;
   bool ebgp = false;                // RFC 7606 §7.x: some attributes are discarded from eBGP peers
+  // An incorrect MP_REACH_NLRI / MP_UNREACH_NLRI whose NLRI field can still be walked (wrong
+  // attribute flags, an EVPN route whose lengths are illegal for its type) is a session reset
+  // (RFC 7606 §5.3, RFC 4760 §7; default). true: the lenient mode of the `nlri-error:
+  // treat-as-withdraw` neighbour option (in the spirit of draft-decraene-idr-nlri-error-handling):
+  // the UPDATE is treat-as-withdraw for the routes that could be parsed. NLRI that cannot be
+  // located or framed reset the session in both modes.
+  bool nlri_error_withdraw = false;
 };
 struct EncodeContext {
   bool four_octet_as = true;

@@ -6,8 +6,15 @@
 //     Field);
 //   RFC 7606 §3 d: a missing well-known mandatory attribute (ORIGIN, AS_PATH; NEXT_HOP only when
 //     the NLRI field is not empty, RFC 4760 §3) -> treat-as-withdraw. An UPDATE without
-//     reachable NLRI (withdrawals, End-of-RIB) needs none.
+//     reachable NLRI (withdrawals, End-of-RIB) needs none;
+//   RFC 7606 §5.2: an UPDATE with path attributes other than MP_UNREACH_NLRI but no reachable
+//     NLRI (none in the NLRI field, none in an MP_REACH_NLRI) gives no confidence that its NLRI
+//     were parsed, so an attribute error calling for more than attribute discard is a session
+//     reset there, with that error's NOTIFICATION (e.g. a 3-octet LOCAL_PREF in a pure
+//     withdrawal: Attribute Length Error, data = the attribute).
+#include <algorithm>
 #include <bitset>
+#include <optional>
 
 #include "wire/attribute_codec.hpp"
 #include "wire/message_codec.hpp"
@@ -45,6 +52,35 @@ void check_mandatory(Update& u, const std::bitset<256>& seen) {
   missing(AttrType::kOrigin);
   missing(AttrType::kAsPath);
   if (!u.nlri.empty()) missing(AttrType::kNextHop);
+}
+
+// RFC 7606 §5.2 (see the file comment); returns the session-reset error, if any.
+std::optional<DecodeError> missing_nlri_reset(const Update& u, const std::bitset<256>& seen) {
+  constexpr uint8_t kReach = static_cast<uint8_t>(AttrType::kMpReach);
+  constexpr uint8_t kUnreach = static_cast<uint8_t>(AttrType::kMpUnreach);
+  if (!u.nlri.empty()) return std::nullopt;
+  const DecodeError* strong = nullptr;
+  bool reach_nlri = false;  // the MP_REACH carried NLRI, even if the lenient mode dropped them all
+  for (const auto& e : u.errors) {
+    if (e.action != ErrorAction::kAttributeDiscard && !strong) strong = &e;
+    reach_nlri |= e.attribute_type == kReach && e.subcode == subcode::kOptionalAttributeError;
+  }
+  if (!strong) return std::nullopt;
+  if (u.mp_reach && (reach_nlri || !u.mp_reach->evpn.empty() || !u.mp_reach->prefixes.empty())) {
+    return std::nullopt;
+  }
+  // "path attributes other than MP_UNREACH_NLRI": any attribute seen (also a discarded or
+  // malformed one), or an error that names another type (a header cut short by the field's end).
+  std::bitset<256> others = seen;
+  others.reset(kUnreach);
+  const bool other_attrs = others.any() || std::any_of(u.errors.begin(), u.errors.end(), [](const DecodeError& e) {
+                             return e.attribute_type != kUnreach;
+                           });
+  if (!other_attrs) return std::nullopt;
+  DecodeError e = *strong;
+  e.action = ErrorAction::kSessionReset;
+  e.reason = "no reachable NLRI, so " + e.reason + " cannot be treat-as-withdraw (RFC 7606 §5.2)";
+  return e;
 }
 
 }  // namespace
@@ -85,6 +121,7 @@ tl::expected<Update, DecodeError> decode_update(ByteView body, const DecodeConte
     return tl::unexpected(reset(subcode::kInvalidNetworkField, "NLRI: " + *why));
   }
   check_mandatory(u, seen);
+  if (auto e = missing_nlri_reset(u, seen)) return tl::unexpected(std::move(*e));
   return u;
 }
 

@@ -2,6 +2,7 @@
 // BGP message whose header comment gives the RFC 7606 / RFC 4271 outcome the decoder must reach.
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 
 #include <gtest/gtest.h>
 
@@ -16,6 +17,7 @@ struct Expectation {
   int code = -1, subcode = -1;
   DecodeContext ctx;
   int routes = -1;
+  std::optional<Bytes> data;  // NOTIFICATION data of a session reset (RFC 4271 §6), byte-exact
 };
 
 Expectation parse_expectation(const VectorFile& f) {
@@ -35,10 +37,14 @@ Expectation parse_expectation(const VectorFile& f) {
         else if (flag == "ebgp") e.ctx.ebgp = true;
         else if (flag == "extended-message") e.ctx.extended_message = true;
         else if (flag == "add-path-evpn") e.ctx.add_path_rx_evpn = true;
+        else if (flag == "nlri-treat-as-withdraw") e.ctx.nlri_error_withdraw = true;
         else ADD_FAILURE() << f.name << ": unknown ctx flag " << flag;
       }
     } else if (c.rfind("routes: ", 0) == 0) {
       e.routes = std::stoi(c.substr(8));
+    } else if (c.rfind("data: ", 0) == 0) {
+      e.data = parse_hex(c.substr(6));
+      if (!e.data) ADD_FAILURE() << f.name << ": bad data hex";
     }
   }
   return e;
@@ -69,9 +75,13 @@ TEST(Malformed, Corpus_EachFileGetsItsExpectedAction) {
       EXPECT_EQ(m.error().code, e.code) << m.error().reason;
       EXPECT_EQ(m.error().subcode, e.subcode) << m.error().reason;
       EXPECT_FALSE(m.error().reason.empty());
+      if (e.data) {
+        EXPECT_EQ(to_hex(m.error().data), to_hex(*e.data)) << m.error().reason;
+      }
       continue;
     }
     ASSERT_TRUE(m.has_value()) << m.error().reason;
+    EXPECT_FALSE(e.data) << "'# data:' is for session-reset vectors";
     const Update* u = std::get_if<Update>(&*m);
     ASSERT_NE(u, nullptr);
     ASSERT_FALSE(u->errors.empty());

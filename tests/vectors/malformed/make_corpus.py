@@ -5,8 +5,10 @@ Header lines:
   # expect: <action> <code>/<subcode>   action: session-reset | treat-as-withdraw | attribute-discard
                                         (for UPDATEs that decode: the strongest action among the
                                         errors, and an error with that code/subcode exists)
-  # ctx: two-octet-as ebgp extended-message add-path-evpn   (optional DecodeContext flags)
+  # ctx: two-octet-as ebgp extended-message add-path-evpn nlri-treat-as-withdraw
+                                        (optional DecodeContext flags)
   # routes: N      (optional: NLRI + MP_REACH routes the decoder must still return, RFC 7606 §2)
+  # data: HEX      (optional, session-reset only: the NOTIFICATION data, byte-exact, RFC 4271 §6)
   # why: ...
 Checked by src/wire/test/malformed_test.cpp; also seeds for the fuzzers.
 Run: python3 tests/vectors/malformed/make_corpus.py
@@ -49,6 +51,28 @@ def mp_reach(nlri=TYPE3, nh=bytes([10, 255, 0, 1]), afi=25, safi=70, flags=0x90)
     return attr(flags, 14, bytes([afi >> 8, afi & 255, safi, len(nh)]) + nh + b"\x00" + nlri)
 
 
+ESI = bytes(10)
+MAC = bytes([2, 0, 0, 0, 1, 16])
+LABEL = bytes([0, 0, 100])
+
+
+def type2(mac_len=48, ip=b"", ip_len=None, length=None, mac=MAC):
+    body = RD + ESI + bytes(4) + bytes([mac_len]) + mac + bytes([len(ip) * 8 if ip_len is None else ip_len]) + ip + LABEL
+    return bytes([2, len(body) if length is None else length]) + body
+
+
+def type5(plen, addr=bytes([10, 1, 0, 0]), gw=bytes(4)):
+    body = RD + ESI + bytes(4) + bytes([plen]) + addr + gw + LABEL
+    return bytes([5, len(body)]) + body
+
+
+TYPE2 = type2()
+
+
+def mp_unreach(nlri=TYPE2, flags=0x90, afi=25, safi=70):
+    return attr(flags, 15, bytes([afi >> 8, afi & 255, safi]) + nlri)
+
+
 EXT = attr(0xc0, 16, bytes([3, 0x0c, 0, 0, 0, 0, 0, 8, 0, 2, 0xfd, 0xe8, 0, 0, 0, 100]))
 PMSI = attr(0xc0, 22, bytes([0, 6, 0, 0, 100, 10, 255, 0, 1]))
 EVPN_ATTRS = ORIGIN + attr(0x50, 2, []) + attr(0x40, 5, [0, 0, 0, 100])
@@ -73,13 +97,14 @@ CASES = [
     # --- header (RFC 4271 §6.1) ---
     ("header-bad-marker", "session-reset 1/1", "", None, "marker not all ones",
      b"\xff" * 15 + b"\xfe" + b"\x00\x13\x04"),
-    ("header-length-18", "session-reset 1/2", "", None, "length below 19", message(4, b"", 18)[:19]),
+    ("header-length-18", "session-reset 1/2", "", None, "length below 19", message(4, b"", 18)[:19], b"\x00\x12"),
     ("header-length-4097", "session-reset 1/2", "", None, "UPDATE longer than 4096 without RFC 8654",
      update(nlri=b"\x00" * 4074)),
     ("header-open-longer-than-4096-extended", "session-reset 1/2", "extended-message", None,
      "RFC 8654: OPEN stays <= 4096 even with extended messages", open_msg(params=b"\x02\x00" * 2036, opt_len=0)),
-    ("header-bad-type", "session-reset 1/3", "", None, "message type 6", message(6, b"")),
-    ("keepalive-length-20", "session-reset 1/2", "", None, "KEEPALIVE must be 19 octets", message(4, b"\x00")),
+    ("header-bad-type", "session-reset 1/3", "", None, "message type 6", message(6, b""), b"\x06"),
+    ("keepalive-length-20", "session-reset 1/2", "", None, "KEEPALIVE must be 19 octets", message(4, b"\x00"),
+     b"\x00\x14"),
     ("update-truncated", "session-reset 1/2", "", None, "header says 101 octets, 100 present",
      evpn_update()[:100]),
     ("open-length-28", "session-reset 1/2", "", None, "OPEN shorter than 29",
@@ -91,7 +116,8 @@ CASES = [
     ("route-refresh-length-22", "session-reset 1/2", "", None, "ROUTE-REFRESH shorter than 23",
      message(5, bytes([0, 25, 0]))),
     # --- OPEN (RFC 4271 §6.2) ---
-    ("open-version-3", "session-reset 2/1", "", None, "unsupported version", open_msg(version=3)),
+    ("open-version-3", "session-reset 2/1", "", None, "unsupported version; data: largest supported (4)",
+     open_msg(version=3), b"\x00\x04"),
     ("open-hold-time-2", "session-reset 2/6", "", None, "hold time 1 or 2 is unacceptable", open_msg(hold=2)),
     ("open-bgp-id-zero", "session-reset 2/3", "", None, "BGP identifier 0.0.0.0", open_msg(bgp_id=(0, 0, 0, 0))),
     ("open-unsupported-param", "session-reset 2/4", "", None, "optional parameter type 1 (authentication)",
@@ -130,7 +156,7 @@ CASES = [
     ("attr-duplicate-mp-unreach", "session-reset 3/1", "", None, "RFC 7606 §3 g: MP_UNREACH twice",
      update(attr(0x90, 15, bytes([0, 25, 70]) + TYPE3) + attr(0x90, 15, bytes([0, 25, 70])))),
     ("attr-unknown-well-known", "session-reset 3/2", "", None, "RFC 4271 §6.3: unrecognized well-known type 99",
-     update(BASE + attr(0x40, 99, [1, 2]), NLRI)),
+     update(BASE + attr(0x40, 99, [1, 2]), NLRI), attr(0x40, 99, [1, 2])),
     # --- flags (RFC 7606 §3 c) ---
     ("flags-origin-optional", "treat-as-withdraw 3/4", "", 1, "ORIGIN marked optional",
      update(attr(0xc0, 1, [0]) + ASPATH + NEXTHOP, NLRI)),
@@ -138,9 +164,22 @@ CASES = [
      update(attr(0x60, 1, [0]) + ASPATH + NEXTHOP, NLRI)),
     ("flags-med-transitive", "treat-as-withdraw 3/4", "", 1, "MED marked transitive",
      update(BASE + attr(0xc0, 4, [0, 0, 0, 1]), NLRI)),
-    ("flags-mp-reach-transitive", "treat-as-withdraw 3/4", "", 1,
-     "MP_REACH marked transitive: malformed, but its NLRI are still parsed for withdrawal",
+    # RFC 7606 §5.3: MP_REACH/MP_UNREACH flags inconsistent with RFC 4760 make the attribute
+    # incorrect -> session reset (RFC 4760 §7); subcode and data per RFC 4271 §6.3. (Was
+    # treat-as-withdraw before issue 12; that is now the opt-in `nlri-error: treat-as-withdraw`.)
+    ("flags-mp-reach-transitive", "session-reset 3/4", "", None,
+     "MP_REACH marked transitive: incorrect (RFC 7606 §5.3) -> session reset",
+     evpn_update(reach=mp_reach(flags=0xd0)),
+     mp_reach(flags=0xd0)),
+    ("flags-mp-reach-transitive-lenient", "treat-as-withdraw 3/4", "nlri-treat-as-withdraw", 1,
+     "nlri-error: treat-as-withdraw: the NLRI are still parsed for withdrawal",
      evpn_update(reach=mp_reach(flags=0xd0))),
+    ("flags-mp-reach-partial", "session-reset 3/4", "", None,
+     "Partial set on an optional non-transitive attribute (RFC 4271 §4.3): incorrect (RFC 7606 §5.3)",
+     evpn_update(reach=mp_reach(flags=0xb0)), mp_reach(flags=0xb0)),
+    ("flags-mp-unreach-well-known", "session-reset 3/4", "", None,
+     "MP_UNREACH marked well-known: incorrect (RFC 7606 §5.3)",
+     update(mp_unreach(flags=0x50)), mp_unreach(flags=0x50)),
     # --- per attribute (RFC 7606 §7) ---
     ("origin-length-2", "treat-as-withdraw 3/5", "", 1, "§7.1", update(attr(0x40, 1, [0, 0]) + ASPATH + NEXTHOP, NLRI)),
     ("origin-value-3", "treat-as-withdraw 3/6", "", 1, "§7.1 undefined ORIGIN", update(attr(0x40, 1, [3]) + ASPATH + NEXTHOP, NLRI)),
@@ -207,15 +246,83 @@ CASES = [
     ("mp-reach-evpn-route-overrun", "session-reset 3/9", "", None,
      "EVPN route length past the attribute: the NLRI field cannot be parsed (§5.3)",
      evpn_update(reach=mp_reach(nlri=TYPE3 + bytes([2, 40]) + bytes(10)))),
-    ("mp-reach-evpn-route-bad-length", "treat-as-withdraw 3/9", "", 1,
-     "type-3 route of length 16: framed but malformed (treat-as-withdraw, well-formed routes kept)",
+    # RFC 7606 §5.3 + RFC 4760 §7: an EVPN route whose lengths are illegal for its type makes the
+    # attribute incorrect -> session reset, Optional Attribute Error, data = the attribute
+    # (RFC 4271 §6.3). (Was treat-as-withdraw before issue 12; now opt-in, see the -lenient cases.)
+    ("mp-reach-evpn-route-bad-length", "session-reset 3/9", "", None,
+     "type-3 route of length 16: framed but incorrect (RFC 7606 §5.3)",
+     evpn_update(reach=mp_reach(nlri=TYPE3 + bytes([3, 16]) + RD + bytes([0, 0, 0, 0, 24, 10, 255, 0]))),
+     mp_reach(nlri=TYPE3 + bytes([3, 16]) + RD + bytes([0, 0, 0, 0, 24, 10, 255, 0]))),
+    ("mp-reach-evpn-route-bad-length-lenient", "treat-as-withdraw 3/9", "nlri-treat-as-withdraw", 1,
+     "nlri-error: treat-as-withdraw: the well-formed type-3 route is kept for withdrawal",
      evpn_update(reach=mp_reach(nlri=TYPE3 + bytes([3, 16]) + RD + bytes([0, 0, 0, 0, 24, 10, 255, 0])))),
+    ("mp-reach-evpn-t1-length-24", "session-reset 3/9", "", None, "RFC 7432 §7.1: type 1 is 25 octets",
+     evpn_update(reach=mp_reach(nlri=bytes([1, 24]) + RD + ESI + bytes(6))),
+     mp_reach(nlri=bytes([1, 24]) + RD + ESI + bytes(6))),
+    ("mp-reach-evpn-t2-mac-length-40", "session-reset 3/9", "", None, "RFC 7432 §7.2: MAC Address Length must be 48",
+     evpn_update(reach=mp_reach(nlri=TYPE3 + type2(mac_len=40))), mp_reach(nlri=TYPE3 + type2(mac_len=40))),
+    ("mp-reach-evpn-t2-mac-length-40-lenient", "treat-as-withdraw 3/9", "nlri-treat-as-withdraw", 1,
+     "nlri-error: treat-as-withdraw: the type-3 route parsed and is withdrawn",
+     evpn_update(reach=mp_reach(nlri=TYPE3 + type2(mac_len=40)))),
+    ("mp-reach-evpn-t2-ip-length-24", "session-reset 3/9", "", None, "RFC 7432 §7.2: IP Address Length 0, 32 or 128",
+     evpn_update(reach=mp_reach(nlri=type2(ip=bytes([192, 168, 1]), ip_len=24))),
+     mp_reach(nlri=type2(ip=bytes([192, 168, 1]), ip_len=24))),
+    ("mp-reach-evpn-t2-length-inconsistent", "session-reset 3/9", "", None,
+     "IP Address Length 128 but a 4-octet address: route length inconsistent with the type",
+     evpn_update(reach=mp_reach(nlri=type2(ip=bytes([192, 168, 1, 1]), ip_len=128))),
+     mp_reach(nlri=type2(ip=bytes([192, 168, 1, 1]), ip_len=128))),
+    ("mp-reach-evpn-t3-ip-length-64", "session-reset 3/9", "", None, "RFC 7432 §7.3: IP Address Length 32 or 128",
+     evpn_update(reach=mp_reach(nlri=bytes([3, 17]) + RD + bytes([0, 0, 0, 0, 64, 10, 255, 0, 1]))),
+     mp_reach(nlri=bytes([3, 17]) + RD + bytes([0, 0, 0, 0, 64, 10, 255, 0, 1]))),
+    ("mp-reach-evpn-t4-ip-length-0", "session-reset 3/9", "", None, "RFC 7432 §7.4: IP Address Length 32 or 128",
+     evpn_update(reach=mp_reach(nlri=bytes([4, 23]) + RD + ESI + bytes([0, 10, 255, 0, 1]))),
+     mp_reach(nlri=bytes([4, 23]) + RD + ESI + bytes([0, 10, 255, 0, 1]))),
+    ("mp-reach-evpn-t5-ipv4-prefix-33", "session-reset 3/9", "", None, "RFC 9136 §3.1: IPv4 prefix longer than 32",
+     evpn_update(reach=mp_reach(nlri=type5(33))), mp_reach(nlri=type5(33))),
+    ("mp-reach-evpn-t5-ipv6-prefix-129", "session-reset 3/9", "", None, "RFC 9136 §3.1: IPv6 prefix longer than 128",
+     evpn_update(reach=mp_reach(nlri=type5(129, bytes(16), bytes(16)))), mp_reach(nlri=type5(129, bytes(16), bytes(16)))),
+    ("mp-reach-evpn-add-path-t2-mac-length-40", "session-reset 3/9", "add-path-evpn", None,
+     "RFC 7911 path id, then an incorrect type-2 route",
+     evpn_update(reach=mp_reach(nlri=bytes([0, 0, 0, 1]) + type2(mac_len=40))),
+     mp_reach(nlri=bytes([0, 0, 0, 1]) + type2(mac_len=40))),
+    ("mp-unreach-evpn-t2-mac-length-40", "session-reset 3/9", "", None, "withdrawal of an incorrect type-2 route",
+     update(mp_unreach(nlri=type2(mac_len=40))), mp_unreach(nlri=type2(mac_len=40))),
+    ("mp-unreach-evpn-t2-mac-length-40-lenient", "treat-as-withdraw 3/9", "nlri-treat-as-withdraw", None,
+     "nlri-error: treat-as-withdraw: the parsable routes are withdrawn",
+     update(mp_unreach(nlri=TYPE2 + type2(mac_len=40)))),
+    ("mp-reach-cut-short", "session-reset 3/5", "", None,
+     "MP_REACH runs past the attribute field: its NLRI cannot be parsed (RFC 7606 §3 j), not §4 treat-as-withdraw",
+     update(EVPN_ATTRS + bytes([0x90, 14, 0, 40]) + bytes([0, 25, 70, 4, 10, 255, 0, 1, 0])),
+     bytes([0x90, 14, 0, 40]) + bytes([0, 25, 70, 4, 10, 255, 0, 1, 0])),
     ("mp-unreach-length-2", "session-reset 3/9", "", None, "MP_UNREACH shorter than 3 octets",
      update(attr(0x90, 15, bytes([0, 25])))),
     ("mp-unreach-evpn-route-overrun", "session-reset 3/9", "", None, "withdrawn EVPN route past the attribute",
      update(attr(0x90, 15, bytes([0, 25, 70]) + bytes([3, 17]) + RD))),
     ("mp-reach-add-path-truncated-id", "session-reset 3/9", "add-path-evpn", None, "RFC 7911: path id cut short",
      evpn_update(reach=mp_reach(nlri=bytes([0, 0, 1])))),
+    # --- attribute errors without reachable NLRI (RFC 7606 §5.2): anything stronger than
+    # attribute discard is a session reset, with that error's NOTIFICATION ---
+    ("no-nlri-local-pref-length-3", "session-reset 3/5", "", None,
+     "§5.2: iBGP LOCAL_PREF of 3 octets, attributes but no NLRI",
+     update(ORIGIN + ASPATH + attr(0x40, 5, [0, 0, 100])), attr(0x40, 5, [0, 0, 100])),
+    ("no-nlri-mp-unreach-origin-value-5", "session-reset 3/6", "", None,
+     "§5.2: a pure MP_UNREACH withdrawal with an undefined ORIGIN",
+     update(mp_unreach() + attr(0x40, 1, [5])), attr(0x40, 1, [5])),
+    ("no-nlri-withdrawn-med-length-3", "session-reset 3/5", "", None,
+     "§5.2: IPv4 withdrawals with a 3-octet MED",
+     update(attr(0x80, 4, [0, 0, 1]), withdrawn=NLRI), attr(0x80, 4, [0, 0, 1])),
+    ("no-nlri-empty-mp-reach-community-length-5", "session-reset 3/5", "", None,
+     "§5.2: an MP_REACH without NLRI is no reachable NLRI",
+     update(mp_reach(nlri=b"") + EVPN_ATTRS + attr(0xc0, 8, [0, 0, 0, 1, 2])), attr(0xc0, 8, [0, 0, 0, 1, 2])),
+    ("no-nlri-attrs-only-missing-origin-flags", "session-reset 3/4", "", None,
+     "§5.2: attributes only (no NLRI, no MP attribute), ORIGIN marked optional",
+     update(attr(0xc0, 1, [0]) + ASPATH), attr(0xc0, 1, [0])),
+    ("no-nlri-attribute-discard-kept", "attribute-discard 3/5", "", None,
+     "§5.2 escalates only what is stronger than attribute discard: ATOMIC_AGGREGATE of length 1",
+     update(mp_unreach() + attr(0x40, 6, [0]))),
+    ("no-nlri-mp-unreach-flags-only-lenient", "treat-as-withdraw 3/4", "nlri-treat-as-withdraw", None,
+     "§5.2 needs attributes other than MP_UNREACH: the lenient mode withdraws",
+     update(mp_unreach(flags=0xd0))),
     # --- several problems: the strongest action wins (RFC 7606 §3 j) ---
     ("mixed-discard-and-withdraw", "treat-as-withdraw 3/5", "", 1, "ATOMIC_AGGREGATE discard + MED withdraw",
      update(BASE + attr(0x40, 6, [0]) + attr(0x80, 4, [0]), NLRI)),
@@ -226,12 +333,14 @@ def main():
     for old in os.listdir(HERE):
         if old.endswith(".hex"):
             os.remove(os.path.join(HERE, old))
-    for name, expect, ctx, routes, why, raw in CASES:
+    for name, expect, ctx, routes, why, raw, *data in CASES:
         lines = ["# expect: " + expect]
         if ctx:
             lines.append("# ctx: " + ctx)
         if routes is not None:
             lines.append("# routes: %d" % routes)
+        if data:
+            lines.append("# data: " + data[0].hex())
         if why:
             lines.append("# why: " + why)
         for j in range(0, len(raw), 16):
