@@ -109,6 +109,8 @@ api::ApiResponse local_routes(Daemon& d, const api::ApiRequest& req, bool add) {
   for (const auto& r : req.body["routes"]) {
     auto lr = parse_local_route(r);
     if (!lr) return error(400, "routes[" + std::to_string(i) + "]: " + lr.error());
+    if (auto bad = add ? check_local_route(d, r, *lr) : std::nullopt)  // a withdrawal may name anything
+      return error(bad->status, "routes[" + std::to_string(i) + "]: " + bad->reason);
     parsed.push_back(std::move(*lr));
     ++i;
   }

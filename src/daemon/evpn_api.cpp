@@ -1,7 +1,9 @@
 #include "daemon/evpn_api.hpp"
 
+#include <algorithm>
 #include <map>
 #include <set>
+#include <variant>
 
 #include "evpn/json_views.hpp"
 
@@ -180,6 +182,35 @@ api::ApiResponse done(const engine::Effects& fx, json ok) {
   return api::ApiResponse{200, std::move(ok)};
 }
 
+// Why `a` cannot be a VTEP/host address, or "" (as api::detail::non_unicast_reason).
+std::string non_unicast(const IpAddress& a) {
+  if (a.is_unspecified()) return "is the unspecified address";
+  const uint8_t* b = a.data();
+  if ((a.is_v4() && (b[0] & 0xf0) == 0xe0) || (a.is_v6() && b[0] == 0xff)) return "is a multicast address";
+  if (a.is_v4() && a.v4_host_order() == 0xffffffffu) return "is the broadcast address";
+  return "";
+}
+
+// A prefix inside the multicast ranges (224.0.0.0/4, ff00::/8) or the IPv4 limited broadcast.
+bool multicast_prefix(const IpPrefix& p) {
+  const uint8_t* b = p.address().data();
+  if (p.family() == IpFamily::kV4)
+    return (p.length() >= 4 && (b[0] & 0xf0) == 0xe0) || (p.length() == 32 && p.address().v4_host_order() == 0xffffffffu);
+  return p.length() >= 8 && b[0] == 0xff;
+}
+
+// "10.0.0.1/24" when the text's address has bits past the length (IpPrefix::parse clears them).
+std::optional<std::string> host_bits(const std::string& text, const IpPrefix& p) {
+  const auto slash = text.find('/');
+  auto addr = IpAddress::parse(text.substr(0, slash));
+  if (slash == std::string::npos || !addr || *addr == p.address()) return std::nullopt;
+  return "prefix '" + text + "' has host bits set (did you mean " + p.to_string() + "?)";
+}
+
+bool has_l3vni(const api::Config& c, uint32_t l3vni) {
+  return std::any_of(c.vrfs.begin(), c.vrfs.end(), [&](const auto& v) { return v.l3vni == l3vni; });
+}
+
 api::ApiResponse prefixes(Daemon& d, const std::string& vrf, const api::ApiRequest& req) {
   if (!req.body.is_object() || !req.body.contains("prefix") || !req.body["prefix"].is_string())
     return error(400, "body must be {\"prefix\": \"A.B.C.D/N\"}");
@@ -190,6 +221,8 @@ api::ApiResponse prefixes(Daemon& d, const std::string& vrf, const api::ApiReque
   auto addr = IpAddress::parse(text.substr(0, slash));
   if (!addr || !(*addr == p->address()))
     return error(400, "bad prefix '" + text + "': host bits set (did you mean " + p->to_string() + "?)");
+  // A type-5 route is unicast reachability (RFC 9136 §3): a group range is never one.
+  if (multicast_prefix(*p)) return error(400, "bad prefix '" + text + "': a multicast or broadcast range");
   if (!d.engine().evpn()->ip_vrf(vrf)) return error(404, "no such VRF " + vrf);
   const bool add = req.method == "POST";
   auto fx = d.dispatch(engine::ev::Prefix{vrf, *p, add});
@@ -219,6 +252,52 @@ api::ApiResponse clear_dup(Daemon& d, const api::ApiRequest& req) {
 }
 
 }  // namespace
+
+std::optional<RouteRefusal> check_local_route(const Daemon& d, const nlohmann::json& j, const engine::LocalRoute& r) {
+  auto bad = [](std::string why, int status = 400) { return std::optional<RouteRefusal>(RouteRefusal{status, std::move(why)}); };
+  // RFC 7432 §7 / RFC 8365 §5.1.3: the next hop is the VTEP, where traffic for the route goes.
+  if (auto why = non_unicast(r.next_hop); !why.empty())
+    return bad("next_hop " + r.next_hop.to_string() + " " + why + " (a VTEP address is needed)");
+  const evpn::EvpnService* s = d.engine().evpn();
+  auto unknown_l2 = [&](uint32_t vni) { return s && !s->mac_vrf(vni); };
+  auto unknown_l3 = [&](uint32_t vni) { return s && !has_l3vni(d.config(), vni); };
+  if (const auto* a = std::get_if<wire::EthernetAutoDiscovery>(&r.route)) {
+    if (a->esi.is_zero()) return bad("esi 0 has no Ethernet segment (RFC 7432 §8.2)");
+  } else if (const auto* m = std::get_if<wire::MacIpAdvertisement>(&r.route)) {
+    if (m->mac.is_zero()) return bad("mac " + m->mac.to_string() + " is not a host MAC");
+    // RFC 7432 §7.2: the MAC advertised is a unicast station address; broadcast and multicast
+    // traffic is flooded (type 3), never learned.
+    if (m->mac.is_multicast()) return bad("mac " + m->mac.to_string() + " is a multicast or broadcast MAC");
+    if (!m->ip.empty())
+      if (auto why = non_unicast(m->ip); !why.empty()) return bad("ip " + m->ip.to_string() + " " + why);
+    if (unknown_l2(m->label1)) return bad("no such L2VNI " + std::to_string(m->label1) + " on this node", 404);
+    if (m->label2 && unknown_l3(*m->label2)) return bad("no such L3VNI " + std::to_string(*m->label2) + " on this node", 404);
+  } else if (const auto* t3 = std::get_if<wire::InclusiveMulticast>(&r.route)) {
+    if (auto why = non_unicast(t3->originator); !why.empty())
+      return bad("originator " + t3->originator.to_string() + " " + why);
+    if (r.pmsi) {
+      // RFC 6514 §5: ingress replication's tunnel identifier is the unicast address to send to.
+      const IpAddress ep = r.pmsi->endpoint();
+      if (auto why = non_unicast(ep); !why.empty()) return bad("pmsi_tunnel endpoint " + ep.to_string() + " " + why);
+      if (unknown_l2(r.pmsi->label)) return bad("no such L2VNI " + std::to_string(r.pmsi->label) + " on this node", 404);
+    }
+  } else if (const auto* es = std::get_if<wire::EthernetSegment>(&r.route)) {
+    if (es->esi.is_zero()) return bad("esi 0 has no Ethernet segment (RFC 7432 §8.1.1)");
+    if (auto why = non_unicast(es->originator); !why.empty())
+      return bad("originator " + es->originator.to_string() + " " + why);
+  } else if (const auto* p = std::get_if<wire::IpPrefixRoute>(&r.route)) {
+    if (j.contains("prefix") && j["prefix"].is_string())
+      if (auto why = host_bits(j["prefix"].get<std::string>(), p->prefix)) return bad(*why);
+    if (multicast_prefix(p->prefix)) return bad("prefix " + p->prefix.to_string() + " is a multicast or broadcast range");
+    // RFC 9136 §3.1: the GW IP address has the prefix's family.
+    if (p->gateway.family() != p->prefix.family())
+      return bad("gateway " + p->gateway.to_string() + " is not of the prefix's address family");
+    if (!p->gateway.is_unspecified())
+      if (auto why = non_unicast(p->gateway); !why.empty()) return bad("gateway " + p->gateway.to_string() + " " + why);
+    if (unknown_l3(p->label)) return bad("no such L3VNI " + std::to_string(p->label) + " on this node", 404);
+  }
+  return std::nullopt;
+}
 
 std::optional<api::ApiResponse> handle_evpn_api(Daemon& d, const api::ApiRequest& req) {
   const std::string& path = req.path;

@@ -19,4 +19,15 @@ namespace evpnd::daemon {
 // nullopt: not an EVPN/VRF path (the caller answers 404 for unknown endpoints).
 std::optional<api::ApiResponse> handle_evpn_api(Daemon& d, const api::ApiRequest& req);
 
+// Why a route given to POST /v1/evpn/routes (`j`, as parsed into `r` by parse_local_route) must
+// not be originated: 400 for what no VTEP could mean (a group or zero MAC, a next hop or
+// originator that is not a unicast address, a type-5 prefix with host bits, a gateway of the
+// other family, a zero ESI on type 1/4), 404 for a VNI this leaf does not run (only checked
+// when the node has an EVPN service: a route reflector injects for any VNI). nullopt: fine.
+struct RouteRefusal {
+  int status = 400;
+  std::string reason;
+};
+std::optional<RouteRefusal> check_local_route(const Daemon& d, const nlohmann::json& j, const engine::LocalRoute& r);
+
 }  // namespace evpnd::daemon
