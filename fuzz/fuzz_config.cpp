@@ -1,0 +1,86 @@
+// Fuzzes the configuration loader (parse_config_text: yaml-cpp, then evpnd's readers and
+// checks). Any input must give a Config or a ConfigError, never a crash, an exception or a
+// sanitizer report; an error names the file and a reason, and a Config that was accepted keeps
+// the invariants the validation promises (docs/CONFIG.md): unique neighbours, VNIs, VRF names
+// and device names, unicast neighbour addresses, printable descriptions, plain netns names.
+#include <cstddef>
+#include <cstdint>
+#include <set>
+#include <string>
+
+#include "api/config.hpp"
+#include "fuzz_check.hpp"
+
+using namespace evpnd;
+using namespace evpnd::api;
+
+namespace {
+
+bool printable(const std::string& s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == 0x7f) return false;
+    if (c == 0xc2 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) >= 0x80 &&
+        static_cast<unsigned char>(s[i + 1]) <= 0x9f)
+      return false;
+  }
+  return true;
+}
+
+bool unicast(const IpAddress& a) {
+  const uint8_t* b = a.data();
+  if (a.is_unspecified()) return false;
+  if (a.is_v4()) return (b[0] & 0xf0) != 0xe0 && a.v4_host_order() != 0xffffffffu;
+  return b[0] != 0xff;
+}
+
+void check_config(const Config& c) {
+  FUZZ_CHECK(!c.router_id.is_unspecified() && c.router_id.is_v4());
+  FUZZ_CHECK(c.asn != 0);
+  std::set<IpAddress> peers;
+  for (const auto& n : c.neighbors) {
+    FUZZ_CHECK(peers.insert(n.address).second);
+    FUZZ_CHECK(unicast(n.address));
+    FUZZ_CHECK(n.remote_as != 0 && !n.families.empty());
+    FUZZ_CHECK(printable(n.description));
+    FUZZ_CHECK(!n.route_reflector_client || n.remote_as == c.asn);
+    FUZZ_CHECK(n.hold_time == 0 || n.hold_time >= 3);
+    if (n.update_source) FUZZ_CHECK(unicast(*n.update_source) && n.update_source->family() == n.address.family());
+  }
+  if ((!c.l2vnis.empty() || !c.vrfs.empty())) FUZZ_CHECK(c.vtep_source.has_value());
+  if (c.vtep_source) FUZZ_CHECK(unicast(*c.vtep_source));
+  std::set<Vni> vnis;
+  std::set<std::string> devices, vrf_names;
+  for (const auto& v : c.vrfs) {
+    FUZZ_CHECK(vnis.insert(v.l3vni).second && v.l3vni >= 1 && v.l3vni <= kMaxVni);
+    FUZZ_CHECK(vrf_names.insert(v.name).second);
+    FUZZ_CHECK(devices.insert("br" + std::to_string(v.l3vni)).second);
+    FUZZ_CHECK(devices.insert("vxlan" + std::to_string(v.l3vni)).second);
+    if (c.vrf_backend == VrfBackend::kVrfDevice) FUZZ_CHECK(devices.insert(v.name).second);
+    FUZZ_CHECK(v.netns.find('/') == std::string::npos && v.netns != "." && v.netns != ".." && v.netns.size() <= 255);
+  }
+  for (const auto& l : c.l2vnis) {
+    FUZZ_CHECK(vnis.insert(l.vni).second && l.vni >= 1 && l.vni <= kMaxVni);
+    FUZZ_CHECK(devices.insert(l.bridge).second && devices.insert(l.vxlan_device).second);
+    FUZZ_CHECK(l.bridge.size() <= 15 && l.vxlan_device.size() <= 15);
+    FUZZ_CHECK(l.vrf.empty() || vrf_names.count(l.vrf));
+    if (l.gateway_address) FUZZ_CHECK(unicast(*l.gateway_address) && l.gateway && l.gateway->contains(*l.gateway_address));
+  }
+  // A configuration compared with itself has no difference (reload of an unchanged file).
+  FUZZ_CHECK(diff_config(c, c).empty());
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  const std::string text(reinterpret_cast<const char*>(data), size);
+  auto cfg = parse_config_text(text, "fuzz.yaml");
+  if (!cfg) {
+    FUZZ_CHECK(cfg.error().file == "fuzz.yaml");
+    FUZZ_CHECK(!cfg.error().reason.empty());
+    FUZZ_CHECK(cfg.error().line >= 0);
+    return 0;
+  }
+  check_config(*cfg);
+  return 0;
+}
