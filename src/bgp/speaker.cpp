@@ -414,7 +414,16 @@ void Speaker::on_data(ConnId id, ByteView data, Output& out) {
       // RFC 4271 §6: the NOTIFICATION carries the data the error names (Length/Type field,
       // supported version, the offending attribute...).
       FsmEvent ev{t, e.code, e.subcode, std::move(e.data)};
+      const bool was_up = p->session == c->id;
       feed(*p, *c, ev, out);
+      if (was_up && p->stale_routes) {
+        // RFC 4760 §7: after an incorrect MP_REACH/MP_UNREACH the neighbour's routes of the
+        // AFI/SAFI MUST be deleted; and RFC 4724 retains routes across a TCP loss, not across a
+        // session we ended with a NOTIFICATION for malformed input. So nothing stays stale.
+        drop_peer_paths(*p, true);
+        p->gr_waiting_eor = false;
+        cancel(out, p->id, 0, TimerKind::kGracefulRestart);
+      }
       break;
     }
     if (auto* u = std::get_if<wire::Update>(&*m); u && !u->errors.empty()) {

@@ -112,9 +112,15 @@ class Malformed : public ::testing::Test {
     l.router_id = ip("10.0.0.1");
     return l;
   }
-  void establish() {
+  // `gr`: the peer advertises Graceful Restart for l2vpn-evpn with forwarding state kept.
+  void establish(bool gr = false) {
     accept();
-    send(build_open(peer_settings()));
+    wire::Open open = build_open(peer_settings());
+    if (gr) {
+      open.caps.graceful_restart->families.push_back({kL2vpnEvpn, true});
+      open.caps.graceful_restart->restart_time = 30;
+    }
+    send(open);
     send(wire::Keepalive{});
     ASSERT_TRUE(established(*rr_, kPeer));
     sent_.clear();
@@ -232,6 +238,23 @@ TEST_F(Malformed, EvpnMacLength40_SessionResetOptionalAttributeError) {
   send_raw(update(cat({reach, kOrigin, kAsPath, kLocalPref})));
   expect_reset_with(notification(3, 9, reach));
   EXPECT_EQ(best_of(*rr_, type2(1)), nullptr);
+}
+
+// RFC 4760 §7: after an incorrect MP_REACH_NLRI the neighbour's EVPN routes MUST be deleted,
+// also from a graceful-restart peer (RFC 4724 retains routes across a TCP loss, not across a
+// NOTIFICATION we sent).
+TEST_F(Malformed, EvpnMacLength40FromGrPeer_RoutesDeletedNotStale) {
+  add_peer();
+  establish(true);
+  ASSERT_TRUE(state().neg.graceful_restart);
+  send_raw(update(cat({mp_reach(route_bytes(type2(1))), kOrigin, kAsPath, kLocalPref})));
+  ASSERT_NE(best_of(*rr_, type2(1)), nullptr);
+  const Bytes reach = mp_reach(bad_type2());
+  send_raw(update(cat({reach, kOrigin, kAsPath, kLocalPref})));
+  expect_reset_with(notification(3, 9, reach));
+  EXPECT_EQ(best_of(*rr_, type2(1)), nullptr);
+  EXPECT_EQ(state().stale_routes, 0u);
+  EXPECT_EQ(state().prefixes_received, 0u);
 }
 
 // RFC 7606 §5.3: MP_REACH_NLRI flags inconsistent with RFC 4760 (Transitive set) -> session
