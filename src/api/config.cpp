@@ -91,7 +91,7 @@ NeighborConfig parse_neighbor(const ConfigReader& r, const YAML::Node& node, con
   MapReader m(r, node, path,
               {"address", "remote-as", "port", "families", "route-reflector-client", "passive", "description",
                "update-source", "timers", "password", "ttl-security", "max-prefixes", "max-prefixes-restart",
-               "graceful-restart"});
+               "graceful-restart", "nlri-error"});
   NeighborConfig n;
   n.address = r.ip(m.require("address"), m.path("address"));
   if (n.address.is_unspecified())
@@ -150,6 +150,11 @@ NeighborConfig parse_neighbor(const ConfigReader& r, const YAML::Node& node, con
       r.fail(m.get("max-prefixes-restart"), m.path("max-prefixes-restart"), "needs max-prefixes");
   }
   if (m.has("graceful-restart")) n.graceful_restart = r.boolean(m.get("graceful-restart"), m.path("graceful-restart"));
+  if (m.has("nlri-error")) {
+    // RFC 7606 §5.3 / RFC 4760 §7 (session-reset) or the lenient treat-as-withdraw (docs/CONFIG.md).
+    n.nlri_error_withdraw =
+        r.choice(m.get("nlri-error"), m.path("nlri-error"), {"session-reset", "treat-as-withdraw"}) == "treat-as-withdraw";
+  }
   return n;
 }
 

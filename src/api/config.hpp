@@ -38,6 +38,9 @@ struct NeighborConfig {
   std::optional<uint32_t> max_prefixes;     // per peer, all families
   uint32_t max_prefixes_restart = 0;        // seconds until a tripped peer restarts; 0 = stays down
   bool graceful_restart = true;
+  // `nlri-error`: what an incorrect MP_REACH/MP_UNREACH whose NLRI can still be walked does:
+  // session-reset (false, default: RFC 7606 §5.3, RFC 4760 §7) or treat-as-withdraw (true).
+  bool nlri_error_withdraw = false;
   bool operator==(const NeighborConfig&) const = default;
 };
 

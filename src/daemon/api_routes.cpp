@@ -155,6 +155,7 @@ json neighbor_json(const bgp::Speaker& s, const bgp::Peer& p, bgp::TimePoint now
         {"notifications_out", c.notifications_out},
         {"treat_as_withdraw", c.treat_as_withdraw},
         {"attribute_discard", c.attribute_discard},
+        {"malformed_session_reset", c.malformed_session_reset},
         {"loop_rejected", c.loop_rejected},
         {"session_resets", c.session_resets},
         {"stale_routes", p.stale_routes}}},
@@ -163,6 +164,7 @@ json neighbor_json(const bgp::Speaker& s, const bgp::Peer& p, bgp::TimePoint now
       {"max_prefixes", p.cfg.max_prefixes ? json(*p.cfg.max_prefixes) : json(nullptr)},
       {"max_prefixes_restart", p.cfg.max_prefix_restart},
       {"max_prefix_tripped", p.max_prefix_tripped},
+      {"nlri_error", p.cfg.nlri_error_withdraw ? "treat-as-withdraw" : "session-reset"},
   };
   if (up) j["peer_router_id"] = n.peer_router_id.to_string();
   if (p.max_prefix_tripped && p.max_prefix_restart_at != bgp::TimePoint{}) {

@@ -55,6 +55,7 @@ bgp::PeerConfig peer_config(const api::NeighborConfig& n) {
   p.max_prefixes = n.max_prefixes;
   p.max_prefix_restart = n.max_prefixes_restart;
   p.graceful_restart = n.graceful_restart;
+  p.nlri_error_withdraw = n.nlri_error_withdraw;
   return p;
 }
 

@@ -30,6 +30,9 @@ std::string metrics_text(const Daemon& d) {
               double(c.treat_as_withdraw), l);
     w.counter("evpnd_bgp_rfc7606_attribute_discard_total", "Malformed attributes discarded (RFC 7606 section 2)",
               double(c.attribute_discard), l);
+    w.counter("evpnd_bgp_rfc7606_session_reset_total",
+              "Malformed messages that reset the session with a NOTIFICATION (RFC 7606 section 2, RFC 4271 section 6)",
+              double(c.malformed_session_reset), l);
     w.counter("evpnd_bgp_loop_rejected_total", "UPDATEs refused by loop detection (RFC 4456 section 8)",
               double(c.loop_rejected), l);
     w.counter("evpnd_bgp_session_resets_total", "Established sessions that went down", double(c.session_resets), l);

@@ -106,7 +106,8 @@ std::string render_bgp_neighbors(const json& body) {
     msgs.add_row({"    Total:", field(c, "messages_out"), field(c, "messages_in")});
     out << msgs.render();
     out << "  Treat-as-withdraw: " << field(c, "treat_as_withdraw") << ", attribute discard: "
-        << field(c, "attribute_discard") << ", session resets: " << field(c, "session_resets")
+        << field(c, "attribute_discard") << ", reset for malformed input: " << field(c, "malformed_session_reset")
+        << ", session resets: " << field(c, "session_resets")
         << ", stale routes: " << field(c, "stale_routes") << "\n";
     out << "  Prefixes received " << field(n, "prefixes_received") << ", sent " << field(n, "prefixes_sent")
         << ", maximum " << (field(n, "max_prefixes") == "-" ? "none" : field(n, "max_prefixes")) << "\n";

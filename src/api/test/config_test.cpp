@@ -154,6 +154,23 @@ vrfs:
   EXPECT_EQ(cfg->vrfs[0].export_rts[0].to_string(), "4200000000:5000");
 }
 
+TEST(ConfigParse, NlriError_DefaultSessionResetOrTreatAsWithdraw) {
+  const std::string head = "router-id: 10.0.0.1\nasn: 65000\nneighbors:\n  - { address: 10.0.0.2, remote-as: 65000";
+  auto def = parse_config_text(head + " }\n", "t.yaml");
+  ASSERT_TRUE(def) << def.error().to_string();
+  EXPECT_FALSE(def->neighbors[0].nlri_error_withdraw);  // RFC 7606 §5.3: session reset
+  auto reset = parse_config_text(head + ", nlri-error: session-reset }\n", "t.yaml");
+  ASSERT_TRUE(reset) << reset.error().to_string();
+  EXPECT_FALSE(reset->neighbors[0].nlri_error_withdraw);
+  auto lenient = parse_config_text(head + ", nlri-error: treat-as-withdraw }\n", "t.yaml");
+  ASSERT_TRUE(lenient) << lenient.error().to_string();
+  EXPECT_TRUE(lenient->neighbors[0].nlri_error_withdraw);
+  auto bad = parse_config_text(head + ", nlri-error: ignore }\n", "t.yaml");
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().line, 4);
+  EXPECT_EQ(bad.error().path, "neighbors[0].nlri-error");
+}
+
 TEST(ConfigError, ToString_FileLinePathReason) {
   ConfigError e{"evpnd.yaml", 12, 3, "expected 1..4294967295", "neighbors[0].remote-as"};
   EXPECT_EQ(e.to_string(), "evpnd.yaml:12: neighbors[0].remote-as: expected 1..4294967295");

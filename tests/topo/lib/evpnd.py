@@ -109,6 +109,7 @@ class EvpndNode:
     cluster_id: str | None = None
     timers: tuple[int, int] = (3, 9)
     extra: dict = field(default_factory=dict)   # merged into the top level of the YAML
+    neighbor_extra: dict = field(default_factory=dict)  # address -> keys merged into that neighbour
 
     def __post_init__(self):
         self.kind = "evpnd"
@@ -145,6 +146,7 @@ class EvpndNode:
                 e["password"] = n.password
             if n.ttl_security:
                 e["ttl-security"] = {"hops": n.ttl_security}
+            e.update(self.neighbor_extra.get(n.address, {}))
             nbs.append(e)
         c["neighbors"] = nbs
         c.update(self.extra)

@@ -53,8 +53,8 @@ TEST(ShowViews, BgpNeighbor_DetailBlock) {
     "last_error":"","negotiated":{"families":["l2vpn-evpn","ipv4-unicast"],"four_octet_as":true,"route_refresh":true,
     "graceful_restart":false,"extended_message":false},
     "counters":{"messages_in":20,"messages_out":21,"updates_in":4,"updates_out":5,"notifications_in":0,
-    "notifications_out":1,"treat_as_withdraw":2,"attribute_discard":0,"session_resets":1,"stale_routes":0},
-    "prefixes_received":4,"prefixes_sent":5,"max_prefixes":null}]})");
+    "notifications_out":1,"treat_as_withdraw":2,"attribute_discard":0,"malformed_session_reset":3,"session_resets":1,
+    "stale_routes":0},"prefixes_received":4,"prefixes_sent":5,"max_prefixes":null}]})");
   EXPECT_EQ(render_bgp_neighbors(body),
             "BGP neighbor is 10.255.0.1, remote AS 65000, local AS 65000, role rr-client\n"
             " Description: leaf1\n"
@@ -67,7 +67,8 @@ TEST(ShowViews, BgpNeighbor_DetailBlock) {
             "    Updates:              5     4\n"
             "    Notifications:        1     0\n"
             "    Total:               21    20\n"
-            "  Treat-as-withdraw: 2, attribute discard: 0, session resets: 1, stale routes: 0\n"
+            "  Treat-as-withdraw: 2, attribute discard: 0, reset for malformed input: 3, session resets: 1, "
+            "stale routes: 0\n"
             "  Prefixes received 4, sent 5, maximum none\n");
   EXPECT_EQ(render_bgp_neighbors(json{{"neighbors", json::array()}}), "No such neighbor.\n");
 }
