@@ -22,6 +22,7 @@ GoBGP 3.10 (--dut gobgp) withdraws correctly but resets on the ORIGIN flags case
 (nil pointer in fsm handlingError) on the header-error cases.
 """
 import os
+import re
 import sys
 import time
 
@@ -248,6 +249,23 @@ def run(t: harness.Test) -> None:
                      lambda: malformed_resets() == (resets_before or 0) + resets, 5)
         t.log(f"malformed_session_reset {resets_before} -> {malformed_resets()}")
         run_lenient(t, dut, raw_ns)
+        metrics = metrics_text(dut)
+        for name, peer, want in (("evpnd_bgp_rfc7606_session_reset_total", RAW_IP, (resets_before or 0) + resets),
+                                 ("evpnd_bgp_rfc7606_treat_as_withdraw_total", LENIENT_IP, 1),
+                                 ("evpnd_bgp_rfc7606_session_reset_total", LENIENT_IP, 0)):
+            m = re.search(rf'^{name}{{peer="{re.escape(peer)}"}} (\S+)$', metrics, re.M)
+            t.check(f"/metrics {name}{{peer={peer}}} = {want}", m is not None and float(m.group(1)) == want,
+                    m.group(0) if m else metrics[:300])
+
+
+def metrics_text(dut) -> str:
+    from lib.evpnd import UnixHTTPConnection  # /metrics is text, not JSON
+    c = UnixHTTPConnection(dut.socket)
+    try:
+        c.request("GET", "/metrics")
+        return c.getresponse().read().decode()
+    finally:
+        c.close()
 
 
 def run_lenient(t: harness.Test, dut, raw_ns) -> None:
