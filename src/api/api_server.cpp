@@ -1,10 +1,5 @@
-// ApiServer: accept loop, socket-file handling and the per-connection request/response cycle.
-//
-//   client --bytes--> Connection::buffer_ --parse_http_request--> ApiRequest --handler--> ApiResponse
-//          <--bytes-- render_http_response <-------------------------------------------'
-//
-// A connection reads only while it has no complete request buffered and no write in flight, so
-// what it buffers is bounded by HttpLimits plus one read chunk.
+// ApiServer: accept loop, eviction when full, socket-file handling and response rendering.
+// The per-connection request/response cycle is in api_connection.cpp.
 #include "api/api_server.hpp"
 
 #include <sys/socket.h>
@@ -12,122 +7,16 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include <array>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <system_error>
-#include <unordered_map>
 
-#include <asio/steady_timer.hpp>
-#include <asio/write.hpp>
+#include "api/api_connection.hpp"
 
 namespace evpnd::api {
 
 using Protocol = asio::local::stream_protocol;
-
-class Connection;
-
-struct ApiServer::Shared {
-  ApiHandler handler;
-  bool stopped = false;
-  uint64_t requests = 0;
-  std::chrono::milliseconds idle_timeout = ApiServer::kIdleTimeout;
-  std::unordered_map<Connection*, std::weak_ptr<Connection>> connections;
-};
-
-class Connection : public std::enable_shared_from_this<Connection> {
- public:
-  Connection(Protocol::socket socket, std::shared_ptr<ApiServer::Shared> shared)
-      : socket_(std::move(socket)), timer_(socket_.get_executor()), shared_(std::move(shared)) {}
-
-  void start() {
-    shared_->connections[this] = weak_from_this();
-    touch();
-    process_buffer();
-  }
-
-  void close() {
-    std::error_code ignored;
-    socket_.close(ignored);
-    timer_.cancel();
-  }
-
-  ~Connection() {
-    if (shared_) shared_->connections.erase(this);
-  }
-
- private:
-  // Restarts the idle timer: any progress keeps the connection alive.
-  void touch() {
-    timer_.expires_after(shared_->idle_timeout);
-    timer_.async_wait([self = shared_from_this()](std::error_code ec) {
-      if (!ec) self->close();  // cancelled (ec set) means progress was made or we are closing
-    });
-  }
-
-  void read_more() {
-    socket_.async_read_some(asio::buffer(chunk_), [self = shared_from_this()](std::error_code ec, size_t n) {
-      if (ec || self->shared_->stopped) return self->close();
-      self->buffer_.append(self->chunk_.data(), n);
-      self->touch();
-      self->process_buffer();
-    });
-  }
-
-  void process_buffer() {
-    if (shared_->stopped) return close();
-    auto parsed = parse_http_request(buffer_);
-    if (!parsed) {
-      ApiResponse r{parsed.error().status, {{"error", parsed.error().reason}}};
-      return send(render_http_response(r, false), false);
-    }
-    if (!*parsed) return read_more();
-    HttpParseResult& result = **parsed;
-    buffer_.erase(0, result.consumed);
-    bool keep_alive = result.request.keep_alive;
-    send(render_http_response(dispatch(result.request), keep_alive), keep_alive);
-  }
-
-  ApiResponse dispatch(const HttpRequest& http) {
-    ApiRequest req{http.method, http.path, http.query, nullptr};
-    if (!http.body.empty()) {
-      req.body = nlohmann::json::parse(http.body, nullptr, /*allow_exceptions=*/false);
-      if (req.body.is_discarded()) return ApiResponse{400, {{"error", "request body is not valid JSON"}}};
-    }
-    ++shared_->requests;
-    try {
-      return shared_->handler(req);
-    } catch (const std::exception& e) {
-      // The handler is the engine's code; a bug there must not take the daemon down with it.
-      return ApiResponse{500, {{"error", std::string("internal error: ") + e.what()}}};
-    } catch (...) {
-      return ApiResponse{500, {{"error", "internal error"}}};
-    }
-  }
-
-  void send(std::string bytes, bool keep_alive) {
-    out_ = std::move(bytes);
-    asio::async_write(socket_, asio::buffer(out_), [self = shared_from_this(), keep_alive](std::error_code ec, size_t) {
-      if (ec || !keep_alive) {
-        if (!ec) {
-          std::error_code ignored;
-          self->socket_.shutdown(Protocol::socket::shutdown_send, ignored);
-        }
-        return self->close();
-      }
-      self->touch();
-      self->process_buffer();  // a pipelined request may already be buffered
-    });
-  }
-
-  Protocol::socket socket_;
-  asio::steady_timer timer_;
-  std::shared_ptr<ApiServer::Shared> shared_;
-  std::string buffer_;
-  std::string out_;
-  std::array<char, 16 * 1024> chunk_{};
-};
 
 namespace {
 
@@ -194,6 +83,30 @@ std::string render_http_response(const ApiResponse& response, bool keep_alive) {
   return out;
 }
 
+std::string render_stream_head(const ApiResponse& response, bool keep_alive, bool chunked) {
+  std::string out = "HTTP/1.1 ";
+  out.append(std::to_string(response.status)).append(" ").append(http_reason_phrase(response.status)).append("\r\n");
+  out.append("Content-Type: ").append(response.content_type).append("\r\n");
+  // RFC 9112 §6.3: without Content-Length, a response body is chunked or ends with the
+  // connection; HTTP/1.0 clients do not know chunked (RFC 9112 §7.1).
+  if (chunked) out.append("Transfer-Encoding: chunked\r\n");
+  out.append(keep_alive ? "Connection: keep-alive\r\n" : "Connection: close\r\n");
+  out.append("\r\n");
+  return out;
+}
+
+void append_chunk(std::string& out, std::string_view data, bool last) {
+  if (!data.empty()) {
+    static const char* kHex = "0123456789abcdef";
+    char size[2 * sizeof(size_t)];
+    size_t n = 0;
+    for (size_t v = data.size(); v; v >>= 4) size[n++] = kHex[v & 15];
+    while (n) out += size[--n];
+    out.append("\r\n").append(data).append("\r\n");
+  }
+  if (last) out.append("0\r\n\r\n");  // last-chunk, no trailers
+}
+
 ApiServer::ApiServer(asio::io_context& io, std::string socket_path, ApiHandler handler)
     : socket_path_(std::move(socket_path)),
       acceptor_(open_acceptor(io, socket_path_)),
@@ -220,9 +133,29 @@ ApiServer::~ApiServer() {
 }
 
 void ApiServer::set_idle_timeout(std::chrono::milliseconds timeout) { shared_->idle_timeout = timeout; }
+void ApiServer::set_request_timeout(std::chrono::milliseconds timeout) { shared_->request_timeout = timeout; }
 
 size_t ApiServer::connection_count() const { return shared_->connections.size(); }
-uint64_t ApiServer::requests_served() const { return shared_->requests; }
+uint64_t ApiServer::requests_served() const { return shared_->stats.requests; }
+const ApiServerStats& ApiServer::stats() const { return shared_->stats; }
+
+namespace {
+
+// The connection to close for a newcomer when every slot is taken: one that is not being
+// answered, incomplete requests first (a slowloris holds its slot that way), then idle
+// keep-alives, the longest waiting first. nullptr when every connection is being answered.
+std::shared_ptr<Connection> eviction_victim(const ApiServer::Shared& shared) {
+  std::shared_ptr<Connection> best;
+  for (const auto& [ptr, weak] : shared.connections) {
+    auto c = weak.lock();
+    if (!c || c->state() == Connection::State::kAnswering) continue;
+    auto rank = [](const Connection& x) { return std::make_pair(x.state() == Connection::State::kReading ? 0 : 1, x.since()); };
+    if (!best || rank(*c) < rank(*best)) best = std::move(c);
+  }
+  return best;
+}
+
+}  // namespace
 
 void ApiServer::accept_next() {
   acceptor_.async_accept([this, shared = shared_](std::error_code ec, Protocol::socket socket) {
@@ -230,6 +163,13 @@ void ApiServer::accept_next() {
     if (ec == asio::error::operation_aborted) return;
     if (!ec) {
       if (shared->connections.size() >= kMaxConnections) {
+        if (auto victim = eviction_victim(*shared)) {
+          ++shared->stats.evictions;
+          victim->close();
+        }
+      }
+      if (shared->connections.size() >= kMaxConnections) {
+        ++shared->stats.refused_full;
         std::error_code ignored;
         socket.close(ignored);
       } else {

@@ -141,7 +141,8 @@ tl::expected<std::optional<HttpParseResult>, HttpError> parse_http_request(std::
     req.headers.emplace_back(lower(name), std::string(trim(line.substr(colon + 1))));
   }
 
-  bool http11 = version == "HTTP/1.1";
+  const bool http11 = version == "HTTP/1.1";
+  req.http11 = http11;
   std::string connection = req.header("connection") ? lower(*req.header("connection")) : "";
   req.keep_alive = http11 ? connection.find("close") == std::string::npos : connection.find("keep-alive") != std::string::npos;
 
@@ -174,6 +175,7 @@ std::string_view http_reason_phrase(int status) {
     case 403: return "Forbidden";
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
     case 409: return "Conflict";
     case 413: return "Content Too Large";
     case 422: return "Unprocessable Content";

@@ -33,6 +33,7 @@ struct HttpRequest {
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased, in order
   std::string body;
   bool keep_alive = true;  // HTTP/1.1 default unless "Connection: close"; 1.0 needs keep-alive
+  bool http11 = true;      // HTTP/1.1 (may receive chunked responses); false for HTTP/1.0
   const std::string* header(std::string_view lower_name) const;  // first field with that name
 };
 

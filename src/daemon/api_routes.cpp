@@ -8,6 +8,7 @@
 #include "api/metrics.hpp"
 #include "daemon/evpn_api.hpp"
 #include "daemon/metrics_view.hpp"
+#include "daemon/paged_view.hpp"
 #include "daemon/route_json.hpp"
 #include "wire/json_view.hpp"
 
@@ -39,7 +40,8 @@ json route_json(const bgp::Speaker& s, const bgp::Path& p, bool best) {
   json j = wire::to_json(p.nlri);
   j["prefix_string"] = wire::to_string(p.nlri);
   j["next_hop"] = p.info->next_hop.to_string();
-  j["peer"] = p.peer == bgp::kLocalPeer ? std::string("local") : s.peer(p.peer)->cfg.address.to_string();
+  const bgp::Peer* from = p.peer == bgp::kLocalPeer ? nullptr : s.peer(p.peer);
+  j["peer"] = p.peer == bgp::kLocalPeer ? std::string("local") : from ? from->cfg.address.to_string() : "unknown";
   j["best"] = best;
   j["stale"] = bool(p.flags & bgp::path_flag::kStale);
   j["attributes"] = wire::to_json(p.info->attrs);
@@ -60,45 +62,81 @@ bool vni_matches(const bgp::Path& p, uint32_t vni) {
       p.nlri);
 }
 
-api::ApiResponse routes(const bgp::Speaker& s, const api::ApiRequest& req) {
-  std::optional<uint32_t> type, vni;
-  std::optional<Rd> rd;
-  size_t limit = SIZE_MAX;
+// The EVPN RIB walked in DestId order (see paged_view.hpp, NOTE consistency). A DestId names
+// a destination for its whole life (Dests never move; an id is reused only after its Dest is
+// erased), so resuming at "last id + 1" visits every destination that lived through the walk
+// exactly once. The table is looked up again on every call: a reload that rebuilds the engine
+// invalidates the walk instead of leaving it on a freed table.
+class RouteWalker : public ViewWalker {
+ public:
+  struct Filter {
+    std::optional<uint32_t> type, vni;
+    std::optional<Rd> rd;
+  };
+  RouteWalker(const Daemon& d, Filter f, bgp::DestId from) : d_(d), engine_(&d.engine()), f_(f), next_(from) {}
+
+  bool walk(ItemSink& sink) override {
+    // Bounds one call when the filter matches little: ~1 ms of scanning, then the loop's turn.
+    static constexpr size_t kScanBudget = 16384;
+    const bgp::Speaker& s = d_.engine().speaker();
+    const bgp::RouteTable& t = s.table();
+    for (size_t scanned = 0; next_ < t.id_limit(); ++next_) {
+      if (++scanned > kScanBudget) {
+        sink.yield();
+        return true;
+      }
+      const bgp::Dest& d = t.at(next_);
+      if (!d.in_use) continue;
+      const wire::EvpnRoute& nlri = d.nlri();
+      if (f_.type && wire::route_type(nlri) != *f_.type) continue;
+      if (f_.rd) {
+        const Rd* r = wire::route_rd(nlri);
+        if (!r || !(*r == *f_.rd)) continue;
+      }
+      size_t n = 0;
+      for (const bgp::Path& p : d.paths) n += wanted(p);
+      if (n == 0) continue;
+      if (sink.stop(n)) return true;  // this destination starts the next piece or page
+      for (size_t i = 0; i < d.paths.size(); ++i)
+        if (wanted(d.paths[i])) sink.add(route_json(s, d.paths[i], int32_t(i) == d.best));
+    }
+    return false;
+  }
+  std::string cursor() const override { return std::to_string(next_); }
+  bool invalidated() const override { return &d_.engine() != engine_; }
+
+ private:
+  bool wanted(const bgp::Path& p) const { return p.live() && (!f_.vni || vni_matches(p, *f_.vni)); }
+
+  const Daemon& d_;
+  const engine::Engine* engine_;
+  Filter f_;
+  bgp::DestId next_;
+};
+
+api::ApiResponse routes(const Daemon& dm, const api::ApiRequest& req) {
+  RouteWalker::Filter f;
   if (auto it = req.query.find("type"); it != req.query.end()) {
-    type = parse_u32(it->second);
-    if (!type || *type < 1 || *type > 5) return error(400, "bad type '" + it->second + "': expected 1-5");
+    f.type = parse_u32(it->second);
+    if (!f.type || *f.type < 1 || *f.type > 5) return error(400, "bad type '" + it->second + "': expected 1-5");
   }
   if (auto it = req.query.find("vni"); it != req.query.end()) {
-    vni = parse_u32(it->second);
-    if (!vni || *vni > kMaxVni) return error(400, "bad vni '" + it->second + "': expected 0-16777215");
+    f.vni = parse_u32(it->second);
+    if (!f.vni || *f.vni > kMaxVni) return error(400, "bad vni '" + it->second + "': expected 0-16777215");
   }
   if (auto it = req.query.find("rd"); it != req.query.end()) {
-    rd = Rd::parse(it->second);
-    if (!rd) return error(400, "bad rd '" + it->second + "': expected ASN:N or IP:N");
+    f.rd = Rd::parse(it->second);
+    if (!f.rd) return error(400, "bad rd '" + it->second + "': expected ASN:N or IP:N");
   }
-  if (auto it = req.query.find("limit"); it != req.query.end()) {
-    auto l = parse_u32(it->second);
-    if (!l) return error(400, "bad limit '" + it->second + "'");
-    limit = *l;
+  auto page = page_params(req);
+  if (!page) return error(400, page.error());
+  bgp::DestId from = 0;
+  if (page->cursor) {
+    auto c = parse_u32(*page->cursor);
+    if (!c) return error(400, "bad cursor '" + *page->cursor + "': pass back a next_cursor value");
+    from = *c;
   }
-  json out = json::array();
-  size_t count = 0;
-  s.table().for_each([&](bgp::DestId, const bgp::Dest& d) {
-    const wire::EvpnRoute& nlri = d.nlri();
-    if (type && wire::route_type(nlri) != *type) return;
-    if (rd) {
-      const Rd* r = wire::route_rd(nlri);
-      if (!r || !(*r == *rd)) return;
-    }
-    for (size_t i = 0; i < d.paths.size(); ++i) {
-      const bgp::Path& p = d.paths[i];
-      if (!p.live()) continue;
-      if (vni && !vni_matches(p, *vni)) continue;
-      ++count;
-      if (out.size() < limit) out.push_back(route_json(s, p, int32_t(i) == d.best));
-    }
-  });
-  return api::ApiResponse{200, json{{"count", count}, {"routes", std::move(out)}}};
+  return paged_reply("routes", std::make_unique<RouteWalker>(dm, f, from), page->limit);
 }
 
 api::ApiResponse local_routes(Daemon& d, const api::ApiRequest& req, bool add) {
@@ -204,7 +242,7 @@ api::ApiResponse handle_api(Daemon& d, const api::ApiRequest& req) {
   if (req.method == "GET") {
     if (path == "/metrics") {
       api::ApiResponse r{200, nullptr};
-      r.text = metrics_text(d);
+      r.text = metrics_text(d, req.server);
       r.content_type = std::string(api::kPrometheusContentType);
       return r;
     }
@@ -221,7 +259,7 @@ api::ApiResponse handle_api(Daemon& d, const api::ApiRequest& req) {
       if (!p) return error(404, "no such neighbor " + addr);
       return {200, json{{"neighbors", json::array({neighbor_json(s, *p, now)})}}};
     }
-    if (path == "/v1/bgp/evpn/routes") return routes(s, req);
+    if (path == "/v1/bgp/evpn/routes") return routes(d, req);
   } else if (req.method == "POST") {
     if (path == "/v1/config/reload") {
       auto r = d.reload();

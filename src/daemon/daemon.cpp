@@ -66,7 +66,10 @@ Daemon::Daemon(asio::io_context& io, api::Config cfg)
       io_peers_(io, PeerIo::Callbacks{
                         [this](ConnId c) { dispatch(engine::ev::Connected{c}); },
                         [this](ConnId c, std::string why) { dispatch(engine::ev::ConnectFailed{c, std::move(why)}); },
-                        [this](ConnId c, IpAddress remote) { dispatch(engine::ev::Accepted{c, remote}); },
+                        [this](ConnId c, IpAddress remote) {
+                          const auto fx = dispatch(engine::ev::Accepted{c, remote});
+                          if (fx.refused) io_peers_.refusals().refused(remote, *fx.refused, now());
+                        },
                         [this](ConnId c, ByteView b) { dispatch(engine::ev::Data{c, b}); },
                         [this](ConnId c) { dispatch(engine::ev::Closed{c}); },
                     }) {

@@ -11,6 +11,7 @@
 #pragma once
 
 #include "daemon/dataplane_io.hpp"
+#include "daemon/loop_monitor.hpp"
 #include "daemon/peer_io.hpp"
 
 #include <chrono>
@@ -76,6 +77,8 @@ class Daemon {
   const ReloadCounters& reloads() const { return reloads_; }
   TimePoint now() const { return std::chrono::steady_clock::now(); }
   uint16_t listen_port() const { return io_peers_.listen_port(); }
+  const PeerIo& peer_io() const { return io_peers_; }
+  const LoopMonitor& loop_monitor() const { return loop_monitor_; }
 
  private:
   void apply(engine::Effects& fx);
@@ -96,6 +99,7 @@ class Daemon {
   nlohmann::json commit_reload(const api::ConfigDiff& diff, api::Config next, std::unique_ptr<engine::Engine> new_engine);
 
   asio::io_context& io_;
+  LoopMonitor loop_monitor_{io_};
   api::Config cfg_;
   bool log_level_pinned_ = false;
   std::unique_ptr<engine::Engine> engine_;

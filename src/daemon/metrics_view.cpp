@@ -4,7 +4,7 @@
 
 namespace evpnd::daemon {
 
-std::string metrics_text(const Daemon& d) {
+std::string metrics_text(const Daemon& d, const api::ApiServerStats* api) {
   api::MetricsWriter w;
   const bgp::Speaker& s = d.engine().speaker();
   using api::MetricType;
@@ -38,6 +38,30 @@ std::string metrics_text(const Daemon& d) {
     w.counter("evpnd_bgp_session_resets_total", "Established sessions that went down", double(c.session_resets), l);
   }
 
+  const RefusalLog& refused = d.peer_io().refusals();
+  for (size_t r = 0; r < engine::kRefuseReasons; ++r) {
+    const auto why = engine::RefuseReason(r);
+    w.counter("evpnd_bgp_connections_refused_total", "Incoming BGP connections refused, per reason",
+              double(refused.count(why)), {{"reason", engine::to_string(why)}});
+  }
+  w.counter("evpnd_bgp_connections_refused_log_suppressed_total",
+            "Refused connections not logged one line each (rate limit, see RefusalLog)", double(refused.suppressed_total()));
+  const LoopMonitor& loop = d.loop_monitor();
+  auto secs = [](auto dur) { return std::chrono::duration<double>(dur).count(); };
+  w.gauge("evpnd_event_loop_lag_seconds", "How late the last event-loop probe timer ran", secs(loop.last_lag()));
+  w.gauge("evpnd_event_loop_lag_max_seconds", "Largest event-loop lag since start (longest stall)", secs(loop.max_lag()));
+  w.counter("evpnd_event_loop_stalls_total", "Event-loop lags of 1 s or more", double(loop.stalls()));
+  if (api) {
+    w.counter("evpnd_api_requests_total", "API requests handled", double(api->requests));
+    w.counter("evpnd_api_streamed_responses_total", "API replies streamed in pieces", double(api->streamed));
+    w.counter("evpnd_api_request_timeouts_total", "API requests not complete within the request timeout (408)",
+              double(api->request_timeouts));
+    w.counter("evpnd_api_idle_timeouts_total", "API connections closed for inactivity", double(api->idle_timeouts));
+    w.counter("evpnd_api_evictions_total", "API connections closed to make room for a new client", double(api->evictions));
+    w.counter("evpnd_api_connections_refused_total", "API connections refused: every slot was answering",
+              double(api->refused_full));
+    w.gauge("evpnd_api_connections", "Open API connections", double(api->connections));
+  }
   w.counter("evpnd_config_reloads_total", "Configuration reloads applied", double(d.reloads().applied));
   w.counter("evpnd_config_reloads_refused_total", "Configuration reloads refused (invalid file, or a listen address that cannot be bound)",
             double(d.reloads().refused));

@@ -5,10 +5,12 @@
 
 #include <string>
 
+#include "api/api_server.hpp"
 #include "daemon/daemon.hpp"
 
 namespace evpnd::daemon {
 
-std::string metrics_text(const Daemon& d);
+// `api`: the serving ApiServer's counters (evpnd_api_*), absent when called outside a request.
+std::string metrics_text(const Daemon& d, const api::ApiServerStats* api = nullptr);
 
 }  // namespace evpnd::daemon

@@ -211,8 +211,9 @@ void PeerIo::accept_next(size_t idx) {
           // (the peer's OPEN, right after the handshake) are not checked by the kernel, so
           // the connection is judged by its SYN's TTL.
           if (const int ttl = saved_syn_ttl(c->sock.native_handle()); ttl >= 0 && ttl < 256 - *it->second.ttl_security_hops) {
-            spdlog::warn("GTSM: connection from {} arrived with TTL {} (needs >= {}), closed", peer.to_string(), ttl,
-                         256 - *it->second.ttl_security_hops);
+            refusals_.refused(peer, engine::RefuseReason::kTtlSecurity, std::chrono::steady_clock::now(),
+                              fmt::format("GTSM: connection from {} arrived with TTL {} (needs >= {}), closed",
+                                          peer.to_string(), ttl, 256 - *it->second.ttl_security_hops));
             c->sock.close(e2);
             accept_next(idx);
             return;

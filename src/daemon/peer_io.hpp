@@ -25,6 +25,7 @@
 #include <tl/expected.hpp>
 
 #include "bgp/speaker.hpp"
+#include "daemon/refusal_log.hpp"
 
 namespace evpnd::daemon {
 
@@ -69,6 +70,9 @@ class PeerIo {
   void flush();          // start writes for every connection with queued data
   void close_all();
   size_t connection_count() const { return conns_.size(); }
+  // Refused incoming connections: counts per reason and the rate-limited log (refusal_log.hpp).
+  RefusalLog& refusals() { return refusals_; }
+  const RefusalLog& refusals() const { return refusals_; }
 
  private:
   struct Conn;
@@ -85,6 +89,7 @@ class PeerIo {
   std::map<IpAddress, PeerSecurity> security_;
   std::map<ConnId, std::shared_ptr<Conn>> conns_;
   std::vector<ConnId> dirty_;
+  RefusalLog refusals_;
   ConnId next_inbound_ = bgp::kInboundConnBase;
 };
 

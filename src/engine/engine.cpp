@@ -12,6 +12,16 @@ template <class... Ts>
 Overloaded(Ts...) -> Overloaded<Ts...>;
 }  // namespace
 
+const char* to_string(RefuseReason r) {
+  switch (r) {
+    case RefuseReason::kNotConfigured: return "not_configured";
+    case RefuseReason::kAdminDown: return "admin_down";
+    case RefuseReason::kCollision: return "collision";
+    case RefuseReason::kTtlSecurity: return "ttl_security";
+  }
+  return "unknown";
+}
+
 bgp::PathInfo make_local_path(const LocalRoute& r) {
   bgp::PathInfo p;
   p.next_hop = r.next_hop;
@@ -49,7 +59,11 @@ Effects Engine::handle(const Event& e) {
                  },
                  [&](const ev::Accepted& a) {
                    if (!speaker_.on_accepted(a.conn, a.remote, fx)) {
-                     spdlog::info("refusing connection from {}: not a configured neighbor or busy", a.remote.to_string());
+                     // Logged by the daemon at a bounded rate (a stranger may connect 7k times/s).
+                     const bgp::Peer* p = speaker_.find_peer(a.remote);
+                     fx.refused = !p ? RefuseReason::kNotConfigured
+                                  : !p->admin_up ? RefuseReason::kAdminDown
+                                                 : RefuseReason::kCollision;
                      fx.io.push_back(bgp::CloseRequest{a.conn});
                    }
                  },

@@ -82,8 +82,16 @@ struct EngineCounters {
   uint64_t feedback_rounds_cut = 0;     // feedback loop stopped by the round limit (a bug if > 0)
 };
 
+// Why an incoming BGP connection was refused (counted per reason in /metrics; the daemon's
+// RefusalLog logs at a bounded rate). kTtlSecurity is decided by the daemon (GTSM, RFC 5082).
+enum class RefuseReason : uint8_t { kNotConfigured, kAdminDown, kCollision, kTtlSecurity };
+inline constexpr size_t kRefuseReasons = 4;
+// "not_configured", "admin_down", "collision", "ttl_security" (the metrics label values).
+const char* to_string(RefuseReason r);
+
 struct Effects : bgp::Output {
   size_t routes_not_found = 0;                  // WithdrawRoutes: routes that were not originated
+  std::optional<RefuseReason> refused;          // Accepted: the connection was refused (and closed)
   std::vector<dataplane::Intent> intents;       // apply in order
   std::vector<evpn::Notice> notices;            // for the log
   std::string error;                            // an API action (ev::Prefix, ...) was refused

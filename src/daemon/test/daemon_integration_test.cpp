@@ -59,7 +59,15 @@ api::ApiResponse call(Daemon& d, const std::string& method, const std::string& p
       rest = amp == std::string::npos ? "" : rest.substr(amp + 1);
     }
   }
-  return handle_api(d, r);
+  api::ApiResponse resp = handle_api(d, r);
+  if (resp.stream) {  // a streamed view: collect the pieces as the server would send them
+    std::string text;
+    while (resp.stream(text)) {
+    }
+    resp.body = json::parse(text);
+    resp.stream = nullptr;
+  }
+  return resp;
 }
 
 TEST(DaemonIntegration, RouteReflector_ReflectsTypes235BetweenLeaves) {
