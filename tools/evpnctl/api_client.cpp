@@ -37,7 +37,27 @@ std::string lower(std::string s) {
   return s;
 }
 
-// Parses "HTTP/1.1 200 OK\r\nName: v\r\n...\r\n\r\nbody" with Content-Length or close framing.
+// Decodes a chunked body (RFC 9112 §7.1; evpnd streams its large views this way). nullopt
+// when the body is cut short (no last-chunk): the daemon could not finish the reply.
+std::optional<std::string> dechunk(std::string_view in) {
+  std::string out;
+  for (;;) {
+    const size_t eol = in.find("\r\n");
+    if (eol == std::string_view::npos) return std::nullopt;
+    size_t size = 0;
+    const std::string_view digits = in.substr(0, std::min(eol, in.find(';')));  // chunk extensions
+    auto [p, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), size, 16);
+    if (ec != std::errc{} || p != digits.data() + digits.size() || digits.empty()) return std::nullopt;
+    in.remove_prefix(eol + 2);
+    if (size == 0) return out;  // trailers, if any, are ignored
+    if (in.size() < size + 2 || in.substr(size, 2) != "\r\n") return std::nullopt;
+    out.append(in.substr(0, size));
+    in.remove_prefix(size + 2);
+  }
+}
+
+// Parses "HTTP/1.1 200 OK\r\nName: v\r\n...\r\n\r\nbody" with Content-Length, chunked or
+// close framing.
 tl::expected<ApiReply, ApiFailure> parse_reply(const std::string& raw, const std::string& where) {
   size_t end = raw.find("\r\n\r\n");
   if (raw.compare(0, 5, "HTTP/") != 0 || end == std::string::npos || raw.size() < 12)
@@ -46,6 +66,7 @@ tl::expected<ApiReply, ApiFailure> parse_reply(const std::string& raw, const std
   auto [p, ec] = std::from_chars(raw.data() + 9, raw.data() + 12, reply.status);
   if (ec != std::errc{} || p != raw.data() + 12) return failure("malformed status line from " + where);
   std::optional<size_t> length;
+  bool chunked = false;
   for (size_t pos = raw.find("\r\n"); pos < end;) {
     size_t next = raw.find("\r\n", pos + 2);
     std::string line = raw.substr(pos + 2, next - pos - 2);
@@ -57,9 +78,14 @@ tl::expected<ApiReply, ApiFailure> parse_reply(const std::string& raw, const std
     while (!value.empty() && value.front() == ' ') value.erase(0, 1);
     if (name == "content-type") reply.content_type = value;
     if (name == "content-length") length = std::strtoull(value.c_str(), nullptr, 10);
+    if (name == "transfer-encoding") chunked = lower(value).find("chunked") != std::string::npos;
   }
   std::string body = raw.substr(end + 4);
-  if (length) {
+  if (chunked) {
+    auto decoded = dechunk(body);
+    if (!decoded) return failure("truncated reply from " + where + " (the daemon could not finish it)");
+    body = std::move(*decoded);
+  } else if (length) {
     if (body.size() < *length) return failure("truncated reply from " + where);
     body.resize(*length);
   }

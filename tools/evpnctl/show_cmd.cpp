@@ -20,6 +20,8 @@ struct ViewOptions {
   std::string rd;
   int route_type = 0;
   long vni = 0;
+  long limit = 0;      // paging: at most this many entries (0: all, streamed)
+  std::string cursor;  // paging: next_cursor of the previous page
 };
 
 using TargetFn = std::function<std::string(const ViewOptions&)>;
@@ -36,6 +38,14 @@ std::string with_query(std::string path, const std::vector<std::pair<std::string
 }
 
 std::string vni_text(const ViewOptions& o) { return o.vni > 0 ? std::to_string(o.vni) : ""; }
+std::string limit_text(const ViewOptions& o) { return o.limit > 0 ? std::to_string(o.limit) : ""; }
+
+// --limit/--cursor on the views the daemon pages (docs/API.md, Paging).
+void add_paging(CLI::App* cmd, ViewOptions& o) {
+  cmd->add_option("--limit", o.limit, "at most N entries (one page; prints the cursor of the next)")
+      ->check(CLI::Range(1L, 1000000L));
+  cmd->add_option("--cursor", o.cursor, "start where the previous page ended (its next_cursor)");
+}
 
 // One leaf command: GET target(opts), then print JSON or the rendered view.
 CLI::App* add_view(CLI::App& parent, const std::string& name, const std::string& help, TargetFn target,
@@ -47,6 +57,9 @@ CLI::App* add_view(CLI::App& parent, const std::string& name, const std::string&
     auto body = call_api("GET", target(*opts));
     if (!body) return;
     std::cout << (opts->json ? body->dump(2, ' ', false, json::error_handler_t::replace) + "\n" : render(*body));
+    // A page that stopped at --limit says where the next one starts.
+    if (!opts->json && body->is_object() && body->contains("next_cursor") && (*body)["next_cursor"].is_string())
+      std::cout << "More: --cursor " << (*body)["next_cursor"].get<std::string>() << "\n";
   });
   return cmd;
 }
@@ -74,13 +87,15 @@ void add_bgp(CLI::App& show) {
   CLI::App* routes = add_view(
       *evpn, "routes", "EVPN routes (Adj-RIB-In and local), best marked *>",
       [](const ViewOptions& v) {
-        return with_query("/v1/bgp/evpn/routes",
-                          {{"type", v.route_type ? std::to_string(v.route_type) : ""}, {"rd", v.rd}, {"vni", vni_text(v)}});
+        return with_query("/v1/bgp/evpn/routes", {{"type", v.route_type ? std::to_string(v.route_type) : ""},
+                                                  {"rd", v.rd}, {"vni", vni_text(v)},
+                                                  {"limit", limit_text(v)}, {"cursor", v.cursor}});
       },
       render_evpn_routes, o);
   routes->add_option("--type", o->route_type, "route type (1-5)")->check(CLI::Range(1, 255));
   routes->add_option("--rd", o->rd, "route distinguisher, e.g. 10.0.0.1:2");
   add_vni_filter(routes, *o);
+  add_paging(routes, *o);
 }
 
 void add_evpn(CLI::App& show) {
@@ -90,14 +105,19 @@ void add_evpn(CLI::App& show) {
   auto o = std::make_shared<ViewOptions>();
   auto fixed = [](const char* path) { return [path](const ViewOptions&) { return std::string(path); }; };
   auto per_vni = [](const char* path) {
-    return [path](const ViewOptions& v) { return with_query(path, {{"vni", vni_text(v)}}); };
+    return [path](const ViewOptions& v) {
+      return with_query(path, {{"vni", vni_text(v)}, {"limit", limit_text(v)}, {"cursor", v.cursor}});
+    };
   };
   add_view(*evpn, "vni", "L2 and L3 VNIs with their devices, RD/RTs and counts", fixed("/v1/evpn/vnis"),
            render_evpn_vnis, o);
-  add_vni_filter(add_view(*evpn, "mac", "local and remote MACs", per_vni("/v1/evpn/macs"), render_evpn_macs, o), *o);
-  add_vni_filter(add_view(*evpn, "arp-cache", "IP-to-MAC bindings (ARP/ND suppression cache)",
-                          per_vni("/v1/evpn/arp-cache"), render_evpn_arp_cache, o),
-                 *o);
+  CLI::App* mac = add_view(*evpn, "mac", "local and remote MACs", per_vni("/v1/evpn/macs"), render_evpn_macs, o);
+  add_vni_filter(mac, *o);
+  add_paging(mac, *o);
+  CLI::App* arp = add_view(*evpn, "arp-cache", "IP-to-MAC bindings (ARP/ND suppression cache)",
+                           per_vni("/v1/evpn/arp-cache"), render_evpn_arp_cache, o);
+  add_vni_filter(arp, *o);
+  add_paging(arp, *o);
   add_view(*evpn, "vtep", "remote VTEPs and the VNIs reached through them", fixed("/v1/evpn/vteps"),
            render_evpn_vteps, o);
   add_view(*evpn, "vrf", "IP-VRFs (L3VNIs) with router MAC and RD/RTs", fixed("/v1/evpn/vrfs"), render_evpn_vrfs, o);

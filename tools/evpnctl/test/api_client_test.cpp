@@ -48,6 +48,19 @@ class ApiClientTest : public ::testing::Test {
     if (r.path == "/v1/bgp/neighbors/10.9.9.9") return {404, {{"error", "no such neighbor 10.9.9.9"}}};
     if (r.path == "/metrics") return {200, nullptr, "evpnd_up 1\n", "text/plain; version=0.0.4"};
     if (r.path == "/v1/big") return {200, {{"blob", std::string(3 * 1024 * 1024, 'x')}}};
+    if (r.path == "/v1/streamed" || r.path == "/v1/cut") {
+      // Like evpnd's paged views: {"items":[0,1,...]} in many chunks; /v1/cut fails midway.
+      ApiResponse s{200, nullptr};
+      s.content_type = "application/json";
+      s.stream = [i = 0, cut = r.path == "/v1/cut"](std::string& out) mutable {
+        if (cut && i == 50) throw std::runtime_error("walk failed");
+        out = i == 0 ? "{\"items\":[0" : "," + std::to_string(i);
+        if (++i < 1000) return true;
+        out += "]}";
+        return false;
+      };
+      return s;
+    }
     return {200, {{"echo", r.body}, {"query", r.query}, {"method", r.method}}};
   }
 
@@ -79,6 +92,20 @@ TEST_F(ApiClientTest, LargeReply_ReadCompletely) {
   auto r = ApiClient(path_).request("GET", "/v1/big");
   ASSERT_TRUE(r) << r.error().message;
   EXPECT_EQ(r->body["blob"].get<std::string>().size(), 3u * 1024 * 1024);
+}
+
+TEST_F(ApiClientTest, ChunkedReply_Dechunked) {
+  auto r = ApiClient(path_).request("GET", "/v1/streamed");
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_EQ(r->body["items"].size(), 1000u);
+  EXPECT_EQ(r->body["items"][999], 999);
+}
+
+TEST_F(ApiClientTest, ChunkedReplyCutShort_TransportFailure) {
+  auto r = ApiClient(path_).request("GET", "/v1/cut");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().exit_code, 2);
+  EXPECT_NE(r.error().message.find("truncated reply"), std::string::npos) << r.error().message;
 }
 
 TEST_F(ApiClientTest, TextReply_KeptAsString) {
