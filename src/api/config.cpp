@@ -38,12 +38,15 @@ void parse_api(const ConfigReader& r, const YAML::Node& node, Config& cfg) {
 }
 
 void parse_graceful_restart(const ConfigReader& r, const YAML::Node& node, Config& cfg) {
-  MapReader m(r, node, "graceful-restart", {"enabled", "restart-time", "stale-time"});
+  MapReader m(r, node, "graceful-restart", {"enabled", "restart-time", "stale-time", "select-defer-time"});
   auto& gr = cfg.graceful_restart;
   if (m.has("enabled")) gr.enabled = r.boolean(m.get("enabled"), m.path("enabled"));
   // RFC 4724 §3: Restart Time is a 12-bit field.
   if (m.has("restart-time")) gr.restart_time = uint16_t(r.uint(m.get("restart-time"), m.path("restart-time"), 0, 4095));
   if (m.has("stale-time")) gr.stale_time = uint16_t(r.uint(m.get("stale-time"), m.path("stale-time"), 1, 65535));
+  // RFC 4724 §4.1: the upper bound of the restarting speaker's selection deferral (FRR's range).
+  if (m.has("select-defer-time"))
+    gr.select_defer_time = uint16_t(r.uint(m.get("select-defer-time"), m.path("select-defer-time"), 0, 3600));
 }
 
 AfiSafi parse_family(const ConfigReader& r, const YAML::Node& n, const std::string& path) {

@@ -48,6 +48,9 @@ struct GracefulRestartConfig {
   bool enabled = true;
   uint16_t restart_time = 120;  // advertised (RFC 4724 §3)
   uint16_t stale_time = 360;    // how long a restarting peer's stale routes are kept
+  // Upper bound of the route-selection deferral after our own restart (RFC 4724 §4.1); 0 = none.
+  // Below the helpers' stale time (360 s in evpnd and FRR), so they still hold our routes.
+  uint16_t select_defer_time = 120;
   bool operator==(const GracefulRestartConfig&) const = default;
 };
 

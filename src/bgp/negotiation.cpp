@@ -47,16 +47,17 @@ wire::Open build_open(const LocalSettings& local) {
   o.caps.extended_message = local.extended_message;
   o.caps.four_octet_as = local.asn;
   if (local.graceful_restart) {
-    // Helper mode (RFC 4724 §4.2): we advertise the capability with a restart time but without
-    // per-family forwarding state, so the peer keeps our routes only as long as restart_time.
     wire::GracefulRestart gr;
     gr.restart_state = local.restarting;
     gr.restart_time = static_cast<uint16_t>(std::min<uint16_t>(local.restart_time, 4095));
     if (local.preserve_forwarding) {
-      // The data plane only programs EVPN state; other families are not listed (RFC 4724 §3).
-      for (AfiSafi f : local.families)
-        if (f == kL2vpnEvpn) gr.families.push_back({f, true});
+      // RFC 4724 §3: every family we carry, with the F bit: the peer keeps our routes as stale
+      // for restart_time while we restart, and until our End-of-RIB once we are back (§4.2).
+      // Families without routes (unicast: evpnd carries EVPN only) retain nothing, truthfully.
+      for (AfiSafi f : local.families) gr.families.push_back({f, true});
     }
+    // Without families the capability says "helper only" (§3): a peer flushes our routes the
+    // moment the session drops, and the restart time is irrelevant.
     o.caps.graceful_restart = gr;
   }
   return o;

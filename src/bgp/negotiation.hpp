@@ -27,8 +27,9 @@ struct LocalSettings {  // what we advertise to one peer
   bool graceful_restart = true;
   uint16_t restart_time = 120;
   bool restarting = false;  // R bit: we restarted and kept forwarding state (helper-only: false)
-  // RFC 4724 §3: list l2vpn-evpn with the F bit set, so helpers retain our routes while we
-  // restart (the data plane keeps its kernel entries across a restart: vtep.on-stop keep).
+  // RFC 4724 §3: list every family with the F bit set, so helpers retain our routes while we
+  // restart (a leaf's kernel entries stay across a restart with vtep.on-stop keep; a route
+  // reflector's forwarding state is its clients', see speaker_config()).
   bool preserve_forwarding = false;
   bool extended_message = true;
 };

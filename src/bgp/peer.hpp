@@ -98,6 +98,9 @@ struct Peer {
   // does not send them to it (RFC 4456 §6), so prefixes sent = group count - this.
   uint32_t own_in_group = 0;
   bool gr_waiting_eor = false;     // stale paths are swept at End-of-RIB
+  // Families of this session whose End-of-RIB has not arrived yet (RFC 4724 §4.1: a restarting
+  // speaker defers its advertisement until its peers have sent theirs).
+  std::vector<AfiSafi> eor_missing;
   bool max_prefix_tripped = false;
   TimePoint max_prefix_restart_at{};  // when a tripped peer starts again; {} = not scheduled
   std::string last_error;

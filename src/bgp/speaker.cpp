@@ -32,6 +32,7 @@ Speaker::Speaker(SpeakerConfig cfg) : cfg_(std::move(cfg)) {
   me_.asn = cfg_.asn;
   me_.router_id = cfg_.router_id;
   me_.cluster_id = cfg_.cluster_id.value_or(cfg_.router_id);
+  deferring_ = cfg_.graceful_restart && cfg_.preserve_forwarding && cfg_.select_defer_time > 0;
   auto local = std::make_unique<Peer>();
   local->id = kLocalPeer;
   local->role = PeerRole::kLocal;
@@ -117,6 +118,7 @@ PeerId Speaker::add_peer(const PeerConfig& cfg, Output& out) {
   spdlog::info("peer {} AS{} ({}) added{}", cfg.address.to_string(), cfg.remote_as, to_string(ref.role),
                cfg.passive ? ", passive" : "");
   if (!cfg.passive) new_outbound(ref, out);
+  update_deferral(out);
   return ref.id;
 }
 
@@ -363,12 +365,21 @@ void Speaker::on_timer(const TimerKey& k, Output& out) {
       break;
     }
     case TimerKind::kGracefulRestart:
+      // RFC 4724 §4.2: the peer did not come back within its restart time, or came back and
+      // sent no End-of-RIB within stale_time: its stale routes go.
       if (p->stale_routes) {
-        spdlog::info("peer {}: graceful-restart timer expired, sweeping {} stale routes", p->cfg.address.to_string(),
-                     p->stale_routes);
+        if (p->gr_waiting_eor)
+          spdlog::warn("peer {}: stale time ({} s) expired before its End-of-RIB, removing {} stale routes",
+                       p->cfg.address.to_string(), cfg_.stale_time, p->stale_routes);
+        else
+          spdlog::warn("peer {}: restart time ({} s) expired without the session coming back, removing {} stale routes",
+                       p->cfg.address.to_string(), p->neg.peer_restart_time, p->stale_routes);
         drop_peer_paths(*p, true);
       }
       p->gr_waiting_eor = false;
+      break;
+    case TimerKind::kSelectionDeferral:
+      defer_armed_ = TimePoint{};  // flush() below decides: over, or armed again
       break;
     case TimerKind::kMaxPrefixRestart:
       // The restart interval after a max-prefix trip is over: ManualStart again (the session
@@ -504,6 +515,7 @@ void Speaker::session_up(Peer& p, Connection& c, Output& out) {
   p.established_at = now_;
   p.facts.router_id = p.neg.peer_router_id;
   p.last_error.clear();
+  p.eor_missing = p.neg.families;
   cancel(out, p.id, 0, TimerKind::kConnectRetry);
   // Drop a still-pending outbound attempt or half-open second connection.
   for (auto& other : p.conns)

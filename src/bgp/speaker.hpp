@@ -38,12 +38,15 @@ struct SpeakerConfig {
   uint16_t restart_time = 120;
   uint16_t stale_time = 360;
   // Restarting speaker (RFC 4724 §4.1): our forwarding state survives a restart, so the OPEN
-  // lists l2vpn-evpn with the F bit, and the first OPEN to each peer after start has the R bit.
+  // lists our families with the F bit, the first OPEN to each peer after start has the R bit,
+  // and after start we defer advertising (and End-of-RIB) until the peers sent End-of-RIB.
   bool preserve_forwarding = false;
+  uint16_t select_defer_time = 120;  // upper bound of that deferral (seconds; 0 = no deferral)
   bool extended_message = true;
 };
 
-enum class TimerKind : uint8_t { kConnectRetry, kHold, kKeepalive, kGracefulRestart, kMaxPrefixRestart };
+// kSelectionDeferral is speaker-wide (peer kLocalPeer): RFC 4724 §4.1 deferral after our start.
+enum class TimerKind : uint8_t { kConnectRetry, kHold, kKeepalive, kGracefulRestart, kMaxPrefixRestart, kSelectionDeferral };
 struct TimerKey {
   PeerId peer = kNoPeer;
   ConnId conn = 0;  // 0 for peer-level timers
@@ -134,6 +137,8 @@ class Speaker {
   const PeerFacts& facts(PeerId id) const;
   PeerRole role_of(PeerId id) const;
   size_t attr_table_size() const { return attrs_.size(); }
+  // True while we, restarting, defer route advertisement (RFC 4724 §4.1; speaker_gr.cpp).
+  bool deferring() const { return deferring_; }
 
   // Encodes a whole message for a connection (exposed for tests).
   static Chunk encode(const wire::Message& m, const wire::EncodeContext& ctx);
@@ -155,6 +160,10 @@ class Speaker {
   void session_up(Peer& p, Connection& c, Output& out);
   void session_down(Peer& p, Output& out);
   LocalSettings local_settings(const Peer& p) const;
+
+  // restarting speaker (speaker_gr.cpp)
+  void update_deferral(Output& out);
+  void on_end_of_rib(Peer& p, AfiSafi family, Output& out);
 
   // RIB (speaker_rib.cpp)
   void process_update(Peer& p, wire::Update& u, Output& out);
@@ -197,6 +206,11 @@ class Speaker {
   std::vector<const UpdateGroup*> group_scratch_;
   std::map<GroupId, std::unique_ptr<UpdateGroup>> groups_;
   GroupId next_group_ = 1;
+  // RFC 4724 §4.1 selection deferral: on from construction when we preserve forwarding state,
+  // started by the first peer, over when every peer is synced or select_defer_time expired.
+  bool deferring_ = false;
+  TimePoint defer_started_{};  // {} = not started (no peer yet)
+  TimePoint defer_armed_{};    // when the armed kSelectionDeferral timer fires
 };
 
 }  // namespace evpnd::bgp

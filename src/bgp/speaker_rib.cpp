@@ -120,16 +120,7 @@ void Speaker::process_update(Peer& p, wire::Update& u, Output& out) {
       spdlog::warn("peer {}: attribute discarded (RFC 7606): {}", p.cfg.address.to_string(), e.reason);
     }
   }
-  if (u.is_end_of_rib()) {
-    if (p.gr_waiting_eor) {
-      // RFC 4724 §4.2: End-of-RIB from the restarted peer: what is still stale is gone.
-      spdlog::info("peer {}: End-of-RIB, sweeping {} stale routes", p.cfg.address.to_string(), p.stale_routes);
-      drop_peer_paths(p, true);
-      p.gr_waiting_eor = false;
-      cancel(out, p.id, 0, TimerKind::kGracefulRestart);
-    }
-    return;
-  }
+  if (u.is_end_of_rib()) return on_end_of_rib(p, u.mp_unreach ? u.mp_unreach->afi_safi : kIpv4Unicast, out);
   bool as_withdraw = u.treat_as_withdraw;
   if (as_withdraw) {
     ++p.counters.treat_as_withdraw;
@@ -209,6 +200,7 @@ void Speaker::check_max_prefix(Peer& p, Output& out) {
 void Speaker::process_route_refresh(Peer& p, const wire::RouteRefresh& rr, Output& out) {
   ++p.counters.route_refresh_in;
   if (rr.afi_safi != kL2vpnEvpn || rr.subtype != 0 || !p.group) return;
+  if (deferring_) return;  // the whole table goes out when the deferral ends (RFC 4724 §4.1)
   // RFC 2918 §4: resend the Adj-RIB-Out for the family to this peer only. Flushing first
   // makes the group's Adj-RIB-Out match the Loc-RIB (and may merge groups).
   flush(out);
@@ -352,7 +344,10 @@ void Speaker::fill_group(UpdateGroup& g, FanoutPacker& fp, bool full) {
 }
 
 void Speaker::flush(Output& out) {
-  if (!changed_.empty() || std::any_of(groups_.begin(), groups_.end(), [](const auto& kv) { return kv.second->needs_full_dump(); })) {
+  // RFC 4724 §4.1: while we defer, nothing goes out; when it ends, every group's full dump
+  // (with End-of-RIB) follows below.
+  update_deferral(out);
+  if (!deferring_ && (!changed_.empty() || std::any_of(groups_.begin(), groups_.end(), [](const auto& kv) { return kv.second->needs_full_dump(); }))) {
     std::vector<GroupId> dumped;
     for (auto& [gid, g] : groups_) {
       const bool full = g->needs_full_dump();

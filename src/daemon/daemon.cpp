@@ -32,8 +32,15 @@ bgp::SpeakerConfig speaker_config(const api::Config& c) {
   s.graceful_restart = c.graceful_restart.enabled;
   s.restart_time = c.graceful_restart.restart_time;
   s.stale_time = c.graceful_restart.stale_time;
-  // The Linux data plane with on-stop keep leaves the kernel entries in place across a restart.
-  s.preserve_forwarding = c.dataplane == api::DataplaneKind::kLinux && !c.remove_entries_on_stop;
+  s.select_defer_time = c.graceful_restart.select_defer_time;
+  // RFC 4724 §3 F bit: the forwarding state of the routes we advertise survives our restart.
+  // The Linux data plane with on-stop keep leaves its kernel entries in place (and a crash
+  // removes nothing). A node without a data plane (route reflector) forwards none of the
+  // traffic of the routes it reflects: their next hops are the leaves' VTEPs (RFC 4456 §10),
+  // so their forwarding state is the leaves' and a restart of the reflector cannot lose it.
+  // The fake data plane (tests) keeps its entries in memory only: nothing survives.
+  s.preserve_forwarding = (c.dataplane == api::DataplaneKind::kLinux && !c.remove_entries_on_stop) ||
+                          c.dataplane == api::DataplaneKind::kNone;
   return s;
 }
 

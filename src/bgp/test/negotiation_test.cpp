@@ -112,6 +112,43 @@ TEST(Negotiation, PeerWithoutExtendedMessage_NotNegotiated) {
   EXPECT_FALSE(n->graceful_restart);
 }
 
+// RFC 4724 §3: a speaker whose forwarding state survives its restart lists every family it
+// carries with the F bit (a route reflector: its forwarding state is its clients').
+TEST(Negotiation, BuildOpen_PreserveForwarding_EveryFamilyWithFBit) {
+  LocalSettings l = local();
+  l.families = {kL2vpnEvpn, kIpv4Unicast};
+  l.preserve_forwarding = true;
+  l.restarting = true;
+  l.restart_time = 10;
+  const auto o = build_open(l);
+  ASSERT_TRUE(o.caps.graceful_restart.has_value());
+  const auto& gr = *o.caps.graceful_restart;
+  EXPECT_TRUE(gr.restart_state);
+  EXPECT_EQ(gr.restart_time, 10);
+  ASSERT_EQ(gr.families.size(), 2u);
+  EXPECT_EQ(gr.families[0].afi_safi, kL2vpnEvpn);
+  EXPECT_TRUE(gr.families[0].forwarding_preserved);
+  EXPECT_EQ(gr.families[1].afi_safi, kIpv4Unicast);
+  EXPECT_TRUE(gr.families[1].forwarding_preserved);
+  // Seen from the peer: the families it retains on loss and keeps until our End-of-RIB.
+  auto n = negotiate(local(), {65000, ip("10.0.0.254")}, [&] {
+    auto p = o;
+    p.bgp_id = ip("10.0.0.1");
+    return p;
+  }(), std::nullopt);
+  ASSERT_TRUE(n);
+  EXPECT_TRUE(n->peer_restarting);
+  EXPECT_EQ(n->gr_preserved, (std::vector<AfiSafi>{kL2vpnEvpn, kIpv4Unicast}));
+}
+
+// Without preserved forwarding state the capability lists no family: helper only (§3).
+TEST(Negotiation, BuildOpen_NoPreservedForwarding_HelperOnly) {
+  const auto o = build_open(local());
+  ASSERT_TRUE(o.caps.graceful_restart.has_value());
+  EXPECT_TRUE(o.caps.graceful_restart->families.empty());
+  EXPECT_FALSE(o.caps.graceful_restart->restart_state);
+}
+
 TEST(Negotiation, GrFamiliesFromPeer_Recorded) {
   auto o = peer_open(65000);
   o.caps.graceful_restart->families.push_back({kL2vpnEvpn, true});

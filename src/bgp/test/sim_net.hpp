@@ -15,20 +15,49 @@ class SimNet {
  public:
   struct Node {
     IpAddress address;
+    SpeakerConfig config;
     std::unique_ptr<Speaker> speaker;
     std::map<TimerKey, TimePoint> timers;
+    bool isolated = false;  // connections to and from it fail
   };
 
   Speaker& add(const char* address, Asn asn, const char* router_id) {
     SpeakerConfig c;
     c.asn = asn;
     c.router_id = ip(router_id);
+    return add(address, c);
+  }
+  Speaker& add(const char* address, const SpeakerConfig& c) {
     auto n = std::make_unique<Node>();
     n->address = ip(address);
+    n->config = c;
     n->speaker = std::make_unique<Speaker>(c);
     nodes_.push_back(std::move(n));
     return *nodes_.back()->speaker;
   }
+  // kill -9 of `s`: its connections close under its peers, its state is gone; returns the new,
+  // empty speaker of the node (peers not added yet: the caller starts it).
+  Speaker& crash(Speaker& s) {
+    Node& n = node(s);
+    for (auto it = links_.begin(); it != links_.end();) {
+      if (it->first.first != &n) {
+        ++it;
+        continue;
+      }
+      const End e = it->second;
+      links_.erase({e.node, e.conn});
+      it = links_.erase(it);
+      Output o;
+      e.node->speaker->set_now(now_);
+      e.node->speaker->on_closed(e.conn, o);
+      queue_.push_back({e.node, std::move(o)});
+    }
+    n.timers.clear();
+    n.speaker = std::make_unique<Speaker>(n.config);
+    run();
+    return *n.speaker;
+  }
+  void isolate(Speaker& s, bool on) { node(s).isolated = on; }
   Node& node(Speaker& s) {
     for (auto& n : nodes_)
       if (n->speaker.get() == &s) return *n;
@@ -89,7 +118,7 @@ class SimNet {
         if (n->address == c->remote) to = n.get();
       const ConnId in = next_inbound_++;
       bool ok = false;
-      if (to) {
+      if (to && !to->isolated && !from->isolated) {
         Output o;
         to->speaker->set_now(now_);
         ok = to->speaker->on_accepted(in, from->address, o);
