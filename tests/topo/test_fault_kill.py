@@ -19,6 +19,20 @@ vxlan devices, ARP-suppression neighbours, the RMAC, host routes `proto bgp`) is
 3. RR killed -9 and not started again: the leaves keep its routes for its restart time (10 s),
    then remove them all and say so in the log.
 
+frr-leaf (EVT_FAULT_CASE=frr-leaf): the RR kill with leaf2 an FRR leaf (`bgp graceful-restart`).
+   FRR must decode the RR's capability as l2vpn-evpn with the F bit, and evpnd leaf1 keeps every
+   entry. FRR before 10.6 is no GR helper for l2vpn-evpn (see test_graceful_restart.py: EVPN
+   NSF came with FRR commit 64160f1cff): it deletes the RR's routes at once whatever the RR
+   advertises, so there the check is that it did, and the replies from leaf2 are lost during
+   the outage; from 10.6 on it must keep them like an evpnd leaf. FRR sets the R bit in every
+   OPEN for its first 120 s (bgp_create() arms t_startup with the default restart time, before
+   the configuration applies), so the restarted RR does not wait for its End-of-RIB (RFC 4724
+   §4.1 excludes restarting peers); leaf1 may then sweep FRR's routes at the RR's End-of-RIB and
+   learn them again a moment later. Checked: leaf1 kept everything during the outage and is
+   back to the same entries after it.
+
+Without EVT_FAULT_CASE the all-evpnd case runs. CTest registers both (label `faults`).
+
 Bound: 0 lost is expected; 2 packets (20 ms) per stream are allowed for the instant a refreshed
 route rewrites an identical kernel entry (replace, not delete + add). Before the fix the leaves
 flushed at the RR's loss: ~5 s (500+ packets) lost per stream.
@@ -135,7 +149,7 @@ def stale_from(node, addr: str) -> int:
     return int(node.neighbor_info(addr).get("counters", {}).get("stale_routes") or 0)
 
 
-def run(t: harness.Test) -> None:
+def run_evpnd(t: harness.Test) -> None:
     vnis = (100, 200, L3VNI)
     fab = Fabric(t.lab, leaves=2, spine_kind="evpnd", leaf_kinds=["evpnd", "evpnd"],
                  hosts_per_vni={100: 1, 200: 1}).build()
@@ -254,6 +268,76 @@ def run(t: harness.Test) -> None:
         log = open(n.daemon.log, errors="replace").read()
         t.check(f"leaf{i} logged the restart-time expiry",
                 re.search(r"restart time \(\d+ s\) expired.*removing \d+ stale routes", log) is not None, log[-400:])
+
+
+def run_frr_leaf(t: harness.Test) -> None:
+    from test_graceful_restart import frr_gr_families, frr_version  # noqa: E402
+    vnis = (100, 200, L3VNI)
+    fab = Fabric(t.lab, leaves=2, spine_kind="evpnd", leaf_kinds=["evpnd", "frr"],
+                 hosts_per_vni={100: 1, 200: 1}).build()
+    fab.make_nodes()
+    rr, l1, l2 = fab.spine, *fab.leaf_nodes
+    rr.extra["graceful-restart"] = {"enabled": True, "restart-time": RR_RESTART_TIME, "stale-time": 60}
+    l1.extra["graceful-restart"] = {"enabled": True, "restart-time": 20, "stale-time": 60}
+    l2.extra_global = ["bgp graceful-restart"]
+    rr.start()
+    l1.start()
+    l2.start()
+    t1, t2 = fab.tenant_ns
+    t.check_wait("leaves <-> evpnd RR Established", lambda: fab.wait_established(40) or True, 45)
+    fab.announce_hosts()
+    h1, dst = fab.hosts_at(1, 100)[0], fab.hosts_at(2, 100)[0]
+    t.check_wait(f"bridged ping {h1.name} (evpnd leaf1) -> {dst.name} (FRR leaf2)", lambda: h1.ns.ping(dst.ip, 1), 30)
+    t.check_wait("leaf1: MAC and flood entries of FRR leaf2 installed",
+                 lambda: {("mac", 100, dst.mac, leaf_ip(2)), ("flood", 100, "00:00:00:00:00:00", leaf_ip(2))}
+                 <= kernel_state(t1, vnis), 20)
+    info = l2.neighbor_info(SPINE_IP)
+    fams = frr_gr_families(info)
+    t.check("FRR leaf decodes the RR's GR capability: l2vpn-evpn with the F bit (RFC 4724 §3)",
+            fams.get("l2VpnEvpn", {}).get("preserved") is True, info.get("neighborCapabilities", {}))
+    ver = frr_version(l2)
+    frr_keeps = ver >= (10, 6)
+    base1 = kernel_state(t1, vnis)
+    ping = PingStream(t, h1, dst.ip, "frr-leaf")
+    time.sleep(1.0)
+    watch = StateWatch([t1], vnis, [base1])
+    pid = kill9(rr)
+    t0 = time.monotonic()
+    t.log(f"RR evpnd (pid {pid}) killed -9; FRR {ver}")
+    t.check_wait("FRR leaf sees the RR session down", lambda: not l2.established(SPINE_IP), 10)
+    time.sleep(1.0)
+    at_l2 = fdb_macs(t2, 100)
+    if frr_keeps:
+        t.check("FRR >= 10.6 keeps h1's MAC from the killed RR", h1.mac in at_l2, at_l2)
+    else:
+        t.check(f"FRR {ver} (< 10.6, no EVPN GR helper) deleted the RR's MACs at once", h1.mac not in at_l2, at_l2)
+    time.sleep(max(0.0, OUTAGE - (time.monotonic() - t0)))
+    watch.stop()
+    t.check(f"evpnd leaf1 kept every entry while the RR was down ({watch.samples} samples, {len(base1)} entries)",
+            watch.samples > 5 and not watch.missing, watch.missing[:3])
+    rr.start()
+    t.check_wait("leaves <-> RR Established again", lambda: fab.wait_established(30) or True, 35)
+    t.check_wait("FRR leaf relearned h1's MAC", lambda: h1.mac in fdb_macs(t2, 100), 20)
+    t.check_wait("evpnd leaf1: no stale routes after the RR's End-of-RIB", lambda: stale_from(l1, SPINE_IP) == 0, 20)
+    t.check_wait("evpnd leaf1: the same kernel entries as before the kill", lambda: kernel_state(t1, vnis) == base1, 15)
+    rrlog = open(rr.daemon.log, errors="replace").read().split("deferring route advertisement")[-1]
+    m = re.search(r"selection deferral over: .*", rrlog)
+    t.log(f"RR: {m.group(0) if m else 'no deferral line'}")
+    t.check_wait(f"ping {h1.name} -> {dst.name} after the RR is back", lambda: h1.ns.ping(dst.ip, 1), 10)
+    time.sleep(0.5)
+    sent, lost = ping.stop()
+    t.log(f"RR kill with an FRR leaf: {sent} sent, {len(lost)} lost [{lost_summary(lost)}]")
+    if frr_keeps:
+        t.check(f"RR kill -9 with FRR leaf: lost at most {MAX_LOST} of {sent}", len(lost) <= MAX_LOST, lost_summary(lost))
+
+
+def fdb_macs(tn, vni: int) -> set[str]:
+    """MACs of remote entries (`dst ... self`) on vxlan<vni>, flood entries excluded."""
+    return {e[2] for e in kernel_state(tn, (vni,)) if e[0] == "mac"}
+
+
+def run(t: harness.Test) -> None:
+    {"evpnd": run_evpnd, "frr-leaf": run_frr_leaf}[os.environ.get("EVT_FAULT_CASE", "evpnd")](t)
 
 
 if __name__ == "__main__":
