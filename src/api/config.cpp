@@ -15,6 +15,17 @@ namespace {
 
 constexpr uint64_t kMaxAsn = 4294967295ull;
 constexpr uint64_t kMaxPrefixRestart = 86400;  // one day; FRR's bound is 65535 minutes
+constexpr uint64_t kMaxSendHold = 65535;
+
+// RFC 9687 §4: a non-zero SendHoldTime MUST be greater than the HoldTime (the configured one,
+// which bounds the negotiated one). With hold time 0 the timer never runs.
+void check_send_hold(const ConfigReader& r, const YAML::Node& at, const std::string& path, uint32_t send_hold,
+                     const NeighborConfig& n) {
+  if (send_hold != 0 && n.hold_time != 0 && send_hold <= n.hold_time)
+    r.fail(at, path,
+           "send hold time (" + std::to_string(send_hold) + ") must be greater than the hold time (" +
+               std::to_string(n.hold_time) + ") of neighbor " + n.address.to_string() + " (RFC 9687 §4), or 0 to disable");
+}
 
 void parse_listen(const ConfigReader& r, const YAML::Node& node, Config& cfg) {
   MapReader m(r, node, "listen", {"address", "port"});
@@ -57,7 +68,7 @@ AfiSafi parse_family(const ConfigReader& r, const YAML::Node& n, const std::stri
 }
 
 void parse_timers(const ConfigReader& r, const YAML::Node& node, const std::string& path, NeighborConfig& n) {
-  MapReader m(r, node, path, {"hold", "keepalive", "connect-retry"});
+  MapReader m(r, node, path, {"hold", "keepalive", "connect-retry", "send-hold-time"});
   if (m.has("hold")) {
     // RFC 4271 §4.2: the Hold Time MUST be either zero or at least three seconds.
     uint64_t hold = r.uint(m.get("hold"), m.path("hold"), 0, 65535);
@@ -75,6 +86,10 @@ void parse_timers(const ConfigReader& r, const YAML::Node& node, const std::stri
   }
   if (m.has("connect-retry"))
     n.connect_retry = uint16_t(r.uint(m.get("connect-retry"), m.path("connect-retry"), 1, 65535));
+  if (m.has("send-hold-time")) {
+    n.send_hold_time = uint32_t(r.uint(m.get("send-hold-time"), m.path("send-hold-time"), 0, kMaxSendHold));
+    check_send_hold(r, m.get("send-hold-time"), m.path("send-hold-time"), *n.send_hold_time, n);
+  }
 }
 
 // IPv6 transport (issue #3). Sessions are matched by address: a link-local peer would need an
@@ -175,6 +190,10 @@ void parse_neighbors(const ConfigReader& r, const YAML::Node& seq, Config& cfg) 
     if (auto [it, fresh] = seen.emplace(n.address, i); !fresh)
       r.fail(item["address"], path + ".address",
              "duplicate neighbor " + n.address.to_string() + " (also neighbors[" + std::to_string(it->second) + "])");
+    if (!n.send_hold_time && cfg.send_hold_time) {
+      check_send_hold(r, item, path + " (inherits the global send-hold-time)", *cfg.send_hold_time, n);
+      n.send_hold_time = cfg.send_hold_time;
+    }
     cfg.neighbors.push_back(std::move(n));
   }
 }
@@ -184,7 +203,7 @@ tl::expected<Config, ConfigError> parse(const std::string& text, const std::stri
   try {
     YAML::Node root = YAML::Load(text);
     MapReader m(r, root, "",
-                {"router-id", "asn", "cluster-id", "listen", "api", "log-level", "graceful-restart", "neighbors",
+                {"router-id", "asn", "cluster-id", "listen", "api", "log-level", "graceful-restart", "send-hold-time", "neighbors",
                  "vtep", "route-target-auto", "vrf-backend", "duplicate-address-detection", "l2vnis", "vrfs"});
     Config cfg;
     cfg.source_file = name;
@@ -197,6 +216,8 @@ tl::expected<Config, ConfigError> parse(const std::string& text, const std::stri
     if (m.has("log-level"))
       cfg.log_level = r.choice(m.get("log-level"), "log-level", {"trace", "debug", "info", "warn", "error", "critical", "off"});
     if (m.has("graceful-restart")) parse_graceful_restart(r, m.get("graceful-restart"), cfg);
+    if (m.has("send-hold-time"))
+      cfg.send_hold_time = uint32_t(r.uint(m.get("send-hold-time"), "send-hold-time", 0, kMaxSendHold));
     if (m.has("route-target-auto"))
       cfg.rt_auto = r.choice(m.get("route-target-auto"), "route-target-auto", {"frr", "rfc8365"}) == "frr"
                         ? RtAutoMode::kFrr : RtAutoMode::kRfc8365;

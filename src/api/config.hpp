@@ -41,6 +41,9 @@ struct NeighborConfig {
   // `nlri-error`: what an incorrect MP_REACH/MP_UNREACH whose NLRI can still be walked does:
   // session-reset (false, default: RFC 7606 §5.3, RFC 4760 §7) or treat-as-withdraw (true).
   bool nlri_error_withdraw = false;
+  // RFC 9687 send hold time (seconds): timers.send-hold-time, else the global send-hold-time,
+  // else unset = the RFC default max(480, 2 x negotiated hold time); 0 = disabled.
+  std::optional<uint32_t> send_hold_time;
   bool operator==(const NeighborConfig&) const = default;
 };
 
@@ -109,6 +112,7 @@ struct Config {
   std::string api_socket = "/run/evpnd/evpnd.sock";
   std::string log_level = "info";
   GracefulRestartConfig graceful_restart;
+  std::optional<uint32_t> send_hold_time;  // global default of neighbors' send hold time (RFC 9687)
   std::vector<NeighborConfig> neighbors;
   // VTEP / data plane (leaf role). DataplaneKind::kNone = pure route reflector.
   DataplaneKind dataplane = DataplaneKind::kNone;

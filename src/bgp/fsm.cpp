@@ -12,6 +12,7 @@ using S = FsmState;
 constexpr uint8_t kFsmError = static_cast<uint8_t>(wire::NotifyCode::kFsmError);
 constexpr uint8_t kCease = static_cast<uint8_t>(wire::NotifyCode::kCease);
 constexpr uint8_t kHoldExpired = static_cast<uint8_t>(wire::NotifyCode::kHoldTimerExpired);
+constexpr uint8_t kSendHoldExpired = static_cast<uint8_t>(wire::NotifyCode::kSendHoldTimerExpired);
 // RFC 6608 §4: FSM error subcodes name the state the unexpected message arrived in.
 constexpr uint8_t kFsmUnexpectedInOpenSent = 1;
 constexpr uint8_t kFsmUnexpectedInOpenConfirm = 2;
@@ -68,6 +69,7 @@ FsmResult step_connect_or_active(S s, const FsmEvent& e, bool passive) {
   switch (e.type) {
     case E::kManualStart:
     case E::kManualStartPassive:
+    case E::kSendHoldTimerExpires:  // the timer runs in Established only (RFC 9687 §3.3)
       return {s, {}};
     case E::kManualStop:
     case E::kAdminCease:
@@ -118,6 +120,7 @@ FsmResult step_open_sent(const FsmEvent& e) {
     case E::kManualStartPassive:
     case E::kTcpCrAcked:
     case E::kTcpConnectionConfirmed:
+    case E::kSendHoldTimerExpires:  // not running before Established (RFC 9687 §3.3)
       return {S::kOpenSent, {}};  // a second connection is tracked by its own Fsm
     default:
       return to_idle({act(A::kSendNotification, kFsmError, fsm_error_subcode(S::kOpenSent))}, false);
@@ -150,6 +153,7 @@ FsmResult step_open_confirm(const FsmEvent& e) {
     case E::kTcpCrAcked:
     case E::kTcpConnectionConfirmed:
     case E::kConnectRetryTimerExpires:
+    case E::kSendHoldTimerExpires:  // started on the KEEPALIVE that enters Established
       return {S::kOpenConfirm, {}};
     default:
       return to_idle({act(A::kSendNotification, kFsmError, fsm_error_subcode(S::kOpenConfirm))}, false);
@@ -164,6 +168,13 @@ FsmResult step_established(const FsmEvent& e) {
       return to_idle({act(A::kSendNotification, kCease, e.notify_subcode)}, true);
     case E::kHoldTimerExpires:
       return to_idle({act(A::kSendNotification, kHoldExpired, 0)}, true);
+    case E::kSendHoldTimerExpires:
+      // RFC 9687 §3.3: (optionally) the NOTIFICATION "Send Hold Timer Expired" (code 8,
+      // subcode 0, no data, §5) if that does not delay the rest, release resources, drop the
+      // connection, count the retry, Idle. The drop must not wait behind the stuck queue.
+      return {S::kIdle,
+              {act(A::kSendNotification, kSendHoldExpired, 0), act(A::kStopTimers), act(A::kStopConnectRetryTimer),
+               act(A::kAbortConnection), act(A::kIncrementRetryCounter), act(A::kSessionDown)}};
     case E::kKeepaliveTimerExpires:
       return {S::kEstablished, {act(A::kSendKeepalive), act(A::kStartKeepaliveTimer)}};
     case E::kKeepAliveMsg:
@@ -237,6 +248,7 @@ const char* to_string(FsmEventType e) {
     case E::kUpdateMsg: return "UpdateMsg";
     case E::kUpdateMsgErr: return "UpdateMsgErr";
     case E::kAdminCease: return "AdminCease";
+    case E::kSendHoldTimerExpires: return "SendHoldTimer_Expires";
   }
   return "?";
 }
@@ -259,6 +271,7 @@ const char* to_string(FsmActionType a) {
     case A::kProcessMessage: return "ProcessMessage";
     case A::kRestartHoldTimer: return "RestartHoldTimer";
     case A::kIncrementRetryCounter: return "IncrementRetryCounter";
+    case A::kAbortConnection: return "AbortConnection";
   }
   return "?";
 }

@@ -39,6 +39,7 @@ enum class FsmEventType : uint8_t {
   kUpdateMsg,                   // 27 (also ROUTE-REFRESH)
   kUpdateMsgErr,                // 28
   kAdminCease,                  // ManualStop with a specific Cease subcode (reset, deconfigured, max-prefix)
+  kSendHoldTimerExpires,        // 29 (RFC 9687 §3.2)
 };
 const char* to_string(FsmEventType e);
 
@@ -69,6 +70,7 @@ enum class FsmActionType : uint8_t {
   kProcessMessage,       // hand the UPDATE/ROUTE-REFRESH to the RIB; restart hold timer
   kRestartHoldTimer,
   kIncrementRetryCounter,
+  kAbortConnection,      // close TCP now, without waiting for queued data (RFC 9687 §3.3)
 };
 const char* to_string(FsmActionType a);
 

@@ -49,6 +49,9 @@ struct PeerConfig {
   // `nlri-error: treat-as-withdraw`: an incorrect MP_REACH/MP_UNREACH whose NLRI can still be
   // walked is treat-as-withdraw instead of the RFC 7606 §5.3 session reset (wire::DecodeContext).
   bool nlri_error_withdraw = false;
+  // RFC 9687 send hold time in seconds: nullopt = the RFC's default, max(8 min, 2 x the
+  // negotiated hold time); 0 = disabled. Never used when the negotiated hold time is 0.
+  std::optional<uint32_t> send_hold_time;
   bool operator==(const PeerConfig&) const = default;
 };
 
@@ -66,6 +69,8 @@ struct PeerCounters {
   uint64_t loop_rejected = 0;       // UPDATEs refused by loop detection (RFC 4456 §8, 4271 §9)
   uint64_t session_resets = 0;      // Established -> Idle transitions
   uint64_t connect_attempts = 0;
+  uint64_t send_hold_expired = 0;   // sessions dropped by the send hold timer (RFC 9687)
+  uint64_t output_blocked = 0;      // times the output queue reached its limit (catch-up started)
 };
 
 struct Connection {
@@ -76,6 +81,11 @@ struct Connection {
   wire::DecodeContext decode_ctx;         // before OPEN: 2-octet AS paths never occur
   TimePoint last_rx{};
   uint16_t hold_seconds = 0;             // the hold time currently armed (lazy expiry check)
+  // Output accounting: bytes handed to the I/O layer and not yet reported written, and when
+  // the last progress was made (or data started waiting): the RFC 9687 send hold timer.
+  size_t out_queued = 0;
+  TimePoint last_tx{};
+  uint32_t send_hold_seconds = 0;  // 0 = timer off
   bool dropped = false;
 };
 

@@ -9,6 +9,7 @@ namespace evpnd::bgp {
 namespace {
 using namespace std::chrono_literals;
 constexpr auto kLargeHold = 240s;  // RFC 4271 §8.2.2: "large value" hold time while in OpenSent
+constexpr uint32_t kDefaultSendHold = 480;  // RFC 9687 §4: the greater of 8 minutes and 2 x HoldTime
 constexpr uint8_t kCease = static_cast<uint8_t>(wire::NotifyCode::kCease);
 
 std::chrono::milliseconds secs(uint32_t s) { return std::chrono::milliseconds(uint64_t{s} * 1000); }
@@ -83,8 +84,56 @@ void Speaker::cancel(Output& out, PeerId p, ConnId c, TimerKind k) {
 
 void Speaker::send(Output& out, Peer& p, Connection& c, const wire::Message& m) {
   const wire::EncodeContext ctx = c.negotiated ? c.negotiated->encode_context() : wire::EncodeContext{};
-  out.io.push_back(SendRequest{c.id, encode(m, ctx)});
+  queue_bytes(out, c, encode(m, ctx));
   ++p.counters.messages_out;
+}
+
+void Speaker::queue_bytes(Output& out, Connection& c, Chunk data) {
+  // Data that starts waiting on an idle connection starts the send hold clock (RFC 9687 §3.3:
+  // the timer measures how long sending makes no progress).
+  if (c.out_queued == 0) c.last_tx = now_;
+  c.out_queued += data->size();
+  out.io.push_back(SendRequest{c.id, std::move(data)});
+}
+
+void Speaker::on_sent(ConnId id, size_t bytes, Output& out) {
+  Connection* c = nullptr;
+  Peer* p = peer_by_conn(id, &c);
+  if (!p) return;
+  c->out_queued -= std::min(bytes, c->out_queued);
+  c->last_tx = now_;  // RFC 9687 §3.3: a message went out, the send hold timer restarts
+  flush(out);         // runs the catch-up of a peer that fell behind (pump_all_catch_up)
+}
+
+size_t Speaker::output_queued(const Peer& p) const {
+  for (const auto& c : p.conns)
+    if (c.id == p.session) return c.out_queued;
+  return 0;
+}
+
+uint32_t Speaker::send_hold_time(const Peer& p) const {
+  for (const auto& c : p.conns)
+    if (c.id == p.session) return c.send_hold_seconds;
+  return 0;
+}
+
+void Speaker::on_send_hold_timer(Peer& p, Connection& c, Output& out) {
+  if (c.dropped || !c.send_hold_seconds || c.fsm.state() != FsmState::kEstablished) return;
+  const auto hold = secs(c.send_hold_seconds);
+  const auto stalled = std::chrono::duration_cast<std::chrono::milliseconds>(now_ - c.last_tx);
+  if (c.out_queued == 0 || stalled < hold) {
+    // Lazy restart (as the hold timer): nothing waiting, or progress since the timer was armed.
+    arm(out, p.id, c.id, TimerKind::kSendHold, c.out_queued == 0 ? hold : hold - stalled);
+    return;
+  }
+  // RFC 9687 §4: the connection MUST be closed and an error MUST be logged.
+  spdlog::error("peer {}: send hold timer expired: no progress sending for {} s with {} bytes waiting "
+                "(RFC 9687), dropping the session",
+                p.cfg.address.to_string(), stalled.count() / 1000, c.out_queued);
+  ++p.counters.send_hold_expired;
+  feed(p, c, FsmEvent{FsmEventType::kSendHoldTimerExpires}, out);
+  p.last_error = "send hold timer expired (sent NOTIFICATION 8/0 Send Hold Timer Expired)";
+  reap(p, out);
 }
 
 LocalSettings Speaker::local_settings(const Peer& p) const {
@@ -202,11 +251,13 @@ void Speaker::run_actions(Peer& p, Connection& c, const std::vector<FsmAction>& 
       case A::kConnect:
         break;  // outbound attempts are created by the peer (new_outbound), not per connection
       case A::kDropConnection:
+      case A::kAbortConnection:
         if (!c.dropped) {
           c.dropped = true;
-          out.io.push_back(CloseRequest{c.id});
+          out.io.push_back(CloseRequest{c.id, a.type == A::kAbortConnection});
           cancel(out, p.id, c.id, TimerKind::kHold);
           cancel(out, p.id, c.id, TimerKind::kKeepalive);
+          if (c.send_hold_seconds) cancel(out, p.id, c.id, TimerKind::kSendHold);
         }
         break;
       case A::kSendOpen: send(out, p, c, build_open(local_settings(p))); break;
@@ -249,6 +300,8 @@ void Speaker::run_actions(Peer& p, Connection& c, const std::vector<FsmAction>& 
       case A::kStopTimers:
         cancel(out, p.id, c.id, TimerKind::kHold);
         cancel(out, p.id, c.id, TimerKind::kKeepalive);
+        if (c.send_hold_seconds) cancel(out, p.id, c.id, TimerKind::kSendHold);
+        c.send_hold_seconds = 0;
         break;
       case A::kSessionEstablished: session_up(p, c, out); break;
       case A::kSessionDown:
@@ -364,6 +417,9 @@ void Speaker::on_timer(const TimerKey& k, Output& out) {
       feed(*p, *c, FsmEvent{FsmEventType::kKeepaliveTimerExpires}, out);
       break;
     }
+    case TimerKind::kSendHold:
+      if (Connection* c = p->conn(k.conn)) on_send_hold_timer(*p, *c, out);
+      break;
     case TimerKind::kGracefulRestart:
       // RFC 4724 §4.2: the peer did not come back within its restart time, or came back and
       // sent no End-of-RIB within stale_time: its stale routes go.
@@ -523,9 +579,16 @@ void Speaker::session_up(Peer& p, Connection& c, Output& out) {
       other.dropped = true;
       out.io.push_back(CloseRequest{other.id});
     }
-  spdlog::info("peer {} AS{} Established (hold {}s, families {}{}{})", p.cfg.address.to_string(), p.neg.peer_as,
-               p.neg.hold_time, p.neg.families.size(), p.neg.graceful_restart ? ", graceful-restart" : "",
-               p.neg.extended_message ? ", extended-message" : "");
+  // RFC 9687 §3.3: the send hold timer starts on entering Established, unless the send hold
+  // time or the negotiated hold time is zero; §4: default max(8 min, 2 x HoldTime).
+  c.send_hold_seconds = p.neg.hold_time == 0 ? 0
+                        : p.cfg.send_hold_time ? *p.cfg.send_hold_time
+                                               : std::max<uint32_t>(kDefaultSendHold, 2u * p.neg.hold_time);
+  c.last_tx = now_;
+  if (c.send_hold_seconds) arm(out, p.id, c.id, TimerKind::kSendHold, secs(c.send_hold_seconds));
+  spdlog::info("peer {} AS{} Established (hold {}s, send hold {}s, families {}{}{})", p.cfg.address.to_string(),
+               p.neg.peer_as, p.neg.hold_time, c.send_hold_seconds, p.neg.families.size(),
+               p.neg.graceful_restart ? ", graceful-restart" : "", p.neg.extended_message ? ", extended-message" : "");
   if (p.stale_routes) {
     // RFC 4724 §4.2: keep the stale routes until End-of-RIB, bounded by the stale timer; a
     // peer that lost forwarding state (F bit clear / family not listed) gets them removed now.

@@ -11,6 +11,12 @@
 // per update group, packed, so a read of 100 UPDATEs yields a few large writes, not 100.
 // NOTE performance limits: session down without graceful restart and peer removal walk the
 // whole table (O(routes)); a full-table dump for a new peer is produced in one flush.
+// NOTE bounded output: the speaker counts the bytes it handed to each connection that the I/O
+// layer has not yet reported written (on_sent). A peer whose count reaches
+// SpeakerConfig::output_queue_limit gets no more UPDATEs encoded: it leaves its update group
+// and catches up on its own from the Loc-RIB when its queue drains (update_group.hpp, catch-up
+// mode), so its memory is bounded by the limit plus one flush, whatever the churn. The RFC 9687
+// send hold timer drops a connection that made no progress for the send hold time.
 #pragma once
 
 #include <chrono>
@@ -43,10 +49,14 @@ struct SpeakerConfig {
   bool preserve_forwarding = false;
   uint16_t select_defer_time = 120;  // upper bound of that deferral (seconds; 0 = no deferral)
   bool extended_message = true;
+  // Bytes queued to one connection (handed to the I/O layer, not yet reported written) from
+  // which no more UPDATEs are encoded for it (see NOTE bounded output).
+  size_t output_queue_limit = size_t{16} << 20;
 };
 
 // kSelectionDeferral is speaker-wide (peer kLocalPeer): RFC 4724 §4.1 deferral after our start.
-enum class TimerKind : uint8_t { kConnectRetry, kHold, kKeepalive, kGracefulRestart, kMaxPrefixRestart, kSelectionDeferral };
+enum class TimerKind : uint8_t { kConnectRetry, kHold, kKeepalive, kGracefulRestart, kMaxPrefixRestart, kSelectionDeferral,
+                               kSendHold };
 struct TimerKey {
   PeerId peer = kNoPeer;
   ConnId conn = 0;  // 0 for peer-level timers
@@ -73,6 +83,9 @@ struct SendRequest {
 };
 struct CloseRequest {
   ConnId conn = 0;  // after the sends queued before it
+  // Close now (RFC 9687 §3 send hold timer): what is still queued, the NOTIFICATION included,
+  // is written only if that cannot delay the close; the connection is reset (no lingering).
+  bool abort = false;
 };
 using IoOp = std::variant<ConnectRequest, SendRequest, CloseRequest>;
 
@@ -113,6 +126,9 @@ class Speaker {
   void on_connect_failed(ConnId c, Output& out);
   bool on_accepted(ConnId c, const IpAddress& remote, Output& out);  // false: not a peer, close it
   void on_closed(ConnId c, Output& out);           // EOF or error
+  // The I/O layer wrote `bytes` more of what was sent on `c` (progress for RFC 9687, and room
+  // in the output queue: a peer catching up gets its next slice).
+  void on_sent(ConnId c, size_t bytes, Output& out);
   // One or more complete BGP messages (framing by wire::peek_header is the caller's job).
   void on_data(ConnId c, ByteView messages, Output& out);
   void on_timer(const TimerKey& k, Output& out);
@@ -139,6 +155,12 @@ class Speaker {
   size_t attr_table_size() const { return attrs_.size(); }
   // True while we, restarting, defer route advertisement (RFC 4724 §4.1; speaker_gr.cpp).
   bool deferring() const { return deferring_; }
+  // Bytes handed to the peer's session connection and not yet written (0 when down).
+  size_t output_queued(const Peer& p) const;
+  // The peer fell behind and is catching up outside its update group.
+  bool catching_up(const Peer& p) const;
+  // The send hold time (RFC 9687 §4) of the established session in seconds, 0 = disabled.
+  uint32_t send_hold_time(const Peer& p) const;
 
   // Encodes a whole message for a connection (exposed for tests).
   static Chunk encode(const wire::Message& m, const wire::EncodeContext& ctx);
@@ -155,6 +177,8 @@ class Speaker {
   void arm(Output& out, PeerId p, ConnId c, TimerKind k, std::chrono::milliseconds d);
   void cancel(Output& out, PeerId p, ConnId c, TimerKind k);
   void send(Output& out, Peer& p, Connection& c, const wire::Message& m);
+  void queue_bytes(Output& out, Connection& c, Chunk data);  // every SendRequest goes through here
+  void on_send_hold_timer(Peer& p, Connection& c, Output& out);
   void handle_open(Peer& p, Connection& c, const wire::Open& open, Output& out);
   void handle_message(Peer& p, Connection& c, wire::Message& m, Output& out);
   void session_up(Peer& p, Connection& c, Output& out);
@@ -187,6 +211,13 @@ class Speaker {
   void fill_group(UpdateGroup& g, FanoutPacker& fp, bool full);
   PeerId member_of(PeerId p, GroupId g) const;
   void send_chunks(const std::vector<Chunk>& chunks, const std::vector<PeerId>& to, size_t updates, Output& out);
+  // Slow peers (speaker_catch_up.cpp).
+  bool over_limit(const Peer& p) const;
+  void split_slow_members();
+  void start_catch_up(Peer& p);
+  void pump_catch_up(Peer& p, Output& out);
+  void finish_catch_up(Peer& p);
+  void pump_all_catch_up(Output& out);
 
   SpeakerConfig cfg_;
   SpeakerIdentity me_;

@@ -202,19 +202,13 @@ void Speaker::process_route_refresh(Peer& p, const wire::RouteRefresh& rr, Outpu
   if (rr.afi_safi != kL2vpnEvpn || rr.subtype != 0 || !p.group) return;
   if (deferring_) return;  // the whole table goes out when the deferral ends (RFC 4724 §4.1)
   // RFC 2918 §4: resend the Adj-RIB-Out for the family to this peer only. Flushing first
-  // makes the group's Adj-RIB-Out match the Loc-RIB (and may merge groups).
+  // makes the group's Adj-RIB-Out match the Loc-RIB (and may merge groups). The resend goes
+  // through catch-up mode, so it is paced by the peer's output queue like any backlog: a peer
+  // that keeps asking while not reading cannot make us queue one table copy per request.
   flush(out);
   if (!p.group) return;
-  UpdateGroup& g = *groups_.at(p.group);
-  const auto& neg = p.neg;
-  UpdatePacker packer(neg.encode_context(), neg.extended_message);
-  table_.for_each([&](DestId id, const Dest& d) {
-    if (!g.advertised(id) || !d.best_path() || d.adv_from == p.id) return;  // its own routes: never sent
-    const Path& b = *d.best_path();
-    packer.announce(g.out_attrs(b.info, peers_[b.peer]->role, peers_[b.peer]->facts.router_id, me_, attrs_), b.nlri);
-  });
-  const auto chunks = packer.finish();
-  send_chunks(chunks, {p.id}, packer.updates_encoded(), out);
+  if (!groups_.at(p.group)->catching_up()) start_catch_up(p);
+  groups_.at(p.group)->mark_all_advertised_dirty();
 }
 
 void Speaker::mark_stale(Peer& p) {
@@ -268,7 +262,18 @@ void Speaker::leave_group(Peer& p) {
   p.own_in_group = 0;  // counted against that group's Adj-RIB-Out only
   auto& m = it->second->members();
   m.erase(std::remove(m.begin(), m.end(), p.id), m.end());
-  if (m.empty()) groups_.erase(it);
+  if (!m.empty()) return;
+  std::unique_ptr<UpdateGroup> gone = std::move(it->second);
+  groups_.erase(it);
+  if (!gone->catching_up()) return;
+  // A peer that fell behind may have been the last holder of withdrawn routes (tombstones kept
+  // for its withdrawal): with it gone nobody needs them. Pending changes are left to the flush.
+  gone->for_each_advertised([&](DestId id) {
+    if (table_.at(id).has_live() || (id < changed_flag_.size() && changed_flag_[id])) return;
+    for (const auto& [oid, o] : groups_)
+      if (o->advertised(id)) return;
+    table_.erase(id);
+  });
 }
 
 const UpdateGroup* Speaker::group(GroupId g) const {
@@ -286,7 +291,8 @@ void Speaker::send_chunks(const std::vector<Chunk>& chunks, const std::vector<Pe
   for (PeerId id : to) {
     Peer& p = *peers_[id];
     if (!p.established()) continue;
-    for (const auto& c : chunks) out.io.push_back(SendRequest{p.session, c});
+    Connection* conn = p.conn(p.session);
+    for (const auto& c : chunks) queue_bytes(out, *conn, c);
     p.counters.updates_out += updates;
     p.counters.messages_out += updates;
   }
@@ -348,8 +354,17 @@ void Speaker::flush(Output& out) {
   // (with End-of-RIB) follows below.
   update_deferral(out);
   if (!deferring_ && (!changed_.empty() || std::any_of(groups_.begin(), groups_.end(), [](const auto& kv) { return kv.second->needs_full_dump(); }))) {
+    // A member whose output queue is full gets nothing more encoded: it leaves its group
+    // before this flush (its Adj-RIB-Out is still the group's) and catches up on its own.
+    if (!changed_.empty()) split_slow_members();
     std::vector<GroupId> dumped;
     for (auto& [gid, g] : groups_) {
+      if (g->catching_up()) {
+        // Remember what changed (one bit per Dest, however often it changes); the pump
+        // sends the latest state when the member's queue has room.
+        for (DestId id : changed_) g->mark_dirty(id);
+        continue;
+      }
       const bool full = g->needs_full_dump();
       if (!full && changed_.empty()) continue;
       const Peer& first = *peers_[g->members().front()];
@@ -377,7 +392,7 @@ void Speaker::flush(Output& out) {
     for (GroupId gid : dumped) {
       UpdateGroup& g = *groups_.at(gid);
       for (auto& [oid, o] : groups_) {
-        if (oid == gid || o->needs_full_dump() || !(o->policy() == g.policy())) continue;
+        if (oid == gid || o->needs_full_dump() || o->catching_up() || !(o->policy() == g.policy())) continue;
         for (PeerId m : g.members()) {
           o->members().push_back(m);
           peers_[m]->group = oid;
@@ -415,6 +430,7 @@ void Speaker::flush(Output& out) {
   }
   changed_.clear();
   changed_hash_.clear();
+  if (!deferring_) pump_all_catch_up(out);
 }
 
 }  // namespace evpnd::bgp

@@ -59,6 +59,34 @@ void UpdateGroup::set_advertised(DestId d, bool on) {
   if (on) ++advertised_count_; else --advertised_count_;
 }
 
+void UpdateGroup::begin_catch_up(const UpdateGroup& from) {
+  bits_ = from.bits_;
+  advertised_count_ = from.advertised_count_;
+  needs_full_dump_ = false;
+  catching_up_ = true;
+}
+
+void UpdateGroup::end_catch_up() {
+  catching_up_ = false;
+  dirty_ = {};
+  dirty_count_ = 0;
+  dirty_cursor_ = 0;
+}
+
+void UpdateGroup::mark_dirty(DestId d) {
+  if (d / 64 >= dirty_.size()) dirty_.resize(d / 64 + 1 + dirty_.size() / 2);
+  uint64_t& w = dirty_[d / 64];
+  const uint64_t m = uint64_t{1} << (d % 64);
+  if (!(w & m)) {
+    w |= m;
+    ++dirty_count_;
+  }
+}
+
+void UpdateGroup::mark_all_advertised_dirty() {
+  for_each_advertised([this](DestId d) { mark_dirty(d); });
+}
+
 const AttrRef& UpdateGroup::out_attrs(const AttrRef& in, PeerRole from, const IpAddress& from_router_id,
                                       const SpeakerIdentity& me, AttrTable& table) {
   const CacheKey key{in.get(), from, from_router_id.v4_host_order()};

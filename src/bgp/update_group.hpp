@@ -11,6 +11,14 @@
 // End-of-RIB, RFC 4724 §2) its Adj-RIB-Out equals that of any in-sync group with the same
 // policy, so the speaker merges the two.
 //
+// Catch-up mode (bounded output, docs/ARCHITECTURE.md "Slow peers"): a member whose output queue
+// is over the limit leaves its group for a group of its own in catch-up mode. There the bit
+// means "this one member has the route" (adv_from is not consulted: it describes what the
+// in-sync groups advertised, not what a lagging member holds), and a second bitmap marks the
+// Dests that changed since the member fell behind. Both are bounded by the number of routes,
+// not by the number of changes: a route that changed ten times is one dirty bit, sent once in
+// its latest state when the member's queue drains.
+//
 // NOTE performance: UpdatePacker groups routes by interned outbound attributes and packs as many
 // NLRI as fit into each UPDATE (4096 bytes, 65535 with RFC 8654), appending all messages into
 // large shared chunks that every member's connection writes as is. The attributes of a set are
@@ -55,6 +63,40 @@ class UpdateGroup {
   bool advertised(DestId d) const { return d < bits_.size() * 64 && (bits_[d / 64] >> (d % 64)) & 1; }
   void set_advertised(DestId d, bool on);
   size_t advertised_count() const { return advertised_count_; }
+  // Calls f(id) for every advertised DestId, in order.
+  template <typename F>
+  void for_each_advertised(F&& f) const {
+    for (size_t w = 0; w < bits_.size(); ++w)
+      for (uint64_t b = bits_[w]; b; b &= b - 1) f(DestId(w * 64 + size_t(__builtin_ctzll(b))));
+  }
+
+  // Catch-up mode (see the header comment). begin_catch_up copies `from`'s Adj-RIB-Out bitmap
+  // (the caller clears what the member never had); end_catch_up returns to normal semantics.
+  bool catching_up() const { return catching_up_; }
+  void begin_catch_up(const UpdateGroup& from);
+  void end_catch_up();
+  void mark_dirty(DestId d);
+  void mark_all_advertised_dirty();  // ROUTE-REFRESH (RFC 2918 §4): resend everything it has
+  size_t dirty_count() const { return dirty_count_; }
+  // Clears and passes to f up to `max` dirty DestIds (in id order, resuming where the last call
+  // stopped); returns how many.
+  template <typename F>
+  size_t take_dirty(size_t max, F&& f) {
+    size_t n = 0;
+    for (size_t scanned = 0; n < max && dirty_count_ && scanned <= dirty_.size(); ++scanned) {
+      if (dirty_cursor_ >= dirty_.size()) dirty_cursor_ = 0;
+      uint64_t& w = dirty_[dirty_cursor_];
+      while (w && n < max) {
+        const unsigned bit = unsigned(__builtin_ctzll(w));
+        w &= w - 1;
+        --dirty_count_;
+        ++n;
+        f(DestId(dirty_cursor_ * 64 + bit));
+      }
+      if (!w) ++dirty_cursor_;
+    }
+    return n;
+  }
 
   // The outbound attributes for a path from a `from` peer (cached per interned input; the last
   // answer is remembered because consecutive routes almost always share their attributes).
@@ -69,6 +111,10 @@ class UpdateGroup {
   bool needs_full_dump_ = true;
   std::vector<uint64_t> bits_;
   size_t advertised_count_ = 0;
+  bool catching_up_ = false;
+  std::vector<uint64_t> dirty_;
+  size_t dirty_count_ = 0;
+  size_t dirty_cursor_ = 0;
   struct CacheKey {
     const PathInfo* in;
     PeerRole from;

@@ -63,6 +63,7 @@ bgp::PeerConfig peer_config(const api::NeighborConfig& n) {
   p.max_prefix_restart = n.max_prefixes_restart;
   p.graceful_restart = n.graceful_restart;
   p.nlri_error_withdraw = n.nlri_error_withdraw;
+  p.send_hold_time = n.send_hold_time;
   return p;
 }
 
@@ -79,6 +80,7 @@ Daemon::Daemon(asio::io_context& io, api::Config cfg)
                         },
                         [this](ConnId c, ByteView b) { dispatch(engine::ev::Data{c, b}); },
                         [this](ConnId c) { dispatch(engine::ev::Closed{c}); },
+                        [this](ConnId c, size_t n) { dispatch(engine::ev::Sent{c, n}); },
                     }) {
   own_netns_ = own_netns_name();
   engine_ = make_engine(cfg_, own_netns_);
@@ -208,7 +210,7 @@ void Daemon::apply(engine::Effects& fx) {
     std::visit(Overloaded{
                    [&](const bgp::ConnectRequest& r) { io_peers_.connect(r); },
                    [&](const bgp::SendRequest& r) { io_peers_.send(r.conn, r.data); },
-                   [&](const bgp::CloseRequest& r) { io_peers_.close(r.conn); },
+                   [&](const bgp::CloseRequest& r) { io_peers_.close(r.conn, r.abort); },
                },
                op);
   }

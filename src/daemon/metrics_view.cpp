@@ -36,6 +36,11 @@ std::string metrics_text(const Daemon& d, const api::ApiServerStats* api) {
     w.counter("evpnd_bgp_loop_rejected_total", "UPDATEs refused by loop detection (RFC 4456 section 8)",
               double(c.loop_rejected), l);
     w.counter("evpnd_bgp_session_resets_total", "Established sessions that went down", double(c.session_resets), l);
+    w.counter("evpnd_bgp_send_hold_expired_total", "Sessions dropped by the send hold timer (RFC 9687)",
+              double(c.send_hold_expired), l);
+    w.counter("evpnd_bgp_output_blocked_total", "Times the output queue reached its limit (peer catching up)",
+              double(c.output_blocked), l);
+    w.gauge("evpnd_bgp_output_queued_bytes", "Bytes waiting to be sent to the peer", double(s.output_queued(*p)), l);
   }
 
   const RefusalLog& refused = d.peer_io().refusals();

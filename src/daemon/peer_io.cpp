@@ -18,6 +18,7 @@ constexpr size_t kReadBuffer = 1024 * 1024;
 // to the kernel in one write instead of trickling out over many epoll rounds, and a sender is
 // not throttled while we process the previous batch (capped by net.core.{r,w}mem_max).
 constexpr int kSocketBuffer = 4 << 20;
+constexpr size_t kMaxGather = 64;  // chunks per write (asio's iovec limit)
 
 void tune_socket(asio::ip::tcp::socket& s) {
   asio::error_code ec;
@@ -52,8 +53,10 @@ struct PeerIo::Conn {
   asio::ip::tcp::socket sock;
   Bytes rbuf;
   size_t rlen = 0;
-  std::deque<Chunk> queue;    // waiting to be written
-  std::vector<Chunk> inflight;  // being written (kept alive)
+  std::deque<Chunk> queue;    // waiting to be written; the front one may be partly written
+  size_t head_offset = 0;     // bytes of queue.front() already written
+  size_t queued = 0;          // bytes in queue not yet written
+  std::vector<Chunk> inflight;  // the chunks of the pending write (kept alive)
   bool writing = false;
   bool closing = false;  // close once the queue is drained
   bool connected = false;
@@ -335,11 +338,17 @@ void PeerIo::on_read(const std::shared_ptr<Conn>& c, size_t n) {
 void PeerIo::send(ConnId id, Chunk data) {
   auto it = conns_.find(id);
   if (it == conns_.end() || it->second->closing || !it->second->connected) return;
+  it->second->queued += data->size();
   it->second->queue.push_back(std::move(data));
   dirty_.push_back(id);
 }
 
-void PeerIo::close(ConnId id) {
+size_t PeerIo::queued_bytes(ConnId id) const {
+  auto it = conns_.find(id);
+  return it == conns_.end() ? 0 : it->second->queued;
+}
+
+void PeerIo::close(ConnId id, bool abort_now) {
   auto it = conns_.find(id);
   if (it == conns_.end()) return;
   auto c = it->second;
@@ -348,9 +357,23 @@ void PeerIo::close(ConnId id) {
     finish(c, false);
     return;
   }
+  if (abort_now) {
+    abort(c);
+    return;
+  }
   dirty_.push_back(id);
 }
 
+void PeerIo::abort(const std::shared_ptr<Conn>& c) {
+  // Best effort (RFC 9687 §3.3: the NOTIFICATION only if it does not delay the close): one
+  // non-blocking attempt, and only when the stream is at a message boundary.
+  bool all_out = !c->writing && c->head_offset == 0;
+  for (auto q = c->queue.begin(); all_out && q != c->queue.end(); ++q) {
+    const ssize_t n = ::send(c->sock.native_handle(), (*q)->data(), (*q)->size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    all_out = n == static_cast<ssize_t>((*q)->size());
+  }
+  finish(c, false, !all_out);
+}
 void PeerIo::flush() {
   auto ids = std::move(dirty_);
   dirty_.clear();
@@ -369,12 +392,18 @@ void PeerIo::flush() {
 
 void PeerIo::start_write(const std::shared_ptr<Conn>& c) {
   c->writing = true;
-  c->inflight.assign(std::make_move_iterator(c->queue.begin()), std::make_move_iterator(c->queue.end()));
-  c->queue.clear();
   std::vector<asio::const_buffer> bufs;
-  bufs.reserve(c->inflight.size());
-  for (const auto& ch : c->inflight) bufs.emplace_back(ch->data(), ch->size());
-  asio::async_write(c->sock, bufs, [this, c](asio::error_code ec, size_t) {
+  bufs.reserve(std::min(c->queue.size(), kMaxGather));
+  c->inflight.clear();
+  for (const auto& ch : c->queue) {
+    if (bufs.size() == kMaxGather) break;
+    const size_t off = bufs.empty() ? c->head_offset : 0;
+    bufs.emplace_back(ch->data() + off, ch->size() - off);
+    c->inflight.push_back(ch);
+  }
+  // write_some, not async_write: every bit of progress is reported (a peer that reads slowly
+  // still makes progress; one that stops does not, and its queue stops growing).
+  c->sock.async_write_some(bufs, [this, c](asio::error_code ec, size_t n) {
     c->writing = false;
     c->inflight.clear();
     if (c->dead) return;
@@ -382,17 +411,35 @@ void PeerIo::start_write(const std::shared_ptr<Conn>& c) {
       finish(c, !c->closing);
       return;
     }
+    c->queued -= n;
+    for (size_t left = n; left > 0;) {
+      const size_t rest = c->queue.front()->size() - c->head_offset;
+      if (left < rest) {
+        c->head_offset += left;
+        break;
+      }
+      left -= rest;
+      c->head_offset = 0;
+      c->queue.pop_front();
+    }
+    if (n > 0 && cb_.sent) cb_.sent(c->id, n);  // may queue more, close, or start this write
+    if (c->dead || c->writing) return;
     if (!c->queue.empty()) start_write(c);
     else if (c->closing) finish(c, false);
   });
 }
 
-void PeerIo::finish(const std::shared_ptr<Conn>& c, bool notify) {
+void PeerIo::finish(const std::shared_ptr<Conn>& c, bool notify, bool reset) {
   if (c->dead) return;
   c->dead = true;
   asio::error_code ec;
-  c->sock.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+  // A reset drops what the kernel still holds for a peer that does not read (a plain close
+  // would keep it for minutes, probing a zero window).
+  if (reset) c->sock.set_option(asio::socket_base::linger(true, 0), ec);
+  else c->sock.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
   c->sock.close(ec);
+  c->queue.clear();
+  c->queued = 0;
   conns_.erase(c->id);
   if (notify && !c->closing) {
     cb_.closed(c->id);

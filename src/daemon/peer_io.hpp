@@ -4,8 +4,10 @@
 //   * listeners (IPv4/IPv6; MD5 keys installed per peer on the listening socket)
 //   * framing: every complete BGP message in the read buffer is handed over in one call
 //     (wire::peek_header), the remainder is kept for the next read
-//   * write coalescing: sends queued while handling one event go out in one gathered
-//     async_write; a close waits until the queue is drained (the NOTIFICATION goes out first)
+//   * write coalescing: sends queued while handling one event go out in gathered writes; every
+//     write that makes progress is reported (Callbacks::sent): the speaker bounds each peer's
+//     queue with it and runs the RFC 9687 send hold timer on it. A close waits until the queue
+//     is drained (the NOTIFICATION goes out first); an abort close does not (see close()).
 //
 // NOTE threading: everything runs on the io_context thread; callbacks are synchronous.
 // NOTE performance: 1 MiB read buffers that grow to the largest message, TCP_NODELAY.
@@ -45,6 +47,7 @@ class PeerIo {
     std::function<void(ConnId, IpAddress remote)> accepted;
     std::function<void(ConnId, ByteView)> data;
     std::function<void(ConnId)> closed;
+    std::function<void(ConnId, size_t)> sent;  // bytes of the queue the socket took
   };
 
   PeerIo(asio::io_context& io, Callbacks cb);
@@ -66,7 +69,11 @@ class PeerIo {
 
   void connect(const bgp::ConnectRequest& r);
   void send(ConnId c, Chunk data);
-  void close(ConnId c);  // after queued sends
+  // After queued sends; with `abort`, now: what is queued is tried once without blocking (only
+  // at a message boundary with no write in flight) and the connection is reset when that does
+  // not write it all, so the kernel does not keep a stuck peer's data either (RFC 9687 §3.3).
+  void close(ConnId c, bool abort = false);
+  size_t queued_bytes(ConnId c) const;  // not yet taken by the socket
   void flush();          // start writes for every connection with queued data
   void close_all();
   size_t connection_count() const { return conns_.size(); }
@@ -79,7 +86,8 @@ class PeerIo {
   void start_read(const std::shared_ptr<Conn>& c);
   void on_read(const std::shared_ptr<Conn>& c, size_t n);
   void start_write(const std::shared_ptr<Conn>& c);
-  void finish(const std::shared_ptr<Conn>& c, bool notify);
+  void finish(const std::shared_ptr<Conn>& c, bool notify, bool reset = false);
+  void abort(const std::shared_ptr<Conn>& c);
   void accept_next(size_t listener);
   void apply_md5_to_listeners();
 

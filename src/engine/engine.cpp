@@ -69,6 +69,7 @@ Effects Engine::handle(const Event& e) {
                  },
                  [&](const ev::Closed& a) { speaker_.on_closed(a.conn, fx); },
                  [&](const ev::Data& a) { speaker_.on_data(a.conn, a.bytes, fx); },
+                 [&](const ev::Sent& a) { speaker_.on_sent(a.conn, a.bytes, fx); },
                  [&](const ev::TimerFired& a) { speaker_.on_timer(a.key, fx); },
                  [&](const ev::OriginateRoutes& a) {
                    for (const auto& r : a.routes) speaker_.originate(r.route, make_local_path(r));

@@ -50,6 +50,7 @@ struct ConnectFailed { ConnId conn; std::string reason; };
 struct Accepted { ConnId conn; IpAddress remote; };
 struct Closed { ConnId conn; };
 struct Data { ConnId conn; ByteView bytes; };  // one or more whole BGP messages
+struct Sent { ConnId conn; size_t bytes; };    // the socket took `bytes` more of the output
 struct TimerFired { bgp::TimerKey key; };
 struct OriginateRoutes { std::vector<LocalRoute> routes; };
 struct WithdrawRoutes { std::vector<wire::EvpnRoute> routes; };
@@ -70,7 +71,7 @@ struct Event {
   std::variant<ev::AddPeer, ev::RemovePeer, ev::ResetPeer, ev::Connected, ev::ConnectFailed, ev::Accepted,
                ev::Closed, ev::Data, ev::TimerFired, ev::OriginateRoutes, ev::WithdrawRoutes, ev::Shutdown,
                ev::StartEvpn, ev::DataplaneEvents, ev::EvpnTimer, ev::Prefix, ev::ClearDuplicates,
-               ev::SetRouterMac, ev::ReconfigureVnis>
+               ev::SetRouterMac, ev::ReconfigureVnis, ev::Sent>
       body;
 };
 

@@ -110,6 +110,27 @@ TEST(Fsm, Established_HoldTimerExpires_Notification4) {
   }
 }
 
+// RFC 9687 §3.3: NOTIFICATION 8 (subcode 0), drop without waiting for the queue, Idle.
+TEST(Fsm, Established_SendHoldTimerExpires_Notification8AndAbort) {
+  auto r = fsm_step(S::kEstablished, {E::kSendHoldTimerExpires}, false);
+  EXPECT_EQ(r.next, S::kIdle);
+  EXPECT_EQ(notification(r), (FsmAction{A::kSendNotification, 8, 0}));
+  EXPECT_TRUE(has(r, A::kAbortConnection));
+  EXPECT_FALSE(has(r, A::kDropConnection));
+  EXPECT_TRUE(has(r, A::kSessionDown));
+  EXPECT_TRUE(has(r, A::kStopTimers));
+  EXPECT_TRUE(has(r, A::kIncrementRetryCounter));
+}
+
+// The timer runs in Established only: a stale expiry elsewhere changes nothing.
+TEST(Fsm, NotEstablished_SendHoldTimerExpires_Ignored) {
+  for (auto s : {S::kIdle, S::kConnect, S::kActive, S::kOpenSent, S::kOpenConfirm}) {
+    auto r = fsm_step(s, {E::kSendHoldTimerExpires}, false);
+    EXPECT_EQ(r.next, s);
+    EXPECT_TRUE(r.actions.empty());
+  }
+}
+
 TEST(Fsm, Established_UpdateAndKeepalive_ProcessAndRestartHold) {
   auto r = fsm_step(S::kEstablished, {E::kUpdateMsg}, false);
   EXPECT_EQ(r.next, S::kEstablished);

@@ -1,10 +1,18 @@
 // An in-memory network of pure Speakers for tests: connects ConnectRequests to the speaker
 // owning the remote address, delivers sends in order, fires timers when time advances.
+//
+// Output progress: every delivered send is reported back to its sender (Speaker::on_sent), as
+// PeerIo reports what the socket took. stall_reader(s) models a peer that stops reading (TCP
+// window closed): sends to it are held, unreported, in order, and its hold timer does not run
+// (the check would happen on read); its keepalives still go out. resume_reader() delivers the
+// backlog and reports it. An abort close (RFC 9687) discards the held backlog, as a reset does.
 #pragma once
 
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
+#include <set>
 
 #include "bgp/speaker.hpp"
 #include "test_util.hpp"
@@ -21,10 +29,11 @@ class SimNet {
     bool isolated = false;  // connections to and from it fail
   };
 
-  Speaker& add(const char* address, Asn asn, const char* router_id) {
+  Speaker& add(const char* address, Asn asn, const char* router_id, size_t output_queue_limit = 0) {
     SpeakerConfig c;
     c.asn = asn;
     c.router_id = ip(router_id);
+    if (output_queue_limit) c.output_queue_limit = output_queue_limit;
     return add(address, c);
   }
   Speaker& add(const char* address, const SpeakerConfig& c) {
@@ -80,7 +89,8 @@ class SimNet {
       TimePoint due = end;
       for (auto& n : nodes_)
         for (auto& [k, t] : n->timers)
-          if (t <= due) due = t, due_node = n.get(), due_key = k;
+          if (t <= due && !(k.kind == TimerKind::kHold && stalled_.count(n.get())))
+            due = t, due_node = n.get(), due_key = k;
       if (!due_node) break;
       now_ = due;
       due_node->timers.erase(due_key);
@@ -90,6 +100,28 @@ class SimNet {
   }
   TimePoint now() const { return now_; }
   size_t sends_seen = 0;
+
+  void stall_reader(Speaker& s) { stalled_.insert(&node(s)); }
+  void resume_reader(Speaker& s) {
+    Node* n = &node(s);
+    stalled_.erase(n);
+    auto backlog = std::move(held_[n]);
+    held_.erase(n);
+    held_bytes_.erase(n);
+    for (auto& h : backlog) {
+      Output o;
+      o.io.push_back(SendRequest{h.conn, h.data});
+      queue_.push_back({h.from, std::move(o)});
+    }
+    run();
+  }
+  // Bytes held for a stalled reader, and the most ever held at once.
+  size_t held_bytes(Speaker& s) { return held_bytes_[&node(s)]; }
+  size_t max_held_bytes(Speaker& s) { return max_held_[&node(s)]; }
+  // Sees every message sequence delivered to a node (after a stall: when resumed).
+  std::function<void(Speaker& to, ByteView bytes)> on_deliver;
+  // Sees every Output a node produced, before it is carried out.
+  std::function<void(Speaker& from, const Output& out)> on_output;
 
  private:
   struct Pending {
@@ -104,6 +136,7 @@ class SimNet {
     while (!queue_.empty()) {
       Pending p = std::move(queue_.front());
       queue_.pop_front();
+      if (on_output) on_output(*p.from->speaker, p.out);
       for (auto& t : p.out.timers) {
         if (t.delay) p.from->timers[t.key] = now_ + *t.delay;
         else p.from->timers.erase(t.key);
@@ -135,18 +168,40 @@ class SimNet {
     } else if (auto* s = std::get_if<SendRequest>(&op)) {
       auto it = links_.find({from, s->conn});
       if (it == links_.end()) return;
-      ++sends_seen;
       End e = it->second;
+      if (stalled_.count(e.node)) {
+        held_[e.node].push_back(Held{from, s->conn, s->data});
+        held_bytes_[e.node] += s->data->size();
+        max_held_[e.node] = std::max(max_held_[e.node], held_bytes_[e.node]);
+        return;
+      }
+      ++sends_seen;
+      if (on_deliver) on_deliver(*e.node->speaker, ByteView(*s->data));
       Output o;
       e.node->speaker->set_now(now_);
       e.node->speaker->on_data(e.conn, ByteView(*s->data), o);
       queue_.push_back({e.node, std::move(o)});
+      Output sent;
+      from->speaker->set_now(now_);
+      from->speaker->on_sent(s->conn, s->data->size(), sent);
+      queue_.push_back({from, std::move(sent)});
     } else if (auto* cl = std::get_if<CloseRequest>(&op)) {
       auto it = links_.find({from, cl->conn});
       if (it == links_.end()) return;
       End e = it->second;
       links_.erase(it);
       links_.erase({e.node, e.conn});
+      if (cl->abort) {  // a reset: what the stalled reader never took is gone
+        auto& h = held_[e.node];
+        for (auto x = h.begin(); x != h.end();) {
+          if (x->from == from && x->conn == cl->conn) {
+            held_bytes_[e.node] -= x->data->size();
+            x = h.erase(x);
+          } else {
+            ++x;
+          }
+        }
+      }
       Output o;
       e.node->speaker->set_now(now_);
       e.node->speaker->on_closed(e.conn, o);
@@ -154,6 +209,14 @@ class SimNet {
     }
   }
 
+  struct Held {
+    Node* from;
+    ConnId conn;
+    Chunk data;
+  };
+  std::set<Node*> stalled_;
+  std::map<Node*, std::deque<Held>> held_;
+  std::map<Node*, size_t> held_bytes_, max_held_;
   std::vector<std::unique_ptr<Node>> nodes_;
   std::deque<Pending> queue_;
   std::map<std::pair<Node*, ConnId>, End> links_;
