@@ -105,6 +105,7 @@ void Speaker::handshake() {
     if (!msg) throw std::runtime_error("undecodable message in handshake: " + msg.error().reason);
     if (auto* o = std::get_if<w::Open>(&*msg)) {
       peer_open_ = *o;
+      hold_ = negotiated_hold_time(opts_.hold_time, o->hold_time);
       ext_msg_ = opts_.extended_message && o->caps.extended_message;
       dctx_.extended_message = ext_msg_;
       dctx_.four_octet_as = o->caps.four_octet_as.has_value();
@@ -179,7 +180,8 @@ void Speaker::reader_loop(UpdateHandler on_update) {
 
 void Speaker::keepalive_loop() {
   const auto ka = w::encode_message(w::Message{w::Keepalive{}}, w::EncodeContext{});
-  const auto period = std::chrono::seconds(std::max(1, opts_.hold_time / 3));
+  const auto period = keepalive_period();
+  if (period.count() == 0) return;  // hold time 0: no KEEPALIVEs (RFC 4271 §4.4)
   auto next = std::chrono::steady_clock::now() + period;
   while (!closed_) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));

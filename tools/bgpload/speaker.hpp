@@ -7,7 +7,9 @@
 // the monitor reads 1 MiB at a time and frames messages in place.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <mutex>
@@ -25,7 +27,7 @@ struct SpeakerOptions {
   std::string remote_address;
   uint16_t remote_port = 179;
   uint32_t asn = 65000;
-  uint16_t hold_time = 180;
+  uint16_t hold_time = 180;  // offered; the session uses the smaller of ours and the peer's
   bool extended_message = true;  // advertise RFC 8654
 };
 
@@ -47,6 +49,14 @@ class Speaker {
   void close();
 
   const evpnd::wire::Open& peer_open() const { return peer_open_; }
+  // RFC 4271 §4.2: the negotiated hold time is the smaller of the two OPENs' (valid once
+  // Established); keepalives go every third of it, none when it is 0 (§4.4).
+  uint16_t hold_time() const { return hold_; }
+  std::chrono::seconds keepalive_period() const { return keepalive_period_for(hold_); }
+  static uint16_t negotiated_hold_time(uint16_t ours, uint16_t theirs) { return std::min(ours, theirs); }
+  static std::chrono::seconds keepalive_period_for(uint16_t hold) {
+    return std::chrono::seconds(hold == 0 ? 0 : std::max(1, hold / 3));
+  }
   bool extended_message() const { return ext_msg_; }
   bool closed() const { return closed_.load(); }
   const std::string& close_reason() const { return close_reason_; }
@@ -62,6 +72,7 @@ class Speaker {
   std::mutex write_mu_;
   evpnd::wire::Open peer_open_;
   bool ext_msg_ = false;
+  uint16_t hold_ = 0;
   evpnd::wire::DecodeContext dctx_;
   evpnd::Bytes pending_;  // handshake read-ahead handed to the reader
   std::thread reader_, keepalive_;
