@@ -92,7 +92,16 @@ std::string render_bgp_neighbors(const json& body) {
     out << "  BGP state = " << field(n, "state");
     if (field(n, "state") == "Established") out << ", up for " << format_uptime(n.value("uptime_seconds", json()));
     out << "\n  Hold time is " << field(n, "hold_time") << " seconds, keepalive interval is " << field(n, "keepalive")
-        << " seconds\n";
+        << " seconds";
+    // RFC 9687: 0 = off; null (down, nothing configured) = the default max(480, 2 x hold).
+    if (n.contains("send_hold_time")) {
+      const std::string sh = field(n, "send_hold_time");
+      out << ", send hold time " << (sh == "0" ? "off" : sh == "-" ? "default" : sh + " seconds");
+    }
+    out << "\n";
+    if (n.value("catching_up", false))
+      out << "  Output: " << field(n, "output_queued_bytes")
+          << " bytes waiting; fell behind, catching up outside its update group\n";
     const json& neg = n.value("negotiated", json::object());
     out << "  Negotiated:\n    Address families: " << join_field(neg, "families", ", ") << "\n"
         << "    4-octet AS: " << field(neg, "four_octet_as") << ", route refresh: " << field(neg, "route_refresh")
@@ -109,6 +118,9 @@ std::string render_bgp_neighbors(const json& body) {
         << field(c, "attribute_discard") << ", reset for malformed input: " << field(c, "malformed_session_reset")
         << ", session resets: " << field(c, "session_resets")
         << ", stale routes: " << field(c, "stale_routes") << "\n";
+    if (c.value("send_hold_expired", 0) > 0 || c.value("output_blocked", 0) > 0)
+      out << "  Send hold timer expiries: " << field(c, "send_hold_expired") << ", output queue full: "
+          << field(c, "output_blocked") << " time(s)\n";
     out << "  Prefixes received " << field(n, "prefixes_received") << ", sent " << field(n, "prefixes_sent")
         << ", maximum " << (field(n, "max_prefixes") == "-" ? "none" : field(n, "max_prefixes")) << "\n";
     if (n.value("max_prefix_tripped", false)) {

@@ -85,6 +85,22 @@ TEST(ShowViews, BgpNeighbor_MaxPrefixStop_SaysWhenOrHowItRestarts) {
       << tripped(false);
 }
 
+TEST(ShowViews, BgpNeighbor_SendHoldAndSlowPeer_Shown) {  // RFC 9687, bounded output
+  auto render = [](json n) { return render_bgp_neighbors(json{{"neighbors", json::array({n})}}); };
+  json n = {{"address", "10.255.0.9"}, {"state", "Established"}, {"hold_time", 9}, {"keepalive", 3},
+            {"send_hold_time", 480}, {"catching_up", true}, {"output_queued_bytes", 16777216},
+            {"counters", {{"send_hold_expired", 1}, {"output_blocked", 2}}}};
+  const std::string out = render(n);
+  EXPECT_NE(out.find("keepalive interval is 3 seconds, send hold time 480 seconds\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("  Output: 16777216 bytes waiting; fell behind, catching up outside its update group\n"),
+            std::string::npos) << out;
+  EXPECT_NE(out.find("  Send hold timer expiries: 1, output queue full: 2 time(s)\n"), std::string::npos) << out;
+  n["send_hold_time"] = 0;
+  EXPECT_NE(render(n).find("send hold time off"), std::string::npos);
+  n["send_hold_time"] = nullptr;
+  EXPECT_NE(render(n).find("send hold time default"), std::string::npos);
+}
+
 TEST(ShowViews, EvpnRoutes_BestMarkedPathAndOrigin) {
   json body = json::parse(R"({"count":2,"routes":[
     {"route_type":2,"rd":"10.255.0.1:2","vni":100,"l3vni":5000,"prefix_string":"10.255.0.1:2 [2]:[0]:[48]:[02:00:00:00:01:10]",
