@@ -79,6 +79,14 @@ void parse_timers(const ConfigReader& r, const YAML::Node& node, const std::stri
     uint64_t ka = r.uint(m.get("keepalive"), m.path("keepalive"), 0, 65535);
     if (n.hold_time == 0 && ka != 0)
       r.fail(m.get("keepalive"), m.path("keepalive"), "keepalive must be 0 when the hold time is 0");
+    // RFC 4271 §4.4: with a non-zero hold time KEEPALIVEs are what keeps the peer's hold timer
+    // from expiring; 0 would send none, and the session would drop every hold time. §10 suggests
+    // one third of the hold time, which is what leaving `keepalive` out gives.
+    if (n.hold_time != 0 && ka == 0)
+      r.fail(m.get("keepalive"), m.path("keepalive"),
+             "keepalive 0 would send no KEEPALIVE while the hold time is " + std::to_string(n.hold_time) +
+                 " s, so the peer would drop the session (RFC 4271 §4.4); leave keepalive out for hold/3 "
+                 "(RFC 4271 §10), or set hold: 0 to turn both off");
     if (n.hold_time != 0 && ka >= n.hold_time)
       r.fail(m.get("keepalive"), m.path("keepalive"),
              "keepalive (" + std::to_string(ka) + ") must be less than the hold time (" + std::to_string(n.hold_time) + ")");

@@ -91,7 +91,11 @@ tl::expected<Negotiated, OpenError> negotiate(const LocalSettings& local, const 
   n.peer_router_id = peer.bgp_id;
   n.hold_time = std::min(local.hold_time, peer.hold_time);
   n.keepalive = n.hold_time / 3;
-  if (configured_keepalive && *configured_keepalive < n.keepalive) n.keepalive = *configured_keepalive;
+  // A configured 0 is not "no keepalives" while the hold time is non-zero (RFC 4271 §4.4: the
+  // peer would drop the session); the configuration refuses it, and here it falls back to §10's
+  // one third of the hold time for any other producer of a PeerConfig.
+  if (configured_keepalive && *configured_keepalive != 0 && *configured_keepalive < n.keepalive)
+    n.keepalive = *configured_keepalive;
   if (n.hold_time == 0) n.keepalive = 0;
 
   // RFC 4760 §8: a peer without capability 1 speaks IPv4 unicast only.

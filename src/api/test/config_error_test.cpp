@@ -92,6 +92,17 @@ TEST(ConfigError, HoldAndKeepalive_Rfc4271Rules) {
   EXPECT_TRUE(parse_config_text(n + "    timers: { hold: 3, keepalive: 1 }\n", "t.yaml"));
 }
 
+// RFC 4271 §4.4/§10: keepalive 0 with a non-zero hold time would send no KEEPALIVE at all.
+TEST(ConfigError, KeepaliveZeroWithNonZeroHold_Refused) {
+  const std::string n = kHead + "neighbors:\n  - address: 10.0.0.2\n    remote-as: 65000\n";  // lines 3-5
+  expect_error(n + "    timers:\n      keepalive: 0\n",
+               {7, "neighbors[0].timers.keepalive", "keepalive 0 would send no KEEPALIVE while the hold time is 90 s"});
+  expect_error(n + "    timers: { hold: 9, keepalive: 0 }\n", {6, "neighbors[0].timers.keepalive", "hold time is 9 s"});
+  expect_error(n + "    timers: { hold: 9, keepalive: 10 }\n", {6, "neighbors[0].timers.keepalive", "must be less than"});
+  EXPECT_TRUE(parse_config_text(n + "    timers: { hold: 0, keepalive: 0 }\n", "t.yaml"));
+  EXPECT_TRUE(parse_config_text(n + "    timers: { hold: 9 }\n", "t.yaml"));
+}
+
 TEST(ConfigError, MaxPrefixesRestart_RangeTypeAndDependency) {
   const std::string n = kHead + "neighbors:\n  - address: 10.0.0.2\n    remote-as: 65001\n    max-prefixes: 10\n";
   expect_error(n + "    max-prefixes-restart: 86401\n",

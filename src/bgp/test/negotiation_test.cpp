@@ -102,6 +102,15 @@ TEST(Negotiation, ConfiguredKeepalive_SmallerWins) {
   EXPECT_EQ(n->keepalive, 1);
 }
 
+// RFC 4271 §4.4/§10: a configured keepalive of 0 never turns KEEPALIVEs off under a non-zero
+// hold time (hold 9 here): one third of it is used.
+TEST(Negotiation, ConfiguredKeepaliveZero_HoldThirdUsed) {
+  auto n = negotiate(local(), {65000, ip("10.0.0.254")}, peer_open(65000), uint16_t{0});
+  ASSERT_TRUE(n);
+  EXPECT_EQ(n->hold_time, 9);
+  EXPECT_EQ(n->keepalive, 3);
+}
+
 TEST(Negotiation, PeerWithoutExtendedMessage_NotNegotiated) {
   auto o = peer_open(65000);
   o.caps.extended_message = false;
