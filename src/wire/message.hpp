@@ -72,11 +72,12 @@ struct Capabilities {
   std::vector<AddPathEntry> add_path;        // code 69
   std::optional<std::string> fqdn_hostname;  // code 73 (FRR): hostname
   std::optional<std::string> fqdn_domain;
-  // Kept and re-encoded as received: capabilities with unknown codes, and the repeated
-  // instances of a single-valued capability (route refresh, extended message, graceful
-  // restart, 4-octet AS, FQDN...): RFC 5492 §4
-  // leaves repeats to each capability's spec, these say nothing, so the first instance is the
-  // one used. Repeated multiprotocol and add-path instances are merged into their lists.
+  // Kept and re-encoded as received: capabilities with unknown codes, and the instances of a
+  // single-valued capability that are not used. RFC 5492 §4 leaves repeats to each
+  // capability's document: graceful restart uses the LAST instance (RFC 4724 §3 MUST), so the
+  // earlier ones are kept here; route refresh, extended message, 4-octet AS and FQDN say
+  // nothing, so their first instance is used and the later ones are kept here. Repeated
+  // multiprotocol and add-path instances are merged into their lists.
   std::vector<RawCapability> unknown;
   bool operator==(const Capabilities&) const = default;
 };

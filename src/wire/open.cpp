@@ -10,7 +10,9 @@
 // `order`/`param_breaks`/`extended_params` record the layout, `add_path_sizes` how repeated
 // add-path capabilities split the merged list, `mp_reserved` and the graceful restart
 // `reserved_flags` the reserved bits; repeated single-valued capabilities are kept raw in
-// caps.unknown (the first instance is the one used).
+// caps.unknown: for graceful restart the earlier instances (RFC 4724 §3: the receiver "MUST
+// ignore all but the last instance"), for the others the later ones (their RFCs say nothing, and
+// RFC 5492 §4 leaves repeats to each capability's document: the first is used).
 #include <bitset>
 
 #include "wire/attribute_codec.hpp"
@@ -38,6 +40,22 @@ tl::unexpected<DecodeError> open_error(uint8_t subcode, std::string reason, Byte
 
 uint16_t load16(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
 
+// One capability's value holds at most 255 octets: 63 four-octet tuples.
+constexpr size_t kMaxTuples = 63;
+
+// RFC 4724 §3 value: Restart Flags (R, N, 2 reserved) and Restart Time, then <AFI, SAFI, Flags>.
+void write_graceful_restart(ByteWriter& w, const GracefulRestart& gr) {
+  const size_t n = std::min(gr.families.size(), kMaxTuples);
+  w.u16(static_cast<uint16_t>((gr.restart_state ? 0x8000 : 0) | (gr.notification ? 0x4000 : 0) |
+                              (gr.reserved_flags & 0x30) << 8 | (gr.restart_time & 0x0FFF)));
+  for (size_t i = 0; i < n; ++i) {
+    const auto& f = gr.families[i];
+    w.u16(static_cast<uint16_t>(f.afi_safi.afi));
+    w.u8(static_cast<uint8_t>(f.afi_safi.safi));
+    w.u8(static_cast<uint8_t>((f.forwarding_preserved ? 0x80 : 0) | (f.reserved_flags & 0x7F)));
+  }
+}
+
 // Decodes one capability into `o.caps` (and the layout sidecars of `o`); returns a reason when
 // its length does not fit its code.
 std::optional<std::string> decode_capability(uint8_t code, ByteView v, Open& o) {
@@ -46,12 +64,27 @@ std::optional<std::string> decode_capability(uint8_t code, ByteView v, Open& o) 
     if (ok) return std::nullopt;
     return "capability " + std::to_string(code) + ": bad length " + std::to_string(v.size());
   };
-  // A repeated single-valued capability is checked like the first, then kept raw (message.hpp).
+  // RFC 4724 §3: "If more than one instance of the Graceful Restart Capability is carried in
+  // the capability advertisement, the receiver of the advertisement MUST ignore all but the last
+  // instance". Each new instance replaces the one in the field, which moves to the raw list
+  // (re-encoded before the field, so the wire order is kept).
+  if (code == kCapGracefulRestart && c.graceful_restart) {
+    Open scratch;
+    if (auto why = decode_capability(code, v, scratch)) return why;
+    Bytes earlier;
+    ByteWriter ew(earlier);
+    write_graceful_restart(ew, *c.graceful_restart);
+    c.unknown.push_back(RawCapability{code, std::move(earlier)});
+    c.graceful_restart = std::move(scratch.caps.graceful_restart);
+    return std::nullopt;
+  }
+  // Another repeated single-valued capability is checked like the first, then kept raw
+  // (message.hpp): route refresh, enhanced route refresh and extended message have no value, so
+  // a repeat changes nothing (RFC 5492 §4); RFC 6793 and the FQDN draft define no repeats.
   const bool repeated = (code == kCapRouteRefresh && c.route_refresh) ||
                         (code == kCapRouteRefreshCisco && c.route_refresh_cisco) ||
                         (code == kCapEnhancedRouteRefresh && c.enhanced_route_refresh) ||
                         (code == kCapExtendedMessage && c.extended_message) ||
-                        (code == kCapGracefulRestart && c.graceful_restart) ||
                         (code == kCapFourOctetAs && c.four_octet_as) ||
                         (code == kCapFqdn && c.fqdn_hostname);
   if (repeated) {
@@ -185,9 +218,6 @@ tl::expected<Open, DecodeError> decode_open(ByteView body) {
 
 namespace {
 
-// One capability's value holds at most 255 octets: 63 four-octet tuples.
-constexpr size_t kMaxTuples = 63;
-
 // Writes capabilities for encode_open, tracking what has been written so that `order` can ask
 // for each instance in turn and the rest can be appended.
 class CapWriter {
@@ -197,7 +227,12 @@ class CapWriter {
 
   // Appends the next instance of capability `code` to `w`: from its field while the field has
   // one to give, else a raw one from `unknown`. False when there is none.
-  bool write(ByteWriter& w, uint8_t code) { return field(w, code) || raw(w, code); }
+  // Graceful restart is the exception: its field holds the LAST instance (RFC 4724 §3), the
+  // earlier ones are raw, so the raw ones go first.
+  bool write(ByteWriter& w, uint8_t code) {
+    if (code == kCapGracefulRestart) return raw(w, code) || field(w, code);
+    return field(w, code) || raw(w, code);
+  }
 
   // The capabilities not written yet, one blob each, in the fields' order.
   std::vector<Bytes> rest() {
@@ -206,7 +241,7 @@ class CapWriter {
       for (;;) {
         Bytes b;
         ByteWriter w(b);
-        if (!field(w, code)) return;
+        if (!(code == kCapGracefulRestart ? write(w, code) : field(w, code))) return;
         out.push_back(std::move(b));
       }
     };
@@ -245,16 +280,8 @@ class CapWriter {
       case kCapGracefulRestart: {
         if (!c_.graceful_restart || done_[code]) return false;
         const GracefulRestart& gr = *c_.graceful_restart;
-        const size_t n = std::min(gr.families.size(), kMaxTuples);
-        header(w, code, 2 + 4 * n);
-        w.u16(static_cast<uint16_t>((gr.restart_state ? 0x8000 : 0) | (gr.notification ? 0x4000 : 0) |
-                                    (gr.reserved_flags & 0x30) << 8 | (gr.restart_time & 0x0FFF)));
-        for (size_t i = 0; i < n; ++i) {
-          const auto& f = gr.families[i];
-          w.u16(static_cast<uint16_t>(f.afi_safi.afi));
-          w.u8(static_cast<uint8_t>(f.afi_safi.safi));
-          w.u8(static_cast<uint8_t>((f.forwarding_preserved ? 0x80 : 0) | (f.reserved_flags & 0x7F)));
-        }
+        header(w, code, 2 + 4 * std::min(gr.families.size(), kMaxTuples));
+        write_graceful_restart(w, gr);
         done_.set(code);
         return true;
       }

@@ -168,5 +168,28 @@ TEST(Negotiation, GrFamiliesFromPeer_Recorded) {
   EXPECT_EQ(n->gr_families, std::vector<AfiSafi>{kL2vpnEvpn});
 }
 
+// RFC 4724 §3: of two GR capabilities in one OPEN, the last decides. The first lists
+// l2vpn-evpn with F and 120 s, the last lists nothing and 30 s: the peer is a helper only, and
+// nothing of it is retained as stale on a session loss.
+TEST(Negotiation, RepeatedGrCapability_LastInstanceDecides) {
+  const Bytes body = *parse_hex(
+      "04 fde8 001e 0a000001 18"
+      "0206 0104 00190046  0208 4006 0078 00194680  0204 4002 001e");
+  Bytes msg(16, 0xFF);
+  msg.push_back(0);
+  msg.push_back(uint8_t(19 + body.size()));
+  msg.push_back(1);
+  msg.insert(msg.end(), body.begin(), body.end());
+  auto m = wire::decode_message(msg, wire::DecodeContext{});
+  ASSERT_TRUE(m) << m.error().reason;
+  const auto& o = std::get<wire::Open>(*m);
+  auto n = negotiate(local(), {65000, ip("10.0.0.254")}, o, std::nullopt);
+  ASSERT_TRUE(n) << n.error().reason;
+  EXPECT_TRUE(n->graceful_restart);
+  EXPECT_EQ(n->peer_restart_time, 30);
+  EXPECT_TRUE(n->gr_families.empty());
+  EXPECT_TRUE(n->gr_preserved.empty());
+}
+
 }  // namespace
 }  // namespace evpnd::bgp

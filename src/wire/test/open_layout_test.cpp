@@ -60,8 +60,12 @@ TEST(OpenLayout, SingleAddPath_NoSizesRecorded) {
   EXPECT_TRUE(o.add_path_sizes.empty());
 }
 
-TEST(OpenLayout, RepeatedSingleValuedCapabilities_FirstUsedRepeatsKeptRaw) {
-  // 4-octet AS 65000 then 65001, route refresh twice, graceful restart twice, FQDN twice.
+// RFC 5492 §4 leaves repeated instances to each capability's document. 4-octet AS, route
+// refresh and FQDN define none: the first is used. Graceful restart: RFC 4724 §3 "the receiver
+// of the advertisement MUST ignore all but the last instance of the Graceful Restart Capability".
+TEST(OpenLayout, RepeatedSingleValuedCapabilities_FirstUsedButGracefulRestartLast) {
+  // 4-octet AS 65000 then 65001, route refresh twice, graceful restart twice (120 s, then R and
+  // 16 s), FQDN twice.
   const Bytes b = open_body(hex("0210 4104 0000fde8 0200 4104 0000fde9 0200"
                                 "0208 4002 0078 4002 8010"
                                 "0208 4903 026831 4901 00"));
@@ -69,12 +73,34 @@ TEST(OpenLayout, RepeatedSingleValuedCapabilities_FirstUsedRepeatsKeptRaw) {
   EXPECT_EQ(o.caps.four_octet_as, 65000u);
   EXPECT_TRUE(o.caps.route_refresh);
   ASSERT_TRUE(o.caps.graceful_restart);
-  EXPECT_EQ(o.caps.graceful_restart->restart_time, 120);
-  EXPECT_FALSE(o.caps.graceful_restart->restart_state);
+  EXPECT_EQ(o.caps.graceful_restart->restart_time, 16);
+  EXPECT_TRUE(o.caps.graceful_restart->restart_state);
   EXPECT_EQ(o.caps.fqdn_hostname, "h1");
   EXPECT_EQ(o.caps.unknown,
-            (std::vector<RawCapability>{{65, hex("0000fde9")}, {2, {}}, {64, hex("8010")}, {73, hex("00")}}));
+            (std::vector<RawCapability>{{65, hex("0000fde9")}, {2, {}}, {64, hex("0078")}, {73, hex("00")}}));
   expect_exact(b);
+}
+
+// Three instances: the families and F bits are the third's; each earlier one is re-encoded
+// where it was (byte-exact), whatever the parameter layout.
+TEST(OpenLayout, GracefulRestartThreeInstances_LastOneUsed) {
+  // 120 s with l2vpn-evpn (F), then in a second parameter: 90 s with no family, then R, N,
+  // 60 s with ipv4-unicast and l2vpn-evpn, neither with F.
+  const Bytes three = open_body(hex("0208 4006 0078 00194680"
+                                    "0210 4002 005a 400a c03c 00010100 00194600"));
+  Open o = decode_open_ok(three);
+  ASSERT_TRUE(o.caps.graceful_restart);
+  const GracefulRestart& gr = *o.caps.graceful_restart;
+  EXPECT_TRUE(gr.restart_state);
+  EXPECT_TRUE(gr.notification);
+  EXPECT_EQ(gr.restart_time, 60);
+  ASSERT_EQ(gr.families.size(), 2u);
+  EXPECT_EQ(gr.families[0].afi_safi, kIpv4Unicast);
+  EXPECT_FALSE(gr.families[0].forwarding_preserved);
+  EXPECT_EQ(gr.families[1].afi_safi, kL2vpnEvpn);
+  EXPECT_FALSE(gr.families[1].forwarding_preserved);
+  EXPECT_EQ(o.caps.unknown, (std::vector<RawCapability>{{64, hex("0078 00194680")}, {64, hex("005a")}}));
+  expect_exact(three);
 }
 
 TEST(OpenLayout, RepeatedMalformedCapability_StillAnOpenError) {
