@@ -13,6 +13,7 @@
 
 #include "bgp/best_path.hpp"
 #include "bgp/fsm.hpp"
+#include "bgp/log_limiter.hpp"
 #include "bgp/negotiation.hpp"
 #include "bgp/policy.hpp"
 #include "bgp/update_group.hpp"
@@ -71,6 +72,9 @@ struct PeerCounters {
   uint64_t connect_attempts = 0;
   uint64_t send_hold_expired = 0;   // sessions dropped by the send hold timer (RFC 9687)
   uint64_t output_blocked = 0;      // times the output queue reached its limit (catch-up started)
+  // NLRI (routes, prefixes, withdrawals) of a family the session did not negotiate: ignored
+  // (RFC 4760 §8); an End-of-RIB for such a family is ignored without being counted.
+  uint64_t unnegotiated_nlri = 0;
 };
 
 struct Connection {
@@ -114,6 +118,7 @@ struct Peer {
   bool max_prefix_tripped = false;
   TimePoint max_prefix_restart_at{};  // when a tripped peer starts again; {} = not scheduled
   std::string last_error;
+  LogLimiter unnegotiated_log;     // RFC 4760 §8 refusals (speaker_outbound.cpp)
 
   bool established() const { return session != 0; }
   Connection* conn(ConnId c);

@@ -209,6 +209,13 @@ class Speaker {
   void join_group(Peer& p);
   void leave_group(Peer& p);
   void fill_group(UpdateGroup& g, FanoutPacker& fp, bool full);
+  // Families and sizes per session (speaker_outbound.cpp). `outbound`: the attributes best path
+  // `b` goes to group `g` with, or nullptr when the group must not have it (RFC 4456 §6 roles,
+  // RFC 4760 §8 a family it did not negotiate); `count`: a refusal is counted and logged.
+  const AttrRef* outbound(UpdateGroup& g, const Path& b, bool count = true);
+  // RFC 4760 §8: strips what `u` carries of families the session did not negotiate (counted,
+  // logged rate-limited); true when `u` is an End-of-RIB for such a family (to be ignored).
+  bool drop_unnegotiated(Peer& p, wire::Update& u);
   PeerId member_of(PeerId p, GroupId g) const;
   void send_chunks(const std::vector<Chunk>& chunks, const std::vector<PeerId>& to, size_t updates, Output& out);
   // Slow peers (speaker_catch_up.cpp).

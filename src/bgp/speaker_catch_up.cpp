@@ -82,7 +82,6 @@ void Speaker::pump_catch_up(Peer& p, Output& out) {
   Connection* c = p.conn(p.session);
   if (!c || !p.group) return;
   UpdateGroup& g = *groups_.at(p.group);
-  const PeerRole to_role = g.policy().role;
   std::vector<DestId> gone;  // tombstones withdrawn from the last peer that had them
   while (g.dirty_count() && c->out_queued < cfg_.output_queue_limit) {
     UpdatePacker pk(p.neg.encode_context(), g.policy().extended_message);
@@ -92,9 +91,9 @@ void Speaker::pump_catch_up(Peer& p, Output& out) {
       const Dest& d = table_.at(id);
       const Path* b = d.best_path();
       const bool had = g.advertised(id);
-      if (b && b->peer != p.id && may_advertise(peers_[b->peer]->role, to_role)) {
-        const Peer& from = *peers_[b->peer];
-        pk.announce(g.out_attrs(b->info, from.role, from.facts.router_id, me_, attrs_), b->nlri);
+      const AttrRef* out_attrs = b && b->peer != p.id ? outbound(g, *b) : nullptr;
+      if (out_attrs) {
+        pk.announce(*out_attrs, b->nlri);
         g.set_advertised(id, true);
       } else if (had) {
         pk.withdraw(d.nlri());
@@ -140,7 +139,7 @@ void Speaker::finish_catch_up(Peer& p) {
   if (has_routes) {
     table_.for_each([&](DestId id, const Dest& d) {
       const Path* b = d.best_path();
-      if (b && b->peer == p.id && may_advertise(p.role, g.policy().role)) {
+      if (b && b->peer == p.id && outbound(g, *b, /*count=*/false)) {
         g.set_advertised(id, true);
         ++own;
       }

@@ -120,6 +120,7 @@ void Speaker::process_update(Peer& p, wire::Update& u, Output& out) {
       spdlog::warn("peer {}: attribute discarded (RFC 7606): {}", p.cfg.address.to_string(), e.reason);
     }
   }
+  if (drop_unnegotiated(p, u)) return;  // only families this session did not negotiate (RFC 4760 §8)
   if (u.is_end_of_rib()) return on_end_of_rib(p, u.mp_unreach ? u.mp_unreach->afi_safi : kIpv4Unicast, out);
   bool as_withdraw = u.treat_as_withdraw;
   if (as_withdraw) {
@@ -199,7 +200,8 @@ void Speaker::check_max_prefix(Peer& p, Output& out) {
 
 void Speaker::process_route_refresh(Peer& p, const wire::RouteRefresh& rr, Output& out) {
   ++p.counters.route_refresh_in;
-  if (rr.afi_safi != kL2vpnEvpn || rr.subtype != 0 || !p.group) return;
+  // RFC 2918 §4: a ROUTE-REFRESH for a family not negotiated on the session is ignored.
+  if (rr.afi_safi != kL2vpnEvpn || !p.neg.has_family(rr.afi_safi) || rr.subtype != 0 || !p.group) return;
   if (deferring_) return;  // the whole table goes out when the deferral ends (RFC 4724 §4.1)
   // RFC 2918 §4: resend the Adj-RIB-Out for the family to this peer only. Flushing first
   // makes the group's Adj-RIB-Out match the Loc-RIB (and may merge groups). The resend goes
@@ -248,7 +250,8 @@ void Speaker::originate(const wire::EvpnRoute& route, PathInfo info) {
 bool Speaker::withdraw_local(const wire::EvpnRoute& route) { return withdraw(kLocalPeer, route); }
 
 void Speaker::join_group(Peer& p) {
-  GroupPolicy pol{p.role, p.neg.four_octet_as, p.neg.extended_message};
+  GroupPolicy pol{p.role, p.neg.four_octet_as, p.neg.extended_message, p.neg.families};
+  std::sort(pol.families.begin(), pol.families.end());
   auto g = std::make_unique<UpdateGroup>(next_group_++, pol);
   g->members().push_back(p.id);
   p.group = g->id();
@@ -312,15 +315,16 @@ PeerId Speaker::member_of(PeerId p, GroupId g) const {
 void Speaker::fill_group(UpdateGroup& g, FanoutPacker& fp, bool full) {
   using To = FanoutPacker::To;
   const GroupId gid = g.id();
+  // RFC 4760 §8: a group without l2vpn-evpn never advertises anything (its bitmap stays empty).
+  if (!g.policy().carries(kL2vpnEvpn)) return;
   auto visit = [&](DestId id, const Dest& d) {
     const Path* b = d.best_path();
     const bool had = g.advertised(id);
     const PeerId xo = had ? member_of(d.adv_from, gid) : kNoPeer;
-    if (b && may_advertise(peers_[b->peer]->role, g.policy().role)) {
-      const Peer& from = *peers_[b->peer];
+    const AttrRef* out_attrs = b ? outbound(g, *b) : nullptr;
+    if (out_attrs) {
       const PeerId xn = member_of(b->peer, gid);
-      if (UpdatePacker* pk = fp.lane(To::kAllBut, xn))
-        pk->announce(g.out_attrs(b->info, from.role, from.facts.router_id, me_, attrs_), b->nlri);
+      if (UpdatePacker* pk = fp.lane(To::kAllBut, xn)) pk->announce(*out_attrs, b->nlri);
       if (had && xn != kNoPeer && xn != xo)
         if (UpdatePacker* pk = fp.lane(To::kOnly, xn)) pk->withdraw(d.nlri());
       g.set_advertised(id, true);

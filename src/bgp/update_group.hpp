@@ -1,4 +1,5 @@
-// Update groups: peers with the same outbound policy (role, 4-octet AS, extended message) share
+// Update groups: peers with the same outbound policy (role, 4-octet AS, extended message,
+// negotiated families) share
 // one Adj-RIB-Out and one encoding of every UPDATE ("encode once, send to all members").
 //
 // The Adj-RIB-Out of a group is a bitmap over DestIds ("advertised to this group"); what was
@@ -26,6 +27,7 @@
 // straight into the chunk, with no wire::Update built per message.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -47,6 +49,10 @@ struct GroupPolicy {
   PeerRole role = PeerRole::kIbgp;
   bool four_octet_as = true;
   bool extended_message = false;
+  // The session's negotiated families, sorted (RFC 4760 §8: routes of an <AFI, SAFI> go only to
+  // a peer that negotiated it), so members of one group always agree on what they may be sent.
+  std::vector<AfiSafi> families{kL2vpnEvpn};
+  bool carries(AfiSafi f) const { return std::find(families.begin(), families.end(), f) != families.end(); }
   bool operator==(const GroupPolicy&) const = default;
 };
 

@@ -203,6 +203,7 @@ json neighbor_json(const bgp::Speaker& s, const bgp::Peer& p, bgp::TimePoint now
         {"session_resets", c.session_resets},
         {"send_hold_expired", c.send_hold_expired},
         {"output_blocked", c.output_blocked},
+        {"unnegotiated_nlri", c.unnegotiated_nlri},
         {"stale_routes", p.stale_routes}}},
       {"prefixes_received", p.prefixes_received},
       {"prefixes_sent", s.prefixes_sent(p)},

@@ -40,6 +40,9 @@ std::string metrics_text(const Daemon& d, const api::ApiServerStats* api) {
               double(c.send_hold_expired), l);
     w.counter("evpnd_bgp_output_blocked_total", "Times the output queue reached its limit (peer catching up)",
               double(c.output_blocked), l);
+    w.counter("evpnd_bgp_unnegotiated_nlri_total",
+              "NLRI of an address family the session did not negotiate, ignored (RFC 4760 section 8)",
+              double(c.unnegotiated_nlri), l);
     w.gauge("evpnd_bgp_output_queued_bytes", "Bytes waiting to be sent to the peer", double(s.output_queued(*p)), l);
   }
 

@@ -1,0 +1,66 @@
+// What a session may carry: the families it negotiated (RFC 4760 §8), both ways.
+//
+// Sending: update groups are per negotiated family set (GroupPolicy::families), and outbound()
+// is the one place that decides whether a group gets a best path at all; fill_group and the
+// catch-up pump both ask it, so a route of a family the session did not negotiate is never
+// encoded for it, announced or withdrawn.
+//
+// Receiving: RFC 4760 §8 makes both speakers advertise a family before routes of it are
+// exchanged, but prescribes nothing for a peer that sends one anyway, and RFC 4760 §7's reset
+// is for an incorrect MP_REACH/MP_UNREACH, not for a well-formed one of another family. So such
+// NLRI are ignored (FRR does the same), counted per neighbour (unnegotiated_nlri: neighbour API,
+// /metrics) and logged at most once per 10 s per neighbour.
+#include <spdlog/spdlog.h>
+
+#include "bgp/speaker.hpp"
+
+namespace evpnd::bgp {
+
+const AttrRef* Speaker::outbound(UpdateGroup& g, const Path& b, bool /*count*/) {
+  const GroupPolicy& pol = g.policy();
+  if (!pol.carries(kL2vpnEvpn)) return nullptr;  // EVPN is the only family the RIB holds
+  const Peer& from = *peers_[b.peer];
+  if (!may_advertise(from.role, pol.role)) return nullptr;
+  return &g.out_attrs(b.info, from.role, from.facts.router_id, me_, attrs_);
+}
+
+bool Speaker::drop_unnegotiated(Peer& p, wire::Update& u) {
+  // End-of-RIB (RFC 4724 §2) of a family this session does not carry: nothing to count.
+  if (u.is_end_of_rib() && !p.neg.has_family(u.mp_unreach ? u.mp_unreach->afi_safi : kIpv4Unicast)) return true;
+  uint64_t dropped = 0;
+  std::string families;
+  auto note = [&](AfiSafi f, size_t n) {
+    dropped += n;
+    const std::string name = to_string(f);
+    if (families.find(name) == std::string::npos) families += (families.empty() ? "" : ", ") + name;
+  };
+  // The IPv4 fields of the UPDATE itself are IPv4 unicast (RFC 4271 §4.3, RFC 4760 §8: a peer
+  // without capability 1 speaks only that).
+  if ((!u.nlri.empty() || !u.withdrawn.empty()) && !p.neg.has_family(kIpv4Unicast)) {
+    note(kIpv4Unicast, u.nlri.size() + u.withdrawn.size());
+    u.nlri.clear();
+    u.withdrawn.clear();
+    u.nlri_path_ids.clear();
+    u.withdrawn_path_ids.clear();
+  }
+  if (u.mp_reach && !p.neg.has_family(u.mp_reach->afi_safi)) {
+    note(u.mp_reach->afi_safi, u.mp_reach->evpn.size() + u.mp_reach->prefixes.size());
+    u.mp_reach.reset();
+  }
+  if (u.mp_unreach && !p.neg.has_family(u.mp_unreach->afi_safi)) {
+    note(u.mp_unreach->afi_safi, u.mp_unreach->evpn.size() + u.mp_unreach->prefixes.size());
+    u.mp_unreach.reset();
+  }
+  if (families.empty()) return false;
+  p.counters.unnegotiated_nlri += dropped;
+  if (auto held = p.unnegotiated_log.allow(now_)) {
+    spdlog::warn("peer {}: {} NLRI of {} ignored: family not negotiated on this session (RFC 4760 §8){}",
+                 p.cfg.address.to_string(), dropped, families,
+                 *held ? " (" + std::to_string(*held) + " more such UPDATEs since the last report)" : "");
+  }
+  // Nothing of a negotiated family left: the UPDATE is done with (its attribute errors, if any,
+  // were counted by the caller).
+  return u.nlri.empty() && u.withdrawn.empty() && !u.mp_reach && !u.mp_unreach;
+}
+
+}  // namespace evpnd::bgp
