@@ -58,23 +58,25 @@ void Daemon::start_dataplane() {
     dp = std::make_unique<dataplane::FakeDataplane>();  // fake, or none with VNIs (routes only)
   }
   dp_io_ = std::make_unique<DataplaneIo>(
-      io_, std::move(dp), [this](std::vector<dataplane::DataplaneEvent>&& evs) { on_dataplane_events(std::move(evs)); });
+      io_, std::move(dp), [this](std::vector<dataplane::DataplaneEvent>&& evs) { on_dataplane_events(std::move(evs)); },
+      [this](const std::map<Vni, dataplane::VniDataplaneStatus>& st) {
+        if (!stopping_) dispatch(engine::ev::DataplaneStatus{st});
+      });
   // Devices first (synchronously), then the local routes (type 3, type 5) go out as peers come up.
   dispatch(engine::ev::StartEvpn{});
   dp_io_->flush();
-  // Hosts that were learned before we started: the monitor only reports changes.
+  // Hosts that were learned before we started: the monitor only reports changes. The dump
+  // reports them through the provider's events, exactly as live learning does, so the provider's
+  // caches know them and their later ageing or deletion is reported (and withdrawn).
   if (auto st = dp_io_->dump()) {
-    engine::ev::DataplaneEvents d;
-    for (const auto& m : st->local_macs) d.events.emplace_back(m);
-    for (const auto& n : st->local_neighbours) d.events.emplace_back(n);
     spdlog::info("dataplane: {} local MACs and {} local neighbours at start, {} remote entries left from before",
                  st->local_macs.size(), st->local_neighbours.size(),
                  st->remote_macs.size() + st->flood_entries.size() + st->remote_neighbours.size() +
                      st->remote_rmacs.size() + st->routes.size());
-    if (!d.events.empty()) dispatch(std::move(d));
   } else {
     spdlog::warn("dataplane: dump at start failed: {}", st.error().message);
   }
+  dp_io_->poll_now();
   dp_io_->watch();
   started_at_ = now();
   converge_timer_ = std::make_unique<asio::steady_timer>(io_);
@@ -138,34 +140,16 @@ void Daemon::on_dataplane_events(std::vector<dataplane::DataplaneEvent>&& evs) {
   if (resync_needed) resync();
 }
 
-// Events were lost: re-derive local learning from a dump (learned now / gone since), then make
-// the kernel match the EVPN state again.
+// Events were lost: the provider's dump compares the kernel with what it had reported and
+// reports the difference (learned meanwhile / gone since) as events; then make the kernel match
+// the EVPN state again.
 void Daemon::resync() {
   auto st = dp_io_->dump();
   if (!st) {
     spdlog::error("dataplane: resync dump failed: {}", st.error().message);
     return;
   }
-  engine::ev::DataplaneEvents d;
-  std::set<std::pair<Vni, Mac>> macs;
-  std::set<std::pair<Vni, IpAddress>> ips;
-  for (const auto& m : st->local_macs) {
-    macs.emplace(m.vni, m.mac);
-    d.events.emplace_back(m);
-  }
-  for (const auto& n : st->local_neighbours) {
-    ips.emplace(n.vni, n.ip);
-    d.events.emplace_back(n);
-  }
-  if (const evpn::EvpnService* svc = engine_->evpn()) {
-    for (const auto& m : svc->mac_views())
-      if (m.origin == evpn::EntryOrigin::kLocal && !macs.count({m.vni, m.mac}))
-        d.events.emplace_back(dataplane::LocalMacAged{m.vni, m.mac});
-    for (const auto& n : svc->neigh_views())
-      if (n.origin == evpn::EntryOrigin::kLocal && !ips.count({n.vni, n.ip}))
-        d.events.emplace_back(dataplane::LocalNeighbourRemoved{n.vni, n.ip});
-  }
-  if (!d.events.empty()) dispatch(std::move(d));
+  dp_io_->poll_now();
   dp_io_->reconcile_desired();
 }
 

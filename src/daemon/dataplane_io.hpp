@@ -10,10 +10,18 @@
 //     shadow), whose contents are exactly what we want installed. reconcile_desired() hands that
 //     to the provider's reconcile(): missing entries are added, ours-but-unwanted removed, right
 //     ones left alone (start-up after convergence, ResyncNeeded).
+//   * results and drift (zebra's dplane returns a result per op to its owner): every failed
+//     intent (synchronous, late from the writer thread, or from reconcile) goes into a
+//     RetryQueue and is re-applied with capped exponential backoff while the shadow still wants
+//     it. An OwnedEntryRemoved event (an entry or device of ours deleted) is compared with the
+//     shadow: wanted -> drift, re-asserted the same way (a device is recreated and re-populated
+//     with everything the shadow holds under its VNI); not wanted -> our own deletion's echo.
+//     The per-VNI health goes to the `status` callback (-> Engine -> EVPN views) when it changes.
 //
 // NOTE threading: the io_context thread only (the Linux provider must stay on one thread: setns).
-// NOTE errors: apply errors are logged per intent and counted; the shadow keeps the intent, so
-// the next reconcile retries it.
+// NOTE errors: logged per intent, counted per kind (retries()), retried (retry_queue.hpp).
+// NOTE logging/monitoring: warn per failure and per drift; /metrics exports the counters below
+// and RetryQueue's per-kind failures/drifts/retries/pending (metrics_view.cpp).
 #pragma once
 
 #define ASIO_STANDALONE 1
@@ -26,6 +34,7 @@
 
 #include "dataplane/dataplane.hpp"
 #include "dataplane/fake/fake_dataplane.hpp"
+#include "dataplane/retry_queue.hpp"
 
 namespace evpnd::daemon {
 
@@ -37,13 +46,16 @@ struct DataplaneCounters {
   uint64_t resyncs = 0;          // ResyncNeeded handled
   uint64_t reconciles = 0;
   uint64_t reconcile_added = 0, reconcile_removed = 0, reconcile_unchanged = 0;
+  uint64_t own_removals = 0;     // OwnedEntryRemoved of something we no longer want (our echoes)
 };
 
 class DataplaneIo {
  public:
   using EventSink = std::function<void(std::vector<dataplane::DataplaneEvent>&&)>;
+  using StatusSink = std::function<void(const std::map<Vni, dataplane::VniDataplaneStatus>&)>;
 
-  DataplaneIo(asio::io_context& io, std::unique_ptr<dataplane::Dataplane> dp, EventSink sink);
+  DataplaneIo(asio::io_context& io, std::unique_ptr<dataplane::Dataplane> dp, EventSink sink,
+              StatusSink status = {}, dataplane::RetryPolicy policy = {});
   ~DataplaneIo();
 
   // Queues intents; they are applied at the end of this loop iteration.
@@ -60,19 +72,39 @@ class DataplaneIo {
   // Starts watching the provider's descriptors (idempotent; call after open and apply).
   void watch();
   void stop();
+  // Reads what the provider has pending now (events, late errors) and hands it on.
+  void poll_now() { on_readable(); }
+  // Re-applies the retries that are due now (the retry timer calls it; tests too).
+  void run_retries();
 
   const DataplaneCounters& counters() const { return counters_; }
+  const dataplane::RetryQueue& retries() const { return retry_; }
+  const std::map<Vni, dataplane::VniDataplaneStatus>& vni_status() const { return published_; }
   dataplane::Dataplane& provider() { return *dp_; }
 
  private:
   void on_readable();
   void arm(int fd);
   void apply_now(std::vector<dataplane::Intent>& batch);
+  // Hands `batch` to the provider (not the shadow) and feeds the results to the retry queue.
+  dataplane::ApplyResult apply_provider(const std::vector<dataplane::Intent>& batch);
+  void note_errors(const std::vector<dataplane::IntentError>& errors, const std::vector<dataplane::Intent>* batch,
+                   const char* what);
+  void on_owned_removed(const dataplane::IntentObject& o);
+  // Everything the shadow holds under the device's VNI, to re-populate a recreated device.
+  std::vector<dataplane::Intent> entries_under(const dataplane::IntentObject& device);
+  void arm_retry();
+  void publish_status();
 
   asio::io_context& io_;
   std::unique_ptr<dataplane::Dataplane> dp_;
   EventSink sink_;
+  StatusSink status_sink_;
   dataplane::FakeDataplane shadow_;
+  dataplane::RetryQueue retry_;
+  asio::steady_timer retry_timer_;
+  std::optional<dataplane::RetryQueue::Time> retry_at_;
+  std::map<Vni, dataplane::VniDataplaneStatus> published_;
   std::vector<dataplane::Intent> queued_;
   bool flush_posted_ = false;
   bool poll_posted_ = false;

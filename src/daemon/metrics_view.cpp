@@ -114,6 +114,23 @@ std::string metrics_text(const Daemon& d, const api::ApiServerStats* api) {
     w.counter("evpnd_dataplane_reconciles_total", "Reconciliations with the kernel", double(c.reconciles));
     w.counter("evpnd_dataplane_reconcile_added_total", "Entries added by reconciliation", double(c.reconcile_added));
     w.counter("evpnd_dataplane_reconcile_removed_total", "Entries removed by reconciliation", double(c.reconcile_removed));
+    // Results and drift per intent kind (dataplane/retry_queue.hpp), health per VNI.
+    const dataplane::RetryQueue& rq = dp->retries();
+    for (size_t k = 0; k < dataplane::kIntentKinds; ++k) {
+      const auto kind = static_cast<dataplane::IntentKind>(k);
+      const api::MetricLabels l{{"kind", dataplane::to_string(kind)}};
+      const auto& kc = rq.counters(kind);
+      w.counter("evpnd_dataplane_intent_failures_total", "Data-plane intents the provider refused, per kind",
+                double(kc.failures), l);
+      w.counter("evpnd_dataplane_drift_total", "Entries or devices of ours removed behind our back, per kind",
+                double(kc.drifts), l);
+      w.counter("evpnd_dataplane_retries_total", "Failed or drifted intents re-applied, per kind", double(kc.retries), l);
+      w.gauge("evpnd_dataplane_retries_pending", "Intents waiting for a retry, per kind", double(rq.pending(kind)), l);
+    }
+    for (const auto& [vni, st] : dp->vni_status())
+      w.gauge("evpnd_dataplane_vni_healthy", "1 when everything of the VNI is installed, 0 while retrying or a device is missing",
+              st.state == dataplane::VniHealth::kOk ? 1 : 0,
+              {{"vni", std::to_string(vni)}, {"state", dataplane::to_string(st.state)}});
   }
   return w.render();
 }

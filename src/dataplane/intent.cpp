@@ -102,6 +102,7 @@ std::string to_string(const DataplaneEvent& e) {
                                o.name, o.ifindex, o.up ? " up" : " down");
           },
           [](const ResyncNeeded& o) { return fmt::format("resync-needed '{}': {}", o.netns, o.reason); },
+          [](const OwnedEntryRemoved& o) { return "owned-removed " + to_string(Intent::del(o.object)).substr(4); },
       },
       e);
 }

@@ -155,10 +155,14 @@ std::string to_string(IntentKind k);
 std::string to_string(const Intent& i);  // "add remote-mac vni 100 02:..:01 -> 10.255.0.2"
 
 // Outcome of apply(): one entry per failed intent; everything else was applied.
+// NOTE results go back to the owner (zebra's dplane "Philosophy Note"): `intent` names what failed
+// so the daemon can retry it and report it per VNI; providers fill it for synchronous failures
+// (= the batch's intent) and for late ones (decoded from the failed request).
 struct IntentError {
   size_t index = 0;                   // position in the batch given to apply()
   int error = 0;                      // errno-style code (EINVAL, ENODEV, ...)
   std::string message;                // operator-readable: what failed and why
+  std::optional<Intent> intent;       // the intent that failed, when the provider knows it
 };
 struct ApplyResult {
   size_t applied = 0;                 // intents that succeeded
@@ -228,8 +232,19 @@ struct ResyncNeeded {
   auto operator<=>(const ResyncNeeded&) const = default;
 };
 
+// Something carrying our ownership marks vanished from the data plane: an FDB/flood entry,
+// neighbour, route or SVI address deleted, or a bridge/vxlan/vrf device of a registered VNI
+// deleted (`object` is then the L2Vni/L3Vni as registered). The provider cannot tell our own
+// deletions (echoes) from foreign ones: the consumer compares with what it wants installed.
+// Fields the kernel does not report on deletion are left empty (e.g. the VTEP of a bridge
+// `master` FDB entry).
+struct OwnedEntryRemoved {
+  IntentObject object;
+  auto operator<=>(const OwnedEntryRemoved&) const = default;
+};
+
 using DataplaneEvent = std::variant<LocalMacLearned, LocalMacAged, LocalNeighbourLearned,
-                                    LocalNeighbourRemoved, LinkChanged, ResyncNeeded>;
+                                    LocalNeighbourRemoved, LinkChanged, ResyncNeeded, OwnedEntryRemoved>;
 std::string to_string(const DataplaneEvent& e);
 
 // ---------------------------------------------------------------------------------------------
@@ -247,6 +262,26 @@ struct DataplaneState {
   std::vector<VrfRoute> routes;        // proto bgp only
   std::vector<LocalMacLearned> local_macs;
   std::vector<LocalNeighbourLearned> local_neighbours;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Data-plane health of one VNI as the daemon's retry queue sees it (dataplane/retry_queue.hpp),
+// reported to EVPN so `show evpn vni` tells the truth.
+enum class VniHealth : uint8_t {
+  kOk,              // everything we asked for is installed, as far as the provider told us
+  kRetrying,        // some intents of the VNI failed and wait for their retry
+  kDeviceMissing,   // its bridge/vxlan/vrf device was deleted behind our back: being recreated
+};
+inline const char* to_string(VniHealth h) {
+  return h == VniHealth::kOk ? "ok" : h == VniHealth::kRetrying ? "retrying" : "device-missing";
+}
+struct VniDataplaneStatus {
+  VniHealth state = VniHealth::kOk;
+  size_t pending = 0;                 // intents waiting for a retry
+  uint64_t failures = 0;              // intents the provider refused (since start)
+  uint64_t drifts = 0;                // entries/devices removed behind our back (since start)
+  std::string last_error;             // the latest failure or drift, "" when none ever happened
+  bool operator==(const VniDataplaneStatus&) const = default;
 };
 
 // Result of reconcile(desired): what had to change to make the data plane match.

@@ -15,6 +15,7 @@
 // NOTE threading: one thread (the daemon's io_context thread).
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -64,6 +65,8 @@ struct ClearDuplicates { std::optional<Vni> vni; std::optional<Mac> mac; };
 struct SetRouterMac { std::string vrf; Mac mac; };
 // Configuration reload: L2VNIs torn down, then set up (a changed VNI is in both lists).
 struct ReconfigureVnis { std::vector<Vni> removed; std::vector<api::L2VniConfig> added; };
+// The data plane's result per VNI (DataplaneIo's retry queue), for the EVPN views.
+struct DataplaneStatus { std::map<Vni, dataplane::VniDataplaneStatus> vnis; };
 }  // namespace ev
 
 struct Event {
@@ -71,7 +74,7 @@ struct Event {
   std::variant<ev::AddPeer, ev::RemovePeer, ev::ResetPeer, ev::Connected, ev::ConnectFailed, ev::Accepted,
                ev::Closed, ev::Data, ev::TimerFired, ev::OriginateRoutes, ev::WithdrawRoutes, ev::Shutdown,
                ev::StartEvpn, ev::DataplaneEvents, ev::EvpnTimer, ev::Prefix, ev::ClearDuplicates,
-               ev::SetRouterMac, ev::ReconfigureVnis, ev::Sent>
+               ev::SetRouterMac, ev::ReconfigureVnis, ev::Sent, ev::DataplaneStatus>
       body;
 };
 

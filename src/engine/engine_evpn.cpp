@@ -68,6 +68,8 @@ void Engine::handle_evpn(const Event& e, Effects& fx) {
     else fx.error = r.error();
   } else if (const auto* rc = std::get_if<ev::ReconfigureVnis>(&b)) {
     reconfigure_vnis(*rc, fx);
+  } else if (const auto* ds = std::get_if<ev::DataplaneStatus>(&b)) {
+    evpn_->set_dataplane_status(ds->vnis);
   }
 }
 

@@ -256,7 +256,10 @@ Output EvpnService::clear_duplicates(std::optional<Vni> vni, std::optional<Mac> 
 
 std::vector<VniView> EvpnService::vni_views() const {
   std::vector<VniView> out;
-  for (const auto& [vni, mv] : mac_vrfs_) out.push_back(mv.vni_view());
+  for (const auto& [vni, mv] : mac_vrfs_) {
+    out.push_back(mv.vni_view());
+    if (auto it = dp_status_.find(vni); it != dp_status_.end()) out.back().dataplane = it->second;
+  }
   return out;
 }
 
@@ -298,7 +301,10 @@ std::map<Vni, std::vector<IpAddress>> EvpnService::remote_vteps() const {
 
 std::vector<VrfView> EvpnService::vrf_views() const {
   std::vector<VrfView> out;
-  for (const auto& [n, vrf] : ip_vrfs_) out.push_back(vrf.vrf_view());
+  for (const auto& [n, vrf] : ip_vrfs_) {
+    out.push_back(vrf.vrf_view());
+    if (auto it = dp_status_.find(out.back().l3vni); it != dp_status_.end()) out.back().dataplane = it->second;
+  }
   return out;
 }
 

@@ -94,6 +94,10 @@ class EvpnService {
   tl::expected<Output, std::string> remove_l2vni(Vni vni);
   // Clears duplicate flags (and freezes) in one VNI or all, for one MAC or all.
   Output clear_duplicates(std::optional<Vni> vni, std::optional<Mac> mac);
+  // The data plane's result per VNI (failed intents waiting for a retry, devices deleted behind
+  // our back): the daemon's DataplaneIo reports every change, the views show it. VNIs absent
+  // from `status` are healthy.
+  void set_dataplane_status(std::map<Vni, dataplane::VniDataplaneStatus> status) { dp_status_ = std::move(status); }
 
   // Views for the API.
   std::vector<VniView> vni_views() const;
@@ -131,6 +135,7 @@ class EvpnService {
   std::optional<IpAddress> route_vtep(const wire::EvpnRoute& r, const wire::PathAttributes& a,
                                       const IpAddress& nh, Output& out);
 
+  std::map<Vni, dataplane::VniDataplaneStatus> dp_status_;
   api::Config cfg_;
   ServiceOptions opts_;
   IpAddress local_vtep_;

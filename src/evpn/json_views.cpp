@@ -51,6 +51,11 @@ json arp_cache_json(const std::vector<NeighView>& neighs) {
   return out;
 }
 
+json dataplane_status_json(const dataplane::VniDataplaneStatus& s) {
+  return json{{"state", dataplane::to_string(s.state)}, {"pending", s.pending}, {"failures", s.failures},
+              {"drifts", s.drifts}, {"last_error", s.last_error}};
+}
+
 json vni_json(const std::vector<VniView>& l2, const std::vector<VrfView>& l3) {
   json out = json::array();
   for (const auto& v : l2) {

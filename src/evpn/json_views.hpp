@@ -27,6 +27,9 @@ namespace evpnd::evpn {
 
 nlohmann::json mac_table_json(const std::vector<MacView>& macs);
 nlohmann::json arp_cache_json(const std::vector<NeighView>& neighs);
+// `{"state": "ok"|"retrying"|"device-missing", "pending", "failures", "drifts", "last_error"}`:
+// the data plane's result for a VNI (docs/API.md, GET /v1/evpn/vnis).
+nlohmann::json dataplane_status_json(const dataplane::VniDataplaneStatus& s);
 nlohmann::json vni_json(const std::vector<VniView>& l2, const std::vector<VrfView>& l3);
 nlohmann::json dup_addr_json(const std::vector<DupAddrView>& dups, Time now);
 nlohmann::json rmac_json(const std::vector<RmacView>& rmacs);

@@ -12,6 +12,7 @@
 #include "core/rd.hpp"
 #include "core/route_target.hpp"
 #include "core/types.hpp"
+#include "dataplane/intent.hpp"
 #include "evpn/output.hpp"
 
 namespace evpnd::evpn {
@@ -79,6 +80,7 @@ struct VniView {
   size_t local_macs = 0, remote_macs = 0, local_neighs = 0, remote_neighs = 0;
   std::vector<IpAddress> remote_vteps;  // flood list (type-3)
   MacVrfCounters counters;
+  dataplane::VniDataplaneStatus dataplane;  // as the data plane reported it (set_dataplane_status)
 };
 
 // `show evpn vni detail` (L3 part) / `show vrf`.
@@ -91,6 +93,7 @@ struct VrfView {
   std::vector<Vni> l2vnis;
   std::vector<IpPrefix> local_prefixes;  // originated as type-5
   size_t routes = 0;                     // installed VRF routes
+  dataplane::VniDataplaneStatus dataplane;  // of the L3VNI (set_dataplane_status)
 };
 
 struct RmacView {

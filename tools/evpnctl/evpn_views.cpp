@@ -22,16 +22,26 @@ std::string with_count(const Table& t, size_t n, const char* what) {
 std::string render_evpn_vnis(const json& body) {
   const json& vnis = list_field(body, "vnis");
   if (vnis.empty()) return "No VNIs are configured.\n";
-  Table t({"VNI", "Type", "VxLAN IF", "Bridge", "# MACs (L/R)", "# Remote VTEPs", "Tenant VRF", "RD", "Import RT",
-           "Export RT"});
-  t.align(0, Align::kRight).align(5, Align::kRight);
+  Table t({"VNI", "Type", "VxLAN IF", "Bridge", "Data Plane", "# MACs (L/R)", "# Remote VTEPs", "Tenant VRF", "RD",
+           "Import RT", "Export RT"});
+  t.align(0, Align::kRight).align(6, Align::kRight);
+  std::string problems;  // the last error of every VNI that is not healthy, under the table
   for (auto& v : vnis) {
     std::string macs = field(v, "type") == "L3" ? "-" : field(v, "local_macs") + "/" + field(v, "remote_macs");
-    t.add_row({field(v, "vni"), field(v, "type"), field(v, "vxlan_device"), field(v, "bridge"), macs,
+    std::string dp = "-";  // an older evpnd without data-plane results
+    if (v.is_object() && v.contains("dataplane") && v["dataplane"].is_object()) {
+      const json& d = v["dataplane"];
+      dp = d.value("state", "-");
+      const auto pending = d.value("pending", uint64_t{0});
+      if (pending > 0) dp += " (" + std::to_string(pending) + " pending)";
+      if (d.value("state", "ok") != "ok")
+        problems += "VNI " + field(v, "vni") + ": " + d.value("state", "") + ": " + d.value("last_error", "") + "\n";
+    }
+    t.add_row({field(v, "vni"), field(v, "type"), field(v, "vxlan_device"), field(v, "bridge"), dp, macs,
                std::to_string(list_field(v, "remote_vteps").size()), field(v, "vrf"), field(v, "rd"),
                join_field(v, "import_rts"), join_field(v, "export_rts")});
   }
-  return with_count(t, vnis.size(), vnis.size() == 1 ? "VNI" : "VNIs");
+  return with_count(t, vnis.size(), vnis.size() == 1 ? "VNI" : "VNIs") + problems;
 }
 
 std::string render_evpn_macs(const json& body) {

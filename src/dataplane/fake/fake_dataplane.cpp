@@ -98,7 +98,7 @@ ApplyResult FakeDataplane::apply(std::span<const Intent> batch) {
     if (err == 0) {
       ++res.applied;
     } else {
-      res.errors.push_back({idx, err, "fake: " + to_string(batch[idx]) + ": " + std::to_string(err)});
+      res.errors.push_back({idx, err, "fake: " + to_string(batch[idx]) + ": " + std::to_string(err), batch[idx]});
     }
   }
   return res;
@@ -161,6 +161,43 @@ void FakeDataplane::remove_local_neighbour(Vni vni, const IpAddress& ip) {
   if (local_neighs_.erase(std::tuple(vni, ip)) == 0) return;
   ++mutations_;
   events_.push_back(LocalNeighbourRemoved{vni, ip});
+}
+
+void FakeDataplane::remove_behind_back(const IntentObject& o) {
+  std::optional<IntentObject> have = find(o);
+  if (!have) return;
+  if (const auto* v = std::get_if<L2Vni>(&*have)) {
+    drop_vni(v->vni);
+    erase(l2vnis_, v->vni);
+  } else if (const auto* v3 = std::get_if<L3Vni>(&*have)) {
+    drop_vni(v3->l3vni);
+    erase(l3vnis_, v3->l3vni);
+  } else {
+    (void)apply_one(Intent::del(*have));
+  }
+  events_.push_back(OwnedEntryRemoved{*have});
+}
+
+std::optional<IntentObject> FakeDataplane::find(const IntentObject& o) const {
+  auto get = [](const auto& m, const auto& k) -> std::optional<IntentObject> {
+    auto it = m.find(k);
+    if (it == m.end()) return std::nullopt;
+    return IntentObject{it->second};
+  };
+  if (const auto* v = std::get_if<L2Vni>(&o)) return get(l2vnis_, v->vni);
+  if (const auto* v3 = std::get_if<L3Vni>(&o)) return get(l3vnis_, v3->l3vni);
+  if (const auto* s = std::get_if<SviAddress>(&o)) return get(svi_, std::tuple(s->vni, s->address, s->prefix_len));
+  if (const auto* m = std::get_if<RemoteMac>(&o)) return get(macs_, std::tuple(m->vni, m->mac));
+  if (const auto* f = std::get_if<FloodEntry>(&o)) return get(flood_, std::tuple(f->vni, f->vtep));
+  if (const auto* n = std::get_if<RemoteNeighbour>(&o)) return get(neighs_, std::tuple(n->vni, n->ip));
+  if (const auto* r = std::get_if<RemoteRmac>(&o)) {
+    if (!r->vtep.empty()) return get(rmacs_, std::tuple(r->l3vni, r->vtep));
+    for (const auto& [k, x] : rmacs_)
+      if (x.l3vni == r->l3vni && x.rmac == r->rmac) return IntentObject{x};
+    return std::nullopt;
+  }
+  if (const auto* rt = std::get_if<VrfRoute>(&o)) return get(routes_, std::tuple(rt->l3vni, rt->prefix));
+  return std::nullopt;
 }
 
 const RemoteMac* FakeDataplane::remote_mac(Vni vni, const Mac& mac) const {

@@ -36,6 +36,9 @@ class FakeDataplane final : public Dataplane {
                              NeighState state = NeighState::kReachable);
   void remove_local_neighbour(Vni vni, const IpAddress& ip);
   void inject(DataplaneEvent e) { events_.push_back(std::move(e)); }  // raw, unchecked
+  // Another process deletes `o` (an entry, or the devices of an L2Vni/L3Vni with everything
+  // under them): removed here and OwnedEntryRemoved queued, as the Linux monitor reports it.
+  void remove_behind_back(const IntentObject& o);
   // Makes the next apply() fail the intent at `index` of that batch with `error` (fault tests).
   void fail_next(size_t index, int error) { fail_index_ = index, fail_error_ = error; }
 
@@ -48,6 +51,9 @@ class FakeDataplane final : public Dataplane {
   const RemoteNeighbour* remote_neighbour(Vni vni, const IpAddress& ip) const;
   const RemoteRmac* remote_rmac(Vni l3vni, const IpAddress& vtep) const;
   const VrfRoute* route(Vni l3vni, const IpPrefix& prefix) const;
+  // The object installed under the same key as `o` (RemoteRmac: an empty VTEP matches by RMAC,
+  // as a deleted bridge FDB entry carries no VTEP), or nothing.
+  std::optional<IntentObject> find(const IntentObject& o) const;
   bool has_svi_address(Vni vni, const IpAddress& a, uint8_t len) const { return svi_.count({vni, a, len}) > 0; }
   size_t remote_mac_count() const { return macs_.size(); }
   size_t local_mac_count() const { return local_macs_.size(); }

@@ -30,7 +30,11 @@ tl::expected<LinuxDataplane::Ns*, DataplaneError> LinuxDataplane::ns(const Netns
   if (it != ns_.end()) return &it->second;
   auto req = NlSocket::open(name);
   if (!req) return tl::make_unexpected(req.error());
-  auto mon = NlSocket::open(name, RTMGRP_LINK | RTMGRP_NEIGH, opts_.monitor_rcvbuf);
+  // Routes and addresses too: their deletion behind our back is drift to repair (linux_owned.cpp).
+  auto mon = NlSocket::open(name,
+                            RTMGRP_LINK | RTMGRP_NEIGH | RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE | RTMGRP_IPV4_IFADDR |
+                                RTMGRP_IPV6_IFADDR,
+                            opts_.monitor_rcvbuf);
   if (!mon) return tl::make_unexpected(mon.error());
   // Without the filter (old kernel) the echoes are read and handled as no-ops: an optimisation only.
   (void)(*mon)->drop_own_entry_notifications();
@@ -266,6 +270,7 @@ int LinuxDataplane::ensure_l3(const L3Vni& v, std::string& why) {
       if (int err = set_master_up(n, m->ifindex, vrf_ifindex, why)) return err;
     }
   }
+  r.vrf_ifindex = vrf_ifindex ? static_cast<int32_t>(*vrf_ifindex) : 0;
   l3_[v.l3vni] = r;
   return 0;
 }
@@ -321,6 +326,8 @@ ApplyResult LinuxDataplane::apply(std::span<const Intent> batch) {
                                [](const auto& a, const auto& b) { return a.index == b.index; }),
                    res.errors.end());
   res.applied = batch.size() - res.errors.size();
+  for (auto& e : res.errors)
+    if (e.index < batch.size()) e.intent = batch[e.index];  // the result goes back to the owner
   return res;
 }
 
@@ -328,17 +335,21 @@ void LinuxDataplane::sync() {
   for (auto& [name, n] : ns_) {
     if (!n.writer) continue;
     n.writer->wait_idle();
-    auto errs = n.writer->take_errors();
-    late_errors_.insert(late_errors_.end(), std::make_move_iterator(errs.begin()), std::make_move_iterator(errs.end()));
+    collect_writer_errors(name, n);
+  }
+}
+
+void LinuxDataplane::collect_writer_errors(const NetnsName& nsname, Ns& n) {
+  for (auto& w : n.writer->take_errors()) {
+    // Decoded while the registry still names the devices the request was written for.
+    w.error.intent = intent_of_request(nsname, w.request);
+    late_errors_.push_back(std::move(w.error));
   }
 }
 
 std::vector<IntentError> LinuxDataplane::take_late_errors() {
-  for (auto& [name, n] : ns_) {
-    if (!n.writer) continue;
-    auto errs = n.writer->take_errors();
-    late_errors_.insert(late_errors_.end(), std::make_move_iterator(errs.begin()), std::make_move_iterator(errs.end()));
-  }
+  for (auto& [name, n] : ns_)
+    if (n.writer) collect_writer_errors(name, n);
   return std::exchange(late_errors_, {});
 }
 

@@ -73,6 +73,7 @@ class LinuxDataplane final : public Dataplane {
     L3Vni cfg;
     int32_t bridge_ifindex = 0;
     int32_t vxlan_ifindex = 0;
+    int32_t vrf_ifindex = 0;           // kVrfDevice only
   };
 
   explicit LinuxDataplane(LinuxDataplaneOptions opts) : opts_(std::move(opts)) {}
@@ -102,6 +103,19 @@ class LinuxDataplane final : public Dataplane {
   void resync_local(const NetnsName& ns, std::vector<DataplaneEvent>& out);
   // Reads the monitor socket of one namespace without blocking (ENOBUFS -> resync_local).
   void drain_monitor(const NetnsName& ns, Ns& n, std::vector<DataplaneEvent>& out);
+  // Start-up and resync: make the local-learning caches equal to the kernel's local entries in
+  // `st`, queueing the differences as the monitor would have reported them.
+  void sync_local(const DataplaneState& st);
+
+  // Our objects in kernel messages (linux_owned.cpp).
+  std::optional<IntentObject> owned_neigh(const NetnsName& ns, const nl::NeighMsg& m) const;
+  std::optional<IntentObject> owned_route(const NetnsName& ns, const nl::RouteMsg& r) const;
+  std::optional<IntentObject> owned_addr(const NetnsName& ns, const nl::AddrMsg& a) const;
+  std::optional<IntentObject> owned_device(const NetnsName& ns, int32_t ifindex) const;
+  void report_owned_removal(const NetnsName& ns, ByteView msg, std::vector<DataplaneEvent>& out);
+  std::optional<Intent> intent_of_request(const NetnsName& ns, ByteView msg) const;
+  void collect_writer_errors(const NetnsName& ns, Ns& n);
+
   std::optional<Vni> vni_of_bridge(const NetnsName& ns, int32_t bridge_ifindex) const;
   std::optional<Vni> vni_of_svi(const NetnsName& ns, int32_t ifindex) const { return vni_of_bridge(ns, ifindex); }
   bool is_vxlan_port(const NetnsName& ns, int32_t ifindex) const;

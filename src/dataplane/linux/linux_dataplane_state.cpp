@@ -76,7 +76,12 @@ void LinuxDataplane::handle_monitor(const NetnsName& nsname, ByteView msg, std::
       if (vrf_netns(v) == nsname && (v.bridge_ifindex == l->ifindex || v.vxlan_ifindex == l->ifindex)) ev.vni = vni;
     // AF_BRIDGE RTM_NEWLINKs (port state) repeat the link; report only real link changes.
     if (type == RTM_DELLINK) {
+      // A device of a registered VNI (our own removals unregister the VNI first): drift.
+      std::optional<IntentObject> dev = owned_device(nsname, l->ifindex);
       n.links.erase(l->ifindex);
+      out.push_back(std::move(ev));
+      if (dev) out.push_back(OwnedEntryRemoved{std::move(*dev)});
+      return;
     } else {
       auto it = n.links.find(l->ifindex);
       if (it != n.links.end() && it->second.flags == l->flags && it->second.name == l->name &&
@@ -87,10 +92,13 @@ void LinuxDataplane::handle_monitor(const NetnsName& nsname, ByteView msg, std::
     out.push_back(std::move(ev));
     return;
   }
+  if (type == RTM_DELROUTE || type == RTM_DELADDR) return report_owned_removal(nsname, msg, out);
   if (type != RTM_NEWNEIGH && type != RTM_DELNEIGH) return;
+  if (type == RTM_DELNEIGH) report_owned_removal(nsname, msg, out);
   auto m = parse_neigh(msg);
-  if (!m || !m->lladdr) return;
+  if (!m) return;
   if (m->family == AF_BRIDGE) {
+    if (!m->lladdr) return;
     // Only the bridge's own (master) entries describe learning; `self` entries are the vxlan
     // driver's table (ours) or a port's unicast filter list.
     if (m->flags & NTF_SELF) return;
@@ -118,9 +126,12 @@ void LinuxDataplane::handle_monitor(const NetnsName& nsname, ByteView msg, std::
   if (!vni) return;
   // Multicast group entries (ff02::1:ff.. -> 33:33:.., NOARP) are not hosts: never advertised
   // as MAC+IP, kept out of the ARP/ND suppression view (same filter in the dump below).
-  if (m->lladdr->is_multicast()) return;
+  // A deleted or failed entry has no NDA_LLADDR (the kernel sends it only in NUD_VALID states):
+  // `ip neigh del` is a NEWNEIGH in state FAILED, then a DELNEIGH, both without one.
+  if (m->lladdr && m->lladdr->is_multicast()) return;
   auto key = std::tuple(*vni, *m->dst);
-  const bool gone = type == RTM_DELNEIGH || (m->state & (NUD_FAILED | NUD_INCOMPLETE)) || (m->flags & NTF_EXT_LEARNED);
+  const bool gone = type == RTM_DELNEIGH || (m->state & (NUD_FAILED | NUD_INCOMPLETE)) ||
+                    (m->flags & NTF_EXT_LEARNED) || !m->lladdr;
   if (gone) {
     if (local_neighs_.erase(key)) out.push_back(LocalNeighbourRemoved{*vni, *m->dst});
     return;
@@ -151,17 +162,10 @@ void LinuxDataplane::drain_monitor(const NetnsName& nsname, Ns& n, std::vector<D
 }
 
 void LinuxDataplane::resync_local(const NetnsName& nsname, std::vector<DataplaneEvent>& out) {
-  // Netlink overran our monitor socket: caches are stale. Re-read links and forget the local
-  // learning we had reported in this namespace; the consumer re-derives it from dump().
+  // Netlink overran our monitor socket: the link cache is stale, and the local learning we
+  // reported may be. The caches are kept: the consumer's dump() compares them with the kernel
+  // and reports exactly what was learned or lost meanwhile (sync_local).
   refresh_links(ns_.at(nsname));
-  for (auto it = local_macs_.begin(); it != local_macs_.end();) {
-    const Vni2* v = l2(std::get<0>(it->first));
-    it = (v && resolve_netns(v->cfg.netns) == nsname) ? local_macs_.erase(it) : std::next(it);
-  }
-  for (auto it = local_neighs_.begin(); it != local_neighs_.end();) {
-    const Vni2* v = l2(std::get<0>(it->first));
-    it = (v && resolve_netns(v->cfg.netns) == nsname) ? local_neighs_.erase(it) : std::next(it);
-  }
   out.push_back(ResyncNeeded{nsname, "netlink monitor overrun (ENOBUFS)"});
 }
 
@@ -268,6 +272,7 @@ tl::expected<DataplaneState, DataplaneError> LinuxDataplane::dump() {
     bool vrf_ok = true;
     if (v.cfg.backend == VrfBackend::kVrfDevice) {
       const LinkMsg* vrf = link_by_name(name, v.cfg.name);
+      if (vrf) v.vrf_ifindex = vrf->ifindex;
       vrf_ok = vrf && vrf->kind == "vrf" && vrf->vrf_table == v.cfg.table && br && br->master &&
                static_cast<int32_t>(*br->master) == vrf->ifindex;
       for (const auto& member : v.cfg.member_bridges) {
@@ -326,7 +331,47 @@ tl::expected<DataplaneState, DataplaneError> LinuxDataplane::dump() {
       st.routes.push_back(vr);
     }
   }
+  sync_local(st);
   return st;
+}
+
+void LinuxDataplane::sync_local(const DataplaneState& st) {
+  // The caches must hold exactly what the consumer was told, or a host present before we
+  // started (never announced by the monitor) is never reported gone when it ages out.
+  std::map<std::tuple<Vni, Mac>, const LocalMacLearned*> macs;
+  for (const auto& m : st.local_macs) macs.emplace(std::tuple(m.vni, m.mac), &m);
+  for (auto it = local_macs_.begin(); it != local_macs_.end();) {
+    if (macs.count(it->first)) {
+      ++it;
+      continue;
+    }
+    // Gone while we were not listening (a VNI no longer registered has no consumer left).
+    if (l2(std::get<0>(it->first))) early_events_.push_back(LocalMacAged{std::get<0>(it->first), std::get<1>(it->first)});
+    it = local_macs_.erase(it);
+  }
+  for (const auto& [k, m] : macs) {
+    auto [pos, inserted] = local_macs_.try_emplace(k, m->port);
+    if (!inserted && pos->second == m->port) continue;
+    pos->second = m->port;
+    early_events_.push_back(*m);
+  }
+  std::map<std::tuple<Vni, IpAddress>, const LocalNeighbourLearned*> neighs;
+  for (const auto& n : st.local_neighbours) neighs.emplace(std::tuple(n.vni, n.ip), &n);
+  for (auto it = local_neighs_.begin(); it != local_neighs_.end();) {
+    if (neighs.count(it->first)) {
+      ++it;
+      continue;
+    }
+    if (l2(std::get<0>(it->first)))
+      early_events_.push_back(LocalNeighbourRemoved{std::get<0>(it->first), std::get<1>(it->first)});
+    it = local_neighs_.erase(it);
+  }
+  for (const auto& [k, n] : neighs) {
+    auto [pos, inserted] = local_neighs_.try_emplace(k, n->mac);
+    if (!inserted && pos->second == n->mac) continue;
+    pos->second = n->mac;
+    early_events_.push_back(*n);
+  }
 }
 
 ReconcileReport LinuxDataplane::reconcile(std::span<const Intent> desired) {

@@ -104,19 +104,22 @@ NlSocket::~NlSocket() { mnl_socket_close(sock_); }
 
 bool NlSocket::drop_own_entry_notifications() {
   // Netlink headers are host-endian and BPF_H loads network order: compare with htons(value).
-  // Offsets: nlmsg_type 4, ndmsg.ndm_family 16, ndmsg.ndm_flags 26 (one message per notification).
+  // Offsets: nlmsg_type 4; ndmsg.ndm_family 16, ndmsg.ndm_flags 26; rtmsg.rtm_protocol 21 (one
+  // message per notification). Jump offsets are relative to the next instruction.
   static const sock_filter kProg[] = {
       BPF_STMT(BPF_LD | BPF_H | BPF_ABS, 4),                              // 0
-      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, htons(RTM_NEWNEIGH), 1, 0),     // 1
-      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, htons(RTM_DELNEIGH), 0, 6),     // 2: other -> keep
-      BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 26),                             // 3
-      BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, NTF_EXT_LEARNED, 5, 0),         // 4: extern_learn -> drop
-      BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 16),                             // 5
-      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_BRIDGE, 0, 2),               // 6: not bridge -> keep
-      BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 26),                             // 7
-      BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, NTF_SELF, 1, 0),               // 8: self -> drop
-      BPF_STMT(BPF_RET | BPF_K, 0xffffffff),                              // 9: keep
-      BPF_STMT(BPF_RET | BPF_K, 0),                                       // 10: drop
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, htons(RTM_NEWROUTE), 0, 2),     // 1: new route -> 2, else 4
+      BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 21),                             // 2
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, RTPROT_BGP, 8, 7),              // 3: proto bgp -> drop, else keep
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, htons(RTM_NEWNEIGH), 0, 6),     // 4: other -> keep (deletions too)
+      BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 26),                             // 5
+      BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, NTF_EXT_LEARNED, 5, 0),         // 6: extern_learn -> drop
+      BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 16),                             // 7
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_BRIDGE, 0, 2),               // 8: not bridge -> keep
+      BPF_STMT(BPF_LD | BPF_B | BPF_ABS, 26),                             // 9
+      BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, NTF_SELF, 1, 0),               // 10: self -> drop
+      BPF_STMT(BPF_RET | BPF_K, 0xffffffff),                              // 11: keep
+      BPF_STMT(BPF_RET | BPF_K, 0),                                       // 12: drop
   };
   sock_fprog prog{static_cast<unsigned short>(std::size(kProg)), const_cast<sock_filter*>(kProg)};
   return setsockopt(fd(), SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) == 0;

@@ -82,9 +82,12 @@ class NlSocket {
   // Monitor sockets: a classic BPF filter drops, in the kernel before they are queued, the
   // neighbour notifications of entries we write ourselves: extern_learn ones (the bridge FDB
   // copies of remote MACs, ARP/ND suppression entries) and AF_BRIDGE `self` ones (the vxlan
-  // driver's FDB). Each remote MAC+IP route echoed three times; reading and parsing the echoes
-  // was ~15% of the daemon thread in a 100k-MAC load. What the echoes told us (a local entry
-  // taken over by a remote one) the provider derives when it queues the write.
+  // driver's FDB), and the RTM_NEWROUTE echoes of our `proto bgp` routes. Each remote MAC+IP
+  // route echoed three times; reading and parsing the echoes was ~15% of the daemon thread in a
+  // 100k-MAC load. What the echoes told us (a local entry taken over by a remote one) the
+  // provider derives when it queues the write. Deletions pass: a foreign deletion of an entry
+  // we own is drift to repair, and the kernel does not say who deleted (FDB notifications
+  // carry no portid), so our own deletions' echoes are read too and matched by the daemon.
   bool drop_own_entry_notifications();
   // Monitor sockets: reads everything pending without blocking (to EAGAIN, also after an
   // overrun). Returns false on overrun (ENOBUFS): events were lost.

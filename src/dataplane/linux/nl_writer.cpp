@@ -61,7 +61,7 @@ void NlWriter::wait_idle() {
   idle_cv_.wait(lk, [this] { return jobs_.empty() && !busy_; });
 }
 
-std::vector<IntentError> NlWriter::take_errors() {
+std::vector<WriteError> NlWriter::take_errors() {
   std::lock_guard lk(mu_);
   return std::exchange(errors_, {});
 }
@@ -81,7 +81,7 @@ void NlWriter::run() {
     jobs_.pop_front();
     busy_ = true;
     lk.unlock();
-    std::vector<IntentError> errors;
+    std::vector<WriteError> errors;
     write(job, errors);
     lk.lock();
     busy_ = false;
@@ -94,17 +94,22 @@ void NlWriter::run() {
   }
 }
 
-void NlWriter::write(WriteJob& job, std::vector<IntentError>& errors) {
+void NlWriter::write(WriteJob& job, std::vector<WriteError>& errors) {
   if (job.offsets.empty()) return;
   const uint32_t first_seq = reinterpret_cast<const nlmsghdr*>(job.batch.data())->nlmsg_seq;
-  auto describe = [&](size_t k) {
+  auto request = [&](size_t k) {
     const size_t end = k + 1 < job.offsets.size() ? job.offsets[k + 1] : job.batch.size();
-    return describe_request(ByteView(job.batch.data() + job.offsets[k], end - job.offsets[k]));
+    return ByteView(job.batch.data() + job.offsets[k], end - job.offsets[k]);
+  };
+  auto describe = [&](size_t k) { return describe_request(request(k)); };
+  auto fail = [&](size_t k, int error, std::string message) {
+    const ByteView r = request(k);
+    errors.push_back({IntentError{0, error, std::move(message), std::nullopt}, Bytes(r.begin(), r.end())});
   };
   auto r = sock_->transact(job.batch, job.offsets);
   if (!r) {
     // The socket broke: every request of the job failed (the shadow keeps the intents for reconcile).
-    for (size_t k = 0; k < job.offsets.size(); ++k) errors.push_back({0, r.error().error, describe(k) + ": " + r.error().message});
+    for (size_t k = 0; k < job.offsets.size(); ++k) fail(k, r.error().error, describe(k) + ": " + r.error().message);
     return;
   }
   for (const auto& f : *r) {
@@ -112,8 +117,7 @@ void NlWriter::write(WriteJob& job, std::vector<IntentError>& errors) {
     if (k >= job.offsets.size()) continue;
     if (job.delete_ok[k] && (f.error == ENOENT || f.error == ESRCH || f.error == ENODEV || f.error == EADDRNOTAVAIL))
       continue;
-    errors.push_back({0, f.error,
-                      describe(k) + ": " + std::strerror(f.error) + (f.message.empty() ? "" : " (" + f.message + ")")});
+    fail(k, f.error, describe(k) + ": " + std::strerror(f.error) + (f.message.empty() ? "" : " (" + f.message + ")"));
   }
 }
 

@@ -32,6 +32,12 @@ struct WriteJob {
   std::vector<bool> delete_ok;     // a delete: ENOENT and friends count as success
 };
 
+// A request the kernel refused, with its bytes so the provider can name the intent.
+struct WriteError {
+  IntentError error;               // index is meaningless here (0)
+  Bytes request;
+};
+
 // Operator-readable text of one request, for a late error ("add fdb 02:..:10 dst 10.255.0.2
 // ifindex 5"): describing the bytes costs nothing until a write fails, where keeping a copy of
 // every intent for its message cost ~30 MiB at peak in a 100k-MAC load.
@@ -46,14 +52,14 @@ class NlWriter {
 
   void submit(WriteJob job);
   void wait_idle();
-  std::vector<IntentError> take_errors();  // IntentError::index is meaningless here (0)
+  std::vector<WriteError> take_errors();
   int fd() const { return event_fd_; }
   // Clears the eventfd's counter (call when it was readable).
   void ack_event();
 
  private:
   void run();
-  void write(WriteJob& job, std::vector<IntentError>& errors);
+  void write(WriteJob& job, std::vector<WriteError>& errors);
 
   std::unique_ptr<NlSocket> sock_;
   int event_fd_ = -1;
@@ -62,7 +68,7 @@ class NlWriter {
   std::deque<WriteJob> jobs_;
   bool busy_ = false;
   bool stop_ = false;
-  std::vector<IntentError> errors_;
+  std::vector<WriteError> errors_;
   std::thread thread_;
 };
 

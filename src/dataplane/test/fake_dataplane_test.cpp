@@ -140,5 +140,34 @@ TEST(FakeDataplane_Reconcile, StaleOursAndMissing_OnlyDiffApplied) {
   EXPECT_EQ(again.unchanged, 4u);
 }
 
+TEST(FakeDataplane_RemoveBehindBack, EntryAndDevice_RemovedAndReportedAsOwnedRemoved) {
+  FakeDataplane dp;
+  const RemoteMac m{100, mac("02:00:00:00:00:01"), ip("10.255.0.2")};
+  ASSERT_TRUE(dp.apply(std::vector{Intent::add(l2vni(100)), Intent::add(m), Intent::add(FloodEntry{100, ip("10.255.0.2")})}).ok());
+  drain(dp);
+  // The key is enough to find it (a deleted bridge entry carries no VTEP).
+  dp.remove_behind_back(RemoteMac{100, m.mac, {}});
+  EXPECT_EQ(dp.remote_mac(100, m.mac), nullptr);
+  auto ev = drain(dp);
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0], DataplaneEvent(OwnedEntryRemoved{m}));
+  dp.remove_behind_back(l2vni(100));
+  EXPECT_FALSE(dp.has_flood_entry(100, ip("10.255.0.2")));
+  EXPECT_TRUE(dp.l2vnis().empty());
+  ev = drain(dp);
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0], DataplaneEvent(OwnedEntryRemoved{l2vni(100)}));
+  dp.remove_behind_back(l2vni(100));  // not there: nothing to report
+  EXPECT_TRUE(drain(dp).empty());
+}
+
+TEST(FakeDataplane_Apply, Failure_NamesTheIntent) {
+  FakeDataplane dp;
+  const Intent i = Intent::add(RemoteMac{100, mac("02:00:00:00:00:01"), ip("10.255.0.2")});
+  auto r = dp.apply(std::vector{i});
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].intent, i);
+}
+
 }  // namespace
 }  // namespace evpnd::dataplane

@@ -3,6 +3,7 @@
 // well as with our own dump().
 #include "dataplane/linux/linux_dataplane.hpp"
 #include "dataplane/reconcile.hpp"
+#include "dataplane/retry_queue.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -283,10 +284,12 @@ TEST(LinuxDataplaneKernel_AsyncWrites, ManyEntries_InKernelAfterSyncInOrderNoOwn
   EXPECT_EQ(st->remote_macs.size(), size_t(kN - 1000));
   EXPECT_EQ(st->remote_neighbours.size(), size_t(kN));
   EXPECT_TRUE(dp->take_late_errors().empty());
-  // Our own writes come back as no event at all (filtered in the kernel, nothing to learn).
+  // Our own adds come back as no event at all (filtered in the kernel, nothing to learn); our
+  // deletions only as OwnedEntryRemoved (the consumer matches them with what it wants).
   std::vector<DataplaneEvent> evs;
   dp->poll_events(evs);
-  for (const auto& e : evs) ADD_FAILURE() << "event from our own writes: " << to_string(e);
+  for (const auto& e : evs)
+    if (!std::holds_alternative<OwnedEntryRemoved>(e)) ADD_FAILURE() << "event from our own writes: " << to_string(e);
 }
 
 TEST(LinuxDataplaneKernel_Learn, MonitorOverrun_ResyncNeededAndDumpHasEveryHost) {
@@ -349,6 +352,8 @@ TEST(LinuxDataplaneKernel_AsyncWrites, KernelRefusal_ReportedLateWithTheIntent) 
   }
   ASSERT_EQ(late.size(), 1u);
   EXPECT_EQ(late[0].error, EAFNOSUPPORT);
+  // The failure names its intent, so the daemon can retry it and report it for the VNI.
+  EXPECT_EQ(late[0].intent, Intent::add(RemoteMac{100, mac("02:00:00:00:02:10"), ip("2001:db8::2")}));
   EXPECT_NE(late[0].message.find("02:00:00:00:02:10"), std::string::npos) << late[0].message;
   auto st = dp->dump();
   ASSERT_TRUE(st);
@@ -427,6 +432,20 @@ TEST(LinuxDataplaneKernel_NetnsVrf, L3VniMovedToTenant_RmacAndEcmpRoute) {
   auto rep = dp->reconcile(b);
   EXPECT_EQ(rep.added + rep.removed, 0u) << (rep.errors.empty() ? "" : rep.errors[0].message);
 
+  // A route of ours deleted behind our back is reported (IPv4 sends RTM_DELROUTE for an explicit
+  // delete), with its key.
+  std::vector<DataplaneEvent> ignore;
+  dp->poll_events(ignore);
+  ASSERT_EQ(t.ip("route del 192.168.100.12/32 proto bgp"), 0);
+  auto is_route_drift = [](const DataplaneEvent& e) {
+    auto* o = std::get_if<OwnedEntryRemoved>(&e);
+    auto* rt = o ? std::get_if<VrfRoute>(&o->object) : nullptr;
+    return rt && rt->l3vni == 5000 && rt->prefix == pfx("192.168.100.12/32");
+  };
+  auto ev = wait_events(*dp, is_route_drift);
+  EXPECT_TRUE(std::any_of(ev.begin(), ev.end(), is_route_drift));
+  ASSERT_TRUE(dp->apply(std::vector{Intent::add(VrfRoute{5000, pfx("192.168.100.12/32"), {ip("10.255.0.2")}})}).ok());
+
   // Withdraw one ECMP leg: replace with one next hop.
   r = dp->apply(std::vector{Intent::add(VrfRoute{5000, pfx("192.168.200.0/24"), {ip("10.255.0.3")}}),
                             Intent::del(VrfRoute{5000, pfx("192.168.100.12/32"), {}})});
@@ -434,6 +453,131 @@ TEST(LinuxDataplaneKernel_NetnsVrf, L3VniMovedToTenant_RmacAndEcmpRoute) {
   routes = ip_json(t, "route show proto bgp");
   ASSERT_EQ(routes.size(), 1u);
   EXPECT_EQ(routes[0]["gateway"], "10.255.0.3");
+}
+
+TEST(LinuxDataplaneKernel_Learn, HostsPresentAtStart_DeletionReportedAfterDump) {
+  // Hosts learned before the provider existed (an evpnd restart) are never announced by the
+  // monitor: the dump must seed the same state the events would have, or their later deletion
+  // is never reported and their type-2 routes stay in the fabric for good.
+  REQUIRE_ROOT();
+  TestNetns u("u"), h("h");
+  ASSERT_TRUE(u.ok() && h.ok());
+  auto v = l2vni(100);
+  v.bridge_mac = mac("02:00:5e:00:01:01");
+  const std::vector<Intent> vni{Intent::add(v), Intent::add(SviAddress{100, ip("192.168.100.1"), 24})};
+  {
+    auto before = open_dp(u);  // the previous run
+    ASSERT_TRUE(before && before->apply(vni).ok());
+  }
+  ASSERT_EQ(sh("ip link add hp0 netns " + u.name() + " type veth peer name eth0 netns " + h.name()), 0);
+  ASSERT_EQ(u.ip("link set hp0 master br100 up"), 0);
+  ASSERT_EQ(h.ip("link set eth0 address 02:00:00:00:01:10 up"), 0);
+  ASSERT_EQ(h.ip("addr add 192.168.100.11/24 dev eth0"), 0);
+  ASSERT_EQ(u.bridge("fdb add 02:00:00:00:01:20 dev hp0 master static"), 0);
+  h.exec("ping -c 1 -W 1 192.168.100.1");
+
+  auto dp = open_dp(u);  // the restarted daemon's provider
+  ASSERT_TRUE(dp && dp->apply(vni).ok());
+  auto st = dp->dump();
+  ASSERT_TRUE(st);
+  // The dump's local part comes back as the events live learning produces.
+  auto ev = wait_events(*dp, [](const DataplaneEvent& e) { return std::holds_alternative<LocalNeighbourLearned>(e); });
+  auto learned = [&](const Mac& m) {
+    return std::any_of(ev.begin(), ev.end(), [&](const DataplaneEvent& e) {
+      auto* l = std::get_if<LocalMacLearned>(&e);
+      return l && l->vni == 100 && l->mac == m && l->port == "hp0";
+    });
+  };
+  EXPECT_TRUE(learned(mac("02:00:00:00:01:10")));
+  EXPECT_TRUE(learned(mac("02:00:00:00:01:20")));
+  // A second dump reports nothing new.
+  ASSERT_TRUE(dp->dump());
+  std::vector<DataplaneEvent> again;
+  dp->poll_events(again);
+  for (const auto& e : again)
+    if (std::holds_alternative<LocalMacLearned>(e)) ADD_FAILURE() << "reported twice: " << to_string(e);
+
+  ASSERT_EQ(u.bridge("fdb del 02:00:00:00:01:20 dev hp0 master"), 0);
+  ASSERT_EQ(u.ip("neigh del 192.168.100.11 dev br100"), 0);
+  auto aged = [](const DataplaneEvent& e) {
+    auto* a = std::get_if<LocalMacAged>(&e);
+    return a && a->mac == mac("02:00:00:00:01:20");
+  };
+  auto removed = [](const DataplaneEvent& e) {
+    auto* r = std::get_if<LocalNeighbourRemoved>(&e);
+    return r && r->ip == ip("192.168.100.11");
+  };
+  ev = wait_events(*dp, aged);
+  if (std::none_of(ev.begin(), ev.end(), removed)) {
+    auto more = wait_events(*dp, removed);
+    ev.insert(ev.end(), more.begin(), more.end());
+  }
+  EXPECT_TRUE(std::any_of(ev.begin(), ev.end(), aged));
+  EXPECT_TRUE(std::any_of(ev.begin(), ev.end(), removed));
+}
+
+TEST(LinuxDataplaneKernel_Drift, ForeignDeletions_ReportedAsOwnedRemovedAndRepairable) {
+  REQUIRE_ROOT();
+  TestNetns u("u");
+  ASSERT_TRUE(u.ok());
+  ASSERT_EQ(u.ip("addr add 10.255.0.1/32 dev lo"), 0);
+  auto dp = open_dp(u);
+  ASSERT_TRUE(dp);
+  const RemoteMac m{100, mac("02:00:00:00:02:10"), ip("10.255.0.2")};
+  const FloodEntry f{100, ip("10.255.0.3")};
+  const RemoteNeighbour n{100, ip("192.168.100.12"), mac("02:00:00:00:02:10")};
+  const std::vector<Intent> all{Intent::add(l2vni(100)), Intent::add(SviAddress{100, ip("192.168.100.1"), 24}),
+                                Intent::add(FloodEntry{100, ip("10.255.0.2")}), Intent::add(f), Intent::add(m),
+                                Intent::add(n)};
+  ASSERT_TRUE(dp->apply(all).ok());
+  std::vector<DataplaneEvent> ignore;
+  dp->poll_events(ignore);
+  auto removed = [](const IntentObject& want) {
+    return [want](const DataplaneEvent& e) {
+      auto* o = std::get_if<OwnedEntryRemoved>(&e);
+      return o && key_of(o->object) == key_of(want);
+    };
+  };
+  auto expect_reported = [&](const std::string& what, const IntentObject& want) {
+    auto ev = wait_events(*dp, removed(want));
+    EXPECT_TRUE(std::any_of(ev.begin(), ev.end(), removed(want))) << what;
+  };
+  ASSERT_EQ(u.bridge("fdb del 02:00:00:00:02:10 dev vxlan100 self"), 0);
+  expect_reported("remote MAC (vxlan entry)", m);
+  ASSERT_EQ(u.bridge("fdb del 02:00:00:00:02:10 dev vxlan100 master"), 0);
+  expect_reported("remote MAC (bridge entry)", m);
+  ASSERT_EQ(u.bridge("fdb del 00:00:00:00:00:00 dev vxlan100 dst 10.255.0.3 self"), 0);
+  expect_reported("flood entry", f);
+  ASSERT_EQ(u.ip("neigh del 192.168.100.12 dev br100"), 0);
+  expect_reported("ARP suppression entry", n);
+  ASSERT_EQ(u.ip("addr del 192.168.100.1/24 dev br100"), 0);
+  expect_reported("SVI address", SviAddress{100, ip("192.168.100.1"), 24});
+  // The flood entry to .2 is untouched: re-applying everything puts back what went.
+  ASSERT_TRUE(dp->apply(all).ok());
+  auto st = dp->dump();
+  ASSERT_TRUE(st);
+  EXPECT_EQ(st->remote_macs, (std::vector{m}));
+  EXPECT_EQ(st->flood_entries.size(), 2u);
+  EXPECT_EQ(st->remote_neighbours.size(), 1u);
+  EXPECT_EQ(st->svi_addresses.size(), 1u);
+
+  // The vxlan device deleted: the VNI is reported, and ensuring it again recreates it and lets
+  // its entries be installed again (the registry must not keep the dead ifindex).
+  dp->poll_events(ignore);
+  ASSERT_EQ(u.ip("link del vxlan100"), 0);
+  expect_reported("vxlan device", l2vni(100));
+  ASSERT_TRUE(dp->apply(all).ok());
+  st = dp->dump();
+  ASSERT_TRUE(st);
+  ASSERT_EQ(st->l2vnis.size(), 1u);
+  EXPECT_EQ(st->remote_macs, (std::vector{m}));
+  EXPECT_EQ(st->flood_entries.size(), 2u);
+
+  // Our own deletions are reported too (the kernel does not say who deleted): the consumer
+  // tells them apart by what it still wants.
+  dp->poll_events(ignore);
+  ASSERT_TRUE(dp->apply(std::vector{Intent::del(f)}).ok());
+  expect_reported("own flood delete", f);
 }
 
 }  // namespace

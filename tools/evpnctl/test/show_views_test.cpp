@@ -120,14 +120,16 @@ TEST(ShowViews, EvpnRoutes_BestMarkedPathAndOrigin) {
 TEST(ShowViews, EvpnVni_L2AndL3Rows) {
   json body = json::parse(R"({"vnis":[
     {"vni":100,"type":"L2","vxlan_device":"vxlan100","bridge":"br100","vrf":"tenant1","rd":"10.255.0.1:2",
-     "import_rts":["65000:100"],"export_rts":["65000:100"],"local_macs":2,"remote_macs":3,"remote_vteps":["10.255.0.2","10.255.0.3"]},
+     "import_rts":["65000:100"],"export_rts":["65000:100"],"local_macs":2,"remote_macs":3,"remote_vteps":["10.255.0.2","10.255.0.3"],
+     "dataplane":{"state":"device-missing","pending":3,"failures":0,"drifts":3,"last_error":"removed behind our back: l2vni vni 100"}},
     {"vni":5000,"type":"L3","vxlan_device":"vxlan5000","bridge":"br5000","vrf":"tenant1","rd":"10.255.0.1:3",
      "import_rts":["65000:5000"],"export_rts":["65000:5000"],"remote_vteps":[]}]})");
   EXPECT_EQ(render_evpn_vnis(body),
-            " VNI  Type  VxLAN IF   Bridge  # MACs (L/R)  # Remote VTEPs  Tenant VRF  RD            Import RT   Export RT\n"
-            " 100  L2    vxlan100   br100   2/3                        2  tenant1     10.255.0.1:2  65000:100   65000:100\n"
-            "5000  L3    vxlan5000  br5000  -                          0  tenant1     10.255.0.1:3  65000:5000  65000:5000\n"
-            "\n2 VNIs\n");
+            " VNI  Type  VxLAN IF   Bridge  Data Plane                  # MACs (L/R)  # Remote VTEPs  Tenant VRF  RD            Import RT   Export RT\n"
+            " 100  L2    vxlan100   br100   device-missing (3 pending)  2/3                        2  tenant1     10.255.0.1:2  65000:100   65000:100\n"
+            "5000  L3    vxlan5000  br5000  -                           -                          0  tenant1     10.255.0.1:3  65000:5000  65000:5000\n"
+            "\n2 VNIs\n"
+            "VNI 100: device-missing: removed behind our back: l2vni vni 100\n");
 }
 
 TEST(ShowViews, EvpnMac_LocalInterfaceRemoteVtepFlags) {
