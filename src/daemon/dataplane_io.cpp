@@ -70,9 +70,9 @@ ApplyResult DataplaneIo::apply_provider(const std::vector<Intent>& batch) {
   ApplyResult r = dp_->apply(batch);
   counters_.intents_applied += r.applied;
   note_errors(r.errors, &batch, "");
-  if (!retry_.empty()) {
+  if (retry_.any_pending()) {
     // What succeeded needs no retry any more (a new intent for a key that was failing, or the
-    // retry itself). Only while something is tracked: a 100k batch pays nothing otherwise.
+    // retry itself). Only while something is pending: a 100k batch pays nothing otherwise.
     const auto now = clock_now();
     std::vector<bool> failed(batch.size(), false);
     for (const auto& e : r.errors)
