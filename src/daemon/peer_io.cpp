@@ -55,7 +55,6 @@ struct PeerIo::Conn {
   size_t rlen = 0;
   std::deque<Chunk> queue;    // waiting to be written; the front one may be partly written
   size_t head_offset = 0;     // bytes of queue.front() already written
-  size_t queued = 0;          // bytes in queue not yet written
   std::vector<Chunk> inflight;  // the chunks of the pending write (kept alive)
   bool writing = false;
   bool closing = false;  // close once the queue is drained
@@ -338,14 +337,8 @@ void PeerIo::on_read(const std::shared_ptr<Conn>& c, size_t n) {
 void PeerIo::send(ConnId id, Chunk data) {
   auto it = conns_.find(id);
   if (it == conns_.end() || it->second->closing || !it->second->connected) return;
-  it->second->queued += data->size();
   it->second->queue.push_back(std::move(data));
   dirty_.push_back(id);
-}
-
-size_t PeerIo::queued_bytes(ConnId id) const {
-  auto it = conns_.find(id);
-  return it == conns_.end() ? 0 : it->second->queued;
 }
 
 void PeerIo::close(ConnId id, bool abort_now) {
@@ -411,7 +404,6 @@ void PeerIo::start_write(const std::shared_ptr<Conn>& c) {
       finish(c, !c->closing);
       return;
     }
-    c->queued -= n;
     for (size_t left = n; left > 0;) {
       const size_t rest = c->queue.front()->size() - c->head_offset;
       if (left < rest) {
@@ -439,7 +431,6 @@ void PeerIo::finish(const std::shared_ptr<Conn>& c, bool notify, bool reset) {
   else c->sock.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
   c->sock.close(ec);
   c->queue.clear();
-  c->queued = 0;
   conns_.erase(c->id);
   if (notify && !c->closing) {
     cb_.closed(c->id);

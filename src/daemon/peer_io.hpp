@@ -73,7 +73,6 @@ class PeerIo {
   // at a message boundary with no write in flight) and the connection is reset when that does
   // not write it all, so the kernel does not keep a stuck peer's data either (RFC 9687 §3.3).
   void close(ConnId c, bool abort = false);
-  size_t queued_bytes(ConnId c) const;  // not yet taken by the socket
   void flush();          // start writes for every connection with queued data
   void close_all();
   size_t connection_count() const { return conns_.size(); }
