@@ -178,5 +178,43 @@ TEST(GrStaleTime, RrBackWithoutEndOfRib_StaleTimeExpiry_RemovesStale) {
   EXPECT_EQ(l1->find_peer(ip("127.0.0.1"))->stale_routes, 0u);
 }
 
+// The §4.1 Selection_Deferral_Timer bounds the wait for a peer the reflector still waits for
+// (here: not up, and its connect-retry of 100 s not over): after select_defer_time (30 s) the
+// reflector advertises what it has, End-of-RIB included.
+TEST(GrSelectDefer, PeerStillAwaited_SelectDeferTimeExpiry_EndsDeferral) {
+  SimNet net;
+  Speaker* rr = &net.add("127.0.0.1", gr_config("10.0.0.254"));
+  Speaker* l1 = &net.add("127.0.0.2", gr_config("10.0.0.1"));
+  Speaker* l2 = &net.add("127.0.0.3", gr_config("10.0.0.2"));
+  auto start_rr = [&] {
+    net.input(*rr, [&](Output& o) {
+      for (const char* a : {"127.0.0.2", "127.0.0.3"}) {
+        PeerConfig p = peer(a, 65000, true, true);
+        p.connect_retry = 100;
+        rr->add_peer(p, o);
+      }
+    });
+  };
+  start_rr();
+  net.input(*l1, [&](Output& o) { l1->add_peer(peer("127.0.0.1", 65000), o); });
+  net.input(*l2, [&](Output& o) { l2->add_peer(peer("127.0.0.1", 65000), o); });
+  net.advance(2s);
+  net.input(*l2, [&](Output& o) {
+    l2->originate(type2(1, "10.0.0.2:2"), local_info("10.0.0.2"));
+    l2->flush(o);
+  });
+  rr = &net.crash(*rr);
+  net.isolate(*l2, true);
+  start_rr();
+  net.advance(29s);
+  EXPECT_TRUE(rr->deferring());
+  EXPECT_TRUE(l1->find_peer(ip("127.0.0.1"))->gr_waiting_eor);
+  EXPECT_NE(best_of(*l1, type2(1, "10.0.0.2:2")), nullptr);
+  net.advance(2s);
+  EXPECT_FALSE(rr->deferring());
+  EXPECT_FALSE(l1->find_peer(ip("127.0.0.1"))->gr_waiting_eor);  // End-of-RIB received
+  EXPECT_EQ(best_of(*l1, type2(1, "10.0.0.2:2")), nullptr);       // swept: the RR did not have it
+}
+
 }  // namespace
 }  // namespace evpnd::bgp
