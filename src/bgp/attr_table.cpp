@@ -48,6 +48,7 @@ size_t hash_attributes(const wire::PathAttributes& a, const IpAddress& nh) {
   }
   for (const auto& l : a.large_communities) { h.mix(l.global_admin); h.mix(l.local1); h.mix(l.local2); }
   for (const auto& u : a.unknown) { h.mix(u.type); h.bytes(u.value.data(), u.value.size()); }
+  h.mix(a.partial);
   return h.h;
 }
 

@@ -172,6 +172,7 @@ class AttributeDecoder {
     if (!p || p->keep) {
       u_.attr_order.push_back(type);
       u_.attr_flags.push_back(flags);
+      if (opt_trans && (flags & kPartial) && type < 64) u_.attrs.partial |= uint64_t{1} << type;
     }
     return {};
   }

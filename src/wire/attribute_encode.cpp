@@ -74,7 +74,12 @@ class AttributeEncoder {
       flags = (raw->flags & (kOptional | kTransitive)) | kPartial;
     } else {
       if (!present(type)) return;
-      if (rec && canon == (kOptional | kTransitive)) flags |= *rec & kPartial;
+      // RFC 4271 §5: a Partial bit set by a previous AS is never cleared (recorded per type in
+      // PathAttributes::partial, and in the received flags when re-encoding an UPDATE as is).
+      if (canon == (kOptional | kTransitive)) {
+        if (rec) flags |= *rec & kPartial;
+        if (type < 64 && (a_.partial >> type & 1)) flags |= kPartial;
+      }
     }
     done_.set(type);
     bool ext = rec ? (*rec & kExtendedLength) != 0 : default_extended(type);

@@ -128,6 +128,11 @@ struct PathAttributes {
   std::optional<PmsiTunnel> pmsi_tunnel;
   std::vector<LargeCommunity> large_communities;
   std::vector<RawAttribute> unknown;  // optional transitive attributes we do not interpret
+  // RFC 4271 §5: the recognised optional transitive attributes that arrived with the Partial bit
+  // set (bit n = type code n; every such code is below 64). The bit records that some AS on the
+  // path did not understand the attribute; it "MUST NOT be set back to 0" when the path is passed
+  // on, so the encoder sets it again for these types whatever the layout it writes.
+  uint64_t partial = 0;
 
   bool operator==(const PathAttributes&) const = default;
 };

@@ -185,6 +185,35 @@ TEST(Flags, PartialOnKnownOptionalTransitive_KeptOnReencode) {
   EXPECT_EQ(encode_message(*m, EncodeContext{}), b);
 }
 
+// The flags octet (without Extended Length) `u` carried attribute `type` with; 0 when absent.
+uint8_t flags_of(const Update& u, uint8_t type) {
+  for (size_t i = 0; i < u.attr_order.size() && i < u.attr_flags.size(); ++i)
+    if (u.attr_order[i] == type) return u.attr_flags[i] & uint8_t(~attr_flag::kExtendedLength);
+  return 0;
+}
+
+// RFC 4271 §5: the Partial bit of a recognised optional transitive attribute "MUST NOT be set
+// back to 0". It is a fact about the path, so it lives in PathAttributes: a path re-sent without
+// its received layout (attr_order/attr_flags: a reflected route) still carries it, and only on
+// the attributes that had it.
+TEST(Flags, PartialOnKnownOptionalTransitive_KeptInPathAttributes) {
+  Update got = with_attrs(cat({attr(0xe0, 8, hex("fde80001")), attr(0xc0, 16, hex("0002fde800000064")),
+                               attr(0xe0, 32, hex("0000fde8 00000001 00000002")), attr(0xe0, 7, hex("0000fde8 0a000001"))}));
+  ASSERT_TRUE(got.errors.empty());
+  Update fresh;
+  fresh.attrs = got.attrs;
+  fresh.nlri = got.nlri;
+  auto m = decode_message(encode_message(fresh, EncodeContext{}), DecodeContext{});
+  ASSERT_TRUE(m);
+  const Update& again = std::get<Update>(*m);
+  EXPECT_EQ(flags_of(again, 8), 0xe0);   // COMMUNITIES
+  EXPECT_EQ(flags_of(again, 32), 0xe0);  // LARGE_COMMUNITIES
+  EXPECT_EQ(flags_of(again, 7), 0xe0);   // AGGREGATOR
+  EXPECT_EQ(flags_of(again, 16), 0xc0);  // EXT_COMMUNITIES: never had it
+  EXPECT_EQ(flags_of(again, 1), 0x40);   // well-known: never (RFC 4271 §4.3)
+  EXPECT_EQ(again.attrs, got.attrs);
+}
+
 TEST(Flags, UnusedLowBits_Ignored) {
   Update u = with_attrs(attr(0x4f, 5, hex("00000064")));
   EXPECT_TRUE(u.errors.empty());
