@@ -55,7 +55,8 @@ int compare_paths(const Path& a, const PeerFacts& fa, const Path& b, const PeerF
   if (std::holds_alternative<wire::MacIpAdvertisement>(a.nlri)) {
     const Mobility ma = mobility(a), mb = mobility(b);
     if (ma.sticky != mb.sticky) return decide(BestReason::kMacMobility, ma.sticky ? -1 : 1);
-    if ((c = lower_wins(mb.seq, ma.seq))) return decide(BestReason::kMacMobility, c);
+    // RFC 7432 §15: the newer sequence wins, compared across the 32-bit wrap.
+    if ((c = wire::mobility_seq_compare(mb.seq, ma.seq))) return decide(BestReason::kMacMobility, c);
   }
   if ((c = lower_wins(y.local_pref.value_or(kDefaultLocalPref), x.local_pref.value_or(kDefaultLocalPref))))
     return decide(BestReason::kLocalPref, c);

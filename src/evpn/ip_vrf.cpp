@@ -136,10 +136,12 @@ std::vector<IpAddress> IpVrf::desired_nexthops(const IpPrefix& p, const RouteEnt
   std::vector<IpAddress> nh;
   if (local_prefixes_.count(p)) return nh;
   if (!e.host_paths.empty() && !(is_host(p) && local_hosts_.count(p.address()))) {
-    // One host lives in one place: MAC-mobility order, highest seq then lowest VTEP.
+    // One host lives in one place: MAC-mobility order, newest seq (serial number order across
+    // the 32-bit wrap, RFC 7432 §15) then lowest VTEP.
     const Path* best = nullptr;
     for (const auto& [key, path] : e.host_paths) {
-      if (!best || path.seq > best->seq || (path.seq == best->seq && path.vtep < best->vtep)) best = &path;
+      const int c = best ? wire::mobility_seq_compare(path.seq, best->seq) : 1;
+      if (c > 0 || (c == 0 && path.vtep < best->vtep)) best = &path;
     }
     nh.push_back(best->vtep);
     return nh;

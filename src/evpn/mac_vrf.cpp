@@ -77,8 +77,10 @@ void MacVrf::local_mac(const Mac& mac, const std::string& port, bool is_static, 
       maybe_erase(mac);
       return;
     }
-    // RFC 7432 §15: the re-learned MAC is advertised with a sequence number above the remote one.
-    e.local_seq = std::max(e.local_seq, best->seq + 1);
+    // RFC 7432 §15: the re-learned MAC is advertised with the newest received sequence number
+    // plus one, wrapping from 0xFFFFFFFF to 0 (newer in serial number order). Not max(ours, ...):
+    // across the wrap "max" has no meaning, and the RFC asks for received + 1.
+    e.local_seq = wire::mobility_seq_next(best->seq);
     record_move(mac, e, now, out, "remote->local");
   }
   e.local = LocalMac{port, is_static};
@@ -356,18 +358,19 @@ size_t MacVrf::clear_duplicates(const std::optional<Mac>& only, Output& out) {
 // ---- decisions ----------------------------------------------------------------------------
 
 std::optional<MacVrf::Best> MacVrf::best_remote(const Entry& e) const {
-  // Per VTEP the highest seq of its paths (MAC-only and MAC+IP routes carry the same one);
-  // across VTEPs the highest seq wins, equal seqs go to the lowest VTEP IP (RFC 7432 §15.1).
+  // Per VTEP the newest seq of its paths (MAC-only and MAC+IP routes carry the same one);
+  // across VTEPs the newest seq wins, equal seqs go to the lowest VTEP IP (RFC 7432 §15.1).
+  // "Newest" is serial number order (RFC 7432 §15 wraparound; wire::mobility_seq_compare).
   std::optional<Best> best;
   std::map<IpAddress, Best> per_vtep;
   for (const auto& [key, p] : e.paths) {
-    Best& b = per_vtep[p.vtep];
-    b.vtep = p.vtep;
-    b.seq = std::max(b.seq, p.seq);
+    auto [it, first] = per_vtep.try_emplace(p.vtep, Best{p.vtep, p.seq, p.sticky});
+    Best& b = it->second;
+    if (!first && wire::mobility_seq_compare(p.seq, b.seq) > 0) b.seq = p.seq;
     b.sticky = b.sticky || p.sticky;
   }
   for (const auto& [vtep, b] : per_vtep) {  // ascending VTEP: the first of equal seqs stays
-    if (!best || b.seq > best->seq) best = b;
+    if (!best || wire::mobility_seq_compare(b.seq, best->seq) > 0) best = b;
   }
   return best;
 }
@@ -375,7 +378,7 @@ std::optional<MacVrf::Best> MacVrf::best_remote(const Entry& e) const {
 bool MacVrf::local_wins(const Entry& e, const Best& b) const {
   if (e.local->is_static) return true;  // RFC 7432 §15.2: static MACs never move
   if (b.sticky) return false;
-  if (e.local_seq != b.seq) return e.local_seq > b.seq;
+  if (int c = wire::mobility_seq_compare(e.local_seq, b.seq)) return c > 0;
   return cfg_.local_vtep < b.vtep;  // RFC 7432 §15.1: equal seq, lower VTEP IP wins
 }
 

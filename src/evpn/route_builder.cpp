@@ -81,10 +81,13 @@ wire::PathAttributes prefix_route_attrs(const std::vector<RouteTarget>& export_r
 
 PathInfo path_info(const wire::PathAttributes& attrs) {
   PathInfo info;
+  bool seen_mobility = false;
   for (const auto& ec : attrs.ext_communities) {
     if (auto mm = ec.as_mac_mobility()) {
-      // RFC 7432 §7.7: several MAC Mobility communities are an error; use the highest seq.
-      info.seq = std::max(info.seq, mm->sequence);
+      // RFC 7432 §7.7: several MAC Mobility communities are an error; use the newest seq
+      // (serial number order, RFC 7432 §15 wraparound).
+      if (!seen_mobility || wire::mobility_seq_compare(mm->sequence, info.seq) > 0) info.seq = mm->sequence;
+      seen_mobility = true;
       info.sticky = info.sticky || mm->sticky;
     } else if (auto rm = ec.as_router_mac()) {
       info.router_mac = *rm;

@@ -53,4 +53,18 @@ struct ExtCommunity {
   bool operator==(const ExtCommunity&) const = default;
 };
 
+// MAC Mobility sequence numbers (RFC 7432 §7.7) are 32 bits and, after 2^32 - 1 moves, wrap to 0;
+// RFC 7432 §15 requires implementations to handle that wraparound. They are compared with serial
+// number arithmetic (RFC 1982 §3.2, SERIAL_BITS = 32): `a` is newer than `b` when it is ahead of
+// it by 1 .. 2^31 - 1 modulo 2^32, so 0 is newer than 0xFFFFFFFF. Two values exactly 2^31 apart
+// are undefined in RFC 1982; here neither is newer and the tie-breaks (lowest VTEP IP, §15.1)
+// decide. Returns > 0 when `a` is newer, < 0 when `b` is, 0 when equal or undefined.
+constexpr int mobility_seq_compare(uint32_t a, uint32_t b) {
+  const uint32_t ahead = a - b;  // modulo 2^32
+  if (ahead == 0 || ahead == 0x80000000u) return 0;
+  return ahead < 0x80000000u ? 1 : -1;
+}
+// The sequence number that supersedes `s` (RFC 7432 §15: received + 1), wrapping to 0.
+constexpr uint32_t mobility_seq_next(uint32_t s) { return s + 1u; }
+
 }  // namespace evpnd::wire

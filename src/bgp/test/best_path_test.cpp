@@ -34,6 +34,14 @@ TEST_F(BestPath, MacMobility_HigherSequenceWins) {
   EXPECT_EQ(compare(path(a), path(b), -1), BestReason::kMacMobility);
 }
 
+// RFC 7432 §15 wraparound: 0 follows 0xFFFFFFFF (serial number order, RFC 1982 §3.2).
+TEST_F(BestPath, MacMobility_SequenceWrap_ZeroBeatsMax) {
+  auto a = ibgp_attrs(), b = ibgp_attrs(200);
+  a.ext_communities.push_back(wire::ExtCommunity::mac_mobility(0, false));
+  b.ext_communities.push_back(wire::ExtCommunity::mac_mobility(0xFFFFFFFFu, false));
+  EXPECT_EQ(compare(path(a), path(b), -1), BestReason::kMacMobility);
+}
+
 TEST_F(BestPath, MacMobility_StickyWins) {
   auto a = ibgp_attrs(), b = ibgp_attrs();
   a.ext_communities.push_back(wire::ExtCommunity::mac_mobility(0, true));

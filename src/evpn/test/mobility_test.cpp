@@ -149,5 +149,47 @@ TEST_F(MobilityTest, LocalAgedWithLosingRemote_RemoteInstalled) {
   EXPECT_EQ(adds<dataplane::RemoteMac>(o).size(), 1u);
 }
 
+// RFC 7432 §15: sequence numbers wrap; 0 follows 0xFFFFFFFF and is newer (RFC 1982 order).
+TEST_F(MobilityTest, SequenceWrap_LocalLearnAfterMaxAdvertisesZeroAndWins) {
+  remote(0xFFFFFFFFu);
+  Output back = local();
+  EXPECT_EQ(adv_seq(back), 0u);  // 0xFFFFFFFF + 1
+  EXPECT_EQ(dels<dataplane::RemoteMac>(back).size(), 1u);
+  EXPECT_EQ(svc.mac_views(100).at(0).origin, EntryOrigin::kLocal);
+  // leaf2 re-advertising its (older) 0xFFFFFFFF route does not take the MAC back ...
+  Output stale = remote(0xFFFFFFFFu);
+  EXPECT_TRUE(stale.routes.empty());
+  EXPECT_TRUE(adds<dataplane::RemoteMac>(stale).empty());
+  EXPECT_EQ(svc.mac_views(100).at(0).origin, EntryOrigin::kLocal);
+  // ... a real move after the wrap (seq 1) does.
+  EXPECT_EQ(withdrawn(remote(1)).size(), 1u);
+  EXPECT_EQ(svc.mac_views(100).at(0).origin, EntryOrigin::kRemote);
+}
+
+TEST_F(MobilityTest, SequenceWrap_RemoteZeroBeatsLocalAtMax) {
+  remote(0xFFFFFFFEu);
+  EXPECT_EQ(adv_seq(local()), 0xFFFFFFFFu);
+  Output o = remote(0, "10.0.0.9");  // moved on after the wrap
+  EXPECT_EQ(withdrawn(o).size(), 1u);
+  ASSERT_EQ(adds<dataplane::RemoteMac>(o).size(), 1u);
+  EXPECT_EQ(adds<dataplane::RemoteMac>(o)[0].vtep, ip("10.0.0.9"));
+}
+
+TEST_F(MobilityTest, SequenceWrap_RemoteRemoteAndHostRouteFollowNewerSeq) {
+  RemoteMacIp a{.vtep = "10.0.0.9", .rd = "10.0.0.9:3", .mac = kHost, .ip = "192.168.100.10",
+                .rts = {"65000:100", "65000:5000"}, .rmac = "02:00:0a:00:00:09", .seq = 0xFFFFFFFFu};
+  svc.on_remote_route(type2(a), type2_attrs(a), ip(a.vtep), true, now);
+  RemoteMacIp b = a;
+  b.vtep = "10.255.0.2";
+  b.rd = "10.255.0.2:3";
+  b.rmac = "02:00:0a:ff:00:02";
+  b.seq = 0;  // the host moved to leaf2 after the wrap
+  Output o = svc.on_remote_route(type2(b), type2_attrs(b), ip(b.vtep), true, now);
+  ASSERT_EQ(adds<dataplane::RemoteMac>(o).size(), 1u);
+  EXPECT_EQ(adds<dataplane::RemoteMac>(o)[0].vtep, ip("10.255.0.2"));
+  ASSERT_EQ(adds<dataplane::VrfRoute>(o).size(), 1u);
+  EXPECT_EQ(adds<dataplane::VrfRoute>(o)[0].nexthops, std::vector<IpAddress>{ip("10.255.0.2")});
+}
+
 }  // namespace
 }  // namespace evpnd::evpn::test

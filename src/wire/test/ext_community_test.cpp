@@ -71,6 +71,17 @@ TEST(ExtCommunity, MacMobility_Bytes) {
   EXPECT_EQ(mm->sequence, 0x01020304u);
   EXPECT_TRUE(mm->sticky);
 }
+TEST(ExtCommunity, MobilitySeqCompare_SerialNumberOrderAcrossTheWrap) {
+  EXPECT_GT(mobility_seq_compare(2, 1), 0);
+  EXPECT_LT(mobility_seq_compare(1, 2), 0);
+  EXPECT_EQ(mobility_seq_compare(7, 7), 0);
+  EXPECT_GT(mobility_seq_compare(0, 0xFFFFFFFFu), 0);  // RFC 7432 §15 wraparound
+  EXPECT_LT(mobility_seq_compare(0xFFFFFFFFu, 0), 0);
+  EXPECT_GT(mobility_seq_compare(0x7FFFFFFFu, 0), 0);  // 2^31 - 1 ahead: newer
+  EXPECT_EQ(mobility_seq_compare(0x80000000u, 0), 0);  // 2^31 apart: undefined (RFC 1982 §3.2)
+  EXPECT_EQ(mobility_seq_next(0xFFFFFFFFu), 0u);
+}
+
 TEST(ExtCommunity, MacMobility_OtherFlagBitsIgnored) {
   auto mm = from_hex("06008e0000000007").as_mac_mobility();
   ASSERT_TRUE(mm);
