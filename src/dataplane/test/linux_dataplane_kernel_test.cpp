@@ -332,6 +332,14 @@ TEST(LinuxDataplaneKernel_Learn, MonitorOverrun_ResyncNeededAndDumpHasEveryHost)
   size_t hosts = 0;
   for (const auto& m : st->local_macs) hosts += m.port == "hp0" && m.mac.to_string().rfind("02:00:00:03:", 0) == 0;
   EXPECT_EQ(hosts, 3000u);
+  // The dump re-seeded what the overrun lost: a host deleted now is reported gone.
+  ASSERT_EQ(u.bridge("fdb del 02:00:00:03:00:07 dev hp0 master"), 0);
+  auto aged = [](const DataplaneEvent& e) {
+    auto* a = std::get_if<LocalMacAged>(&e);
+    return a && a->mac == mac("02:00:00:03:00:07");
+  };
+  ev = wait_events(*dp, aged);
+  EXPECT_TRUE(std::any_of(ev.begin(), ev.end(), aged));
 }
 
 TEST(LinuxDataplaneKernel_AsyncWrites, KernelRefusal_ReportedLateWithTheIntent) {
