@@ -68,7 +68,7 @@ def holds_for(cond: Callable[[], Any], duration: float, interval: float = 0.3) -
 def find_bin(name: str) -> str | None:
     """evpnd/evpnctl: $EVPND_BIN_DIR (CTest passes the build dir), else build*/ under the tree."""
     root = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
-    sub = {"evpnd": "src/daemon", "evpnctl": "tools/evpnctl"}.get(name, "")
+    sub = {"evpnd": "src/daemon", "evpnctl": "tools/evpnctl", "bgpload": "tools/bgpload"}.get(name, "")
     dirs = []
     if os.environ.get("EVPND_BIN_DIR"):
         dirs.append(os.environ["EVPND_BIN_DIR"])
