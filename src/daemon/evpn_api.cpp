@@ -5,6 +5,7 @@
 #include <set>
 #include <variant>
 
+#include "daemon/evpn_table_views.hpp"
 #include "evpn/json_views.hpp"
 
 namespace evpnd::daemon {
@@ -19,8 +20,6 @@ json strings(const std::vector<T>& v) {
   for (const auto& x : v) a.push_back(x.to_string());
   return a;
 }
-
-const char* origin(evpn::EntryOrigin o) { return o == evpn::EntryOrigin::kLocal ? "local" : "remote"; }
 
 // `vni` query or body value: absent, or 1..16777215.
 tl::expected<std::optional<Vni>, std::string> vni_param(const api::ApiRequest& req) {
@@ -75,38 +74,6 @@ json vnis(const evpn::EvpnService& s, const api::Config& c) {
                  {"dataplane", evpn::dataplane_status_json(v.dataplane)}});
   }
   return json{{"vnis", std::move(a)}};
-}
-
-json macs(const std::vector<evpn::MacView>& v) {
-  json a = json::array();
-  for (const auto& m : v) {
-    json flags = json::array();
-    if (m.sticky) flags.push_back("sticky");
-    if (m.duplicate) flags.push_back("duplicate");
-    if (m.frozen) flags.push_back("frozen");
-    const bool local = m.origin == evpn::EntryOrigin::kLocal;
-    a.push_back({{"vni", m.vni}, {"mac", m.mac.to_string()}, {"type", origin(m.origin)},
-                 {"interface", local ? m.port : ""}, {"vtep", local ? "" : m.remote_vtep.to_string()},
-                 {"sequence", local ? m.local_seq : m.remote_seq}, {"local_sequence", m.local_seq},
-                 {"remote_sequence", m.remote_seq}, {"flags", flags}, {"ips", strings(m.ips)}});
-  }
-  return json{{"macs", std::move(a)}};
-}
-
-json arp_cache(const evpn::EvpnService& s, std::optional<Vni> vni) {
-  std::map<std::pair<Vni, Mac>, const evpn::MacView*> by_mac;
-  const auto mv = s.mac_views(vni);
-  for (const auto& m : mv) by_mac[{m.vni, m.mac}] = &m;
-  json a = json::array();
-  for (const auto& n : s.neigh_views(vni)) {
-    auto it = by_mac.find({n.vni, n.mac});
-    const bool local = n.origin == evpn::EntryOrigin::kLocal;
-    uint32_t seq = 0;
-    if (it != by_mac.end()) seq = local ? it->second->local_seq : it->second->remote_seq;
-    a.push_back({{"vni", n.vni}, {"ip", n.ip.to_string()}, {"mac", n.mac.to_string()}, {"type", origin(n.origin)},
-                 {"vtep", local ? "" : n.remote_vtep.to_string()}, {"sequence", seq}});
-  }
-  return json{{"entries", std::move(a)}};
 }
 
 json vteps(const evpn::EvpnService& s) {
@@ -324,9 +291,13 @@ std::optional<api::ApiResponse> handle_evpn_api(Daemon& d, const api::ApiRequest
     }
     if (*vni && !s->mac_vrf(**vni)) return error(404, "no such L2VNI " + std::to_string(**vni));
     if (path == "/v1/evpn/vnis") return api::ApiResponse{200, frr ? evpn::vni_json(s->vni_views(), s->vrf_views()) : vnis(*s, c)};
-    if (path == "/v1/evpn/macs") return api::ApiResponse{200, frr ? evpn::mac_table_json(s->mac_views(*vni)) : macs(s->mac_views(*vni))};
-    if (path == "/v1/evpn/arp-cache")
-      return api::ApiResponse{200, frr ? evpn::arp_cache_json(s->neigh_views(*vni)) : arp_cache(*s, *vni)};
+    if ((path == "/v1/evpn/macs" || path == "/v1/evpn/arp-cache") && !frr) {  // streamed, paged
+      auto page = page_params(req);
+      if (!page) return error(400, page.error());
+      return path == "/v1/evpn/macs" ? mac_table_reply(d, *vni, *page) : arp_cache_reply(d, *vni, *page);
+    }
+    if (path == "/v1/evpn/macs") return api::ApiResponse{200, evpn::mac_table_json(s->mac_views(*vni))};
+    if (path == "/v1/evpn/arp-cache") return api::ApiResponse{200, evpn::arp_cache_json(s->neigh_views(*vni))};
     if (path == "/v1/evpn/vteps") return api::ApiResponse{200, vteps(*s)};
     if (path == "/v1/evpn/vrfs") return api::ApiResponse{200, vrfs(*s)};
     if (path == "/v1/evpn/rmacs") return api::ApiResponse{200, frr ? evpn::rmac_json(s->rmac_views()) : rmacs(*s, c)};

@@ -273,6 +273,12 @@ std::vector<MacView> EvpnService::mac_views(std::optional<Vni> vni) const {
   return out;
 }
 
+std::vector<Vni> EvpnService::l2vnis() const {
+  std::vector<Vni> out;
+  for (const auto& [v, mv] : mac_vrfs_) out.push_back(v);
+  return out;
+}
+
 std::vector<NeighView> EvpnService::neigh_views(std::optional<Vni> vni) const {
   std::vector<NeighView> out;
   for (const auto& [v, mv] : mac_vrfs_) {

@@ -111,6 +111,7 @@ class EvpnService {
   const ServiceCounters& counters() const { return counters_; }
 
   const MacVrf* mac_vrf(Vni vni) const;
+  std::vector<Vni> l2vnis() const;  // in order (the API's paged views walk them)
   const IpVrf* ip_vrf(const std::string& name) const;
 
  private:

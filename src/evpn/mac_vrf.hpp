@@ -90,6 +90,12 @@ class MacVrf {
 
   std::vector<MacView> mac_views() const;
   std::vector<NeighView> neigh_views() const;
+  // Paged views for the API's streamed replies: at most `max` entries after `after` (exclusive;
+  // from the first when unset) in key order, so a walk resumes by key whatever changed meanwhile.
+  std::vector<MacView> mac_views_after(const std::optional<Mac>& after, size_t max) const;
+  std::optional<MacView> mac_view(const Mac& mac) const;  // one MAC's table entry, if it has one
+  // Neighbours: the local ones by IP, then the remote ones by IP; `after` = (remote, ip).
+  std::vector<NeighView> neigh_views_after(const std::optional<std::pair<bool, IpAddress>>& after, size_t max) const;
   std::vector<DupAddrView> dup_views() const;
   VniView vni_view() const;
   std::vector<IpAddress> remote_vteps() const;
@@ -156,6 +162,7 @@ class MacVrf {
 
   MacVrfConfig cfg_;
   DadConfig dad_;
+  std::optional<MacView> view_of(const Mac& mac, const Entry& e) const;  // nullopt: not a table entry
   std::map<Mac, Entry> macs_;
   std::map<IpAddress, Mac> local_neighs_;
   std::map<IpAddress, std::set<Mac>> remote_ip_users_;  // remote MAC+IP paths by IP

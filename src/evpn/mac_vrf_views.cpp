@@ -3,44 +3,62 @@
 
 namespace evpnd::evpn {
 
-std::vector<MacView> MacVrf::mac_views() const {
+std::optional<MacView> MacVrf::view_of(const Mac& mac, const Entry& e) const {
+  MacView v;
+  v.vni = cfg_.vni;
+  v.mac = mac;
+  v.local_seq = e.local_seq;
+  v.duplicate = e.dad.duplicate;
+  v.frozen = e.dad.frozen;
+  if (auto best = best_remote(e)) v.remote_seq = best->seq;
+  if (e.local) {
+    v.origin = EntryOrigin::kLocal;
+    v.port = e.local->port;
+    v.sticky = e.local->is_static;
+    v.ips.assign(e.local_ips.begin(), e.local_ips.end());
+  } else if (e.installed) {
+    v.origin = EntryOrigin::kRemote;
+    v.remote_vtep = e.installed->vtep;
+    v.sticky = e.installed->sticky;
+    v.ips.assign(e.installed_neighs.begin(), e.installed_neighs.end());
+  } else {
+    return std::nullopt;  // only neighbours or duplicate-detection history: not a MAC table entry
+  }
+  return v;
+}
+
+std::vector<MacView> MacVrf::mac_views() const { return mac_views_after(std::nullopt, SIZE_MAX); }
+
+std::vector<MacView> MacVrf::mac_views_after(const std::optional<Mac>& after, size_t max) const {
   std::vector<MacView> out;
-  for (const auto& [mac, e] : macs_) {
-    MacView v;
-    v.vni = cfg_.vni;
-    v.mac = mac;
-    v.local_seq = e.local_seq;
-    v.duplicate = e.dad.duplicate;
-    v.frozen = e.dad.frozen;
-    if (auto best = best_remote(e)) v.remote_seq = best->seq;
-    if (e.local) {
-      v.origin = EntryOrigin::kLocal;
-      v.port = e.local->port;
-      v.sticky = e.local->is_static;
-      v.ips.assign(e.local_ips.begin(), e.local_ips.end());
-    } else if (e.installed) {
-      v.origin = EntryOrigin::kRemote;
-      v.remote_vtep = e.installed->vtep;
-      v.sticky = e.installed->sticky;
-      v.ips.assign(e.installed_neighs.begin(), e.installed_neighs.end());
-    } else {
-      continue;  // only neighbours or duplicate-detection history: not a MAC table entry
-    }
-    out.push_back(std::move(v));
+  for (auto it = after ? macs_.upper_bound(*after) : macs_.begin(); it != macs_.end() && out.size() < max; ++it)
+    if (auto v = view_of(it->first, it->second)) out.push_back(std::move(*v));
+  return out;
+}
+
+std::optional<MacView> MacVrf::mac_view(const Mac& mac) const {
+  auto it = macs_.find(mac);
+  return it == macs_.end() ? std::nullopt : view_of(it->first, it->second);
+}
+
+std::vector<NeighView> MacVrf::neigh_views_after(const std::optional<std::pair<bool, IpAddress>>& after,
+                                                 size_t max) const {
+  std::vector<NeighView> out;
+  if (!after || !after->first) {
+    for (auto it = after ? local_neighs_.upper_bound(after->second) : local_neighs_.begin();
+         it != local_neighs_.end() && out.size() < max; ++it)
+      out.push_back({cfg_.vni, it->first, it->second, EntryOrigin::kLocal, {}});
+  }
+  for (auto it = after && after->first ? neigh_owner_.upper_bound(after->second) : neigh_owner_.begin();
+       it != neigh_owner_.end() && out.size() < max; ++it) {
+    auto e = macs_.find(it->second);
+    IpAddress vtep = (e != macs_.end() && e->second.installed) ? e->second.installed->vtep : IpAddress{};
+    out.push_back({cfg_.vni, it->first, it->second, EntryOrigin::kRemote, vtep});
   }
   return out;
 }
 
-std::vector<NeighView> MacVrf::neigh_views() const {
-  std::vector<NeighView> out;
-  for (const auto& [ip, mac] : local_neighs_) out.push_back({cfg_.vni, ip, mac, EntryOrigin::kLocal, {}});
-  for (const auto& [ip, mac] : neigh_owner_) {
-    auto e = macs_.find(mac);
-    IpAddress vtep = (e != macs_.end() && e->second.installed) ? e->second.installed->vtep : IpAddress{};
-    out.push_back({cfg_.vni, ip, mac, EntryOrigin::kRemote, vtep});
-  }
-  return out;
-}
+std::vector<NeighView> MacVrf::neigh_views() const { return neigh_views_after(std::nullopt, SIZE_MAX); }
 
 std::vector<DupAddrView> MacVrf::dup_views() const {
   std::vector<DupAddrView> out;
