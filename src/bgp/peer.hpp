@@ -75,6 +75,9 @@ struct PeerCounters {
   // NLRI (routes, prefixes, withdrawals) of a family the session did not negotiate: ignored
   // (RFC 4760 §8); an End-of-RIB for such a family is ignored without being counted.
   uint64_t unnegotiated_nlri = 0;
+  // Times a route was not advertised (or was withdrawn) because its UPDATE would exceed this
+  // session's maximum message size (RFC 4271 §9.2, RFC 8654 §4).
+  uint64_t routes_too_large = 0;
 };
 
 struct Connection {
@@ -119,6 +122,7 @@ struct Peer {
   TimePoint max_prefix_restart_at{};  // when a tripped peer starts again; {} = not scheduled
   std::string last_error;
   LogLimiter unnegotiated_log;     // RFC 4760 §8 refusals (speaker_outbound.cpp)
+  LogLimiter too_large_log;        // RFC 4271 §9.2 routes not sent (speaker_outbound.cpp)
 
   bool established() const { return session != 0; }
   Connection* conn(ConnId c);

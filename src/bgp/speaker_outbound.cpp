@@ -1,4 +1,5 @@
-// What a session may carry: the families it negotiated (RFC 4760 §8), both ways.
+// What a session may carry: the families it negotiated (RFC 4760 §8), both ways, and UPDATEs no
+// larger than its maximum message size (RFC 4271 §9.2, RFC 8654 §4).
 //
 // Sending: update groups are per negotiated family set (GroupPolicy::families), and outbound()
 // is the one place that decides whether a group gets a best path at all; fill_group and the
@@ -10,18 +11,43 @@
 // is for an incorrect MP_REACH/MP_UNREACH, not for a well-formed one of another family. So such
 // NLRI are ignored (FRR does the same), counted per neighbour (unnegotiated_nlri: neighbour API,
 // /metrics) and logged at most once per 10 s per neighbour.
+//
+// Size: a route whose attributes came from an extended-message peer may not fit 4096 octets
+// towards one without (RFC 8654 §4). outbound() asks the group (UpdateGroup::fitting, which
+// first tries dropping the attribute-discard attributes); a route that still does not fit is
+// treated as not advertisable to that group: never sent, withdrawn where it had been sent,
+// counted per member (routes_too_large) and logged at most every 10 s per neighbour.
 #include <spdlog/spdlog.h>
 
 #include "bgp/speaker.hpp"
 
 namespace evpnd::bgp {
 
-const AttrRef* Speaker::outbound(UpdateGroup& g, const Path& b, bool /*count*/) {
+const AttrRef* Speaker::outbound(UpdateGroup& g, const Path& b, bool count) {
   const GroupPolicy& pol = g.policy();
   if (!pol.carries(kL2vpnEvpn)) return nullptr;  // EVPN is the only family the RIB holds
   const Peer& from = *peers_[b.peer];
   if (!may_advertise(from.role, pol.role)) return nullptr;
-  return &g.out_attrs(b.info, from.role, from.facts.router_id, me_, attrs_);
+  const AttrRef& out = g.out_attrs(b.info, from.role, from.facts.router_id, me_, attrs_);
+  size_t size = 0;
+  const AttrRef* fit = g.fitting(out, b.nlri, attrs_, &size);
+  if (!fit && count) {
+    // RFC 4271 §9.2 "MUST NOT advertise the route ... MAY choose to log an error locally"; the
+    // caller withdraws it from members that had it (RFC 8654 §4, RFC 4271 §9.1.3).
+    for (PeerId m : g.members()) {
+      if (m == b.peer) continue;  // never sent its own route anyway (RFC 4456 §6)
+      Peer& p = *peers_[m];
+      ++p.counters.routes_too_large;
+      if (auto held = p.too_large_log.allow(now_)) {
+        spdlog::warn("peer {}: route {} not advertised: its UPDATE would be {} octets, over the {} this session "
+                     "allows (RFC 4271 §9.2, RFC 8654 §4){}",
+                     p.cfg.address.to_string(), wire::to_string(b.nlri), size,
+                     pol.extended_message ? wire::kMaxExtendedMessageSize : wire::kMaxMessageSize,
+                     *held ? " (" + std::to_string(*held) + " more such routes since the last report)" : "");
+      }
+    }
+  }
+  return fit;
 }
 
 bool Speaker::drop_unnegotiated(Peer& p, wire::Update& u) {

@@ -106,6 +106,56 @@ void UpdateGroup::trim_cache() {
     cache_.clear();
     last_out_ = nullptr;
   }
+  if (fits_.size() > kCacheLimit) {
+    fits_.clear();
+    last_fit_ = nullptr;
+    last_fit_key_ = nullptr;
+  }
+}
+
+namespace {
+// The size of an UPDATE announcing EVPN routes with `p`, without the routes, as this group's
+// members are sent it (the packer's template: attributes and the MP_REACH_NLRI header).
+size_t update_size_without_nlri(const PathInfo& p, const GroupPolicy& pol) {
+  wire::Update u;
+  u.attrs = p.attrs;
+  u.mp_reach = wire::MpReach{};
+  u.mp_reach->afi_safi = kL2vpnEvpn;
+  u.mp_reach->next_hop = p.next_hop;
+  wire::EncodeContext ctx;
+  ctx.four_octet_as = pol.four_octet_as;
+  ctx.extended_message = pol.extended_message;
+  return wire::encode_message(u, ctx).size();
+}
+}  // namespace
+
+const AttrRef* UpdateGroup::fitting(const AttrRef& out, const wire::EvpnRoute& nlri, AttrTable& table,
+                                    size_t* too_large) {
+  const size_t limit = policy_.extended_message ? wire::kMaxExtendedMessageSize : wire::kMaxMessageSize;
+  if (!last_fit_ || last_fit_key_ != out.get()) {
+    auto it = fits_.find(out.get());
+    if (it == fits_.end()) it = fits_.emplace(out.get(), Fit{out, update_size_without_nlri(*out, policy_)}).first;
+    last_fit_key_ = out.get();
+    last_fit_ = &it->second;
+  }
+  Fit& f = *last_fit_;
+  const size_t route = wire::encoded_size(nlri);
+  if (f.fixed + route <= limit) return &f.out;
+  if (!f.reduced_tried) {
+    f.reduced_tried = true;
+    const wire::PathAttributes& a = out->attrs;
+    if (a.atomic_aggregate || a.aggregator || a.as4_aggregator) {
+      PathInfo r = *out;
+      r.attrs.atomic_aggregate = false;
+      r.attrs.aggregator.reset();
+      r.attrs.as4_aggregator.reset();
+      f.reduced = table.intern(std::move(r));
+      f.reduced_fixed = update_size_without_nlri(*f.reduced, policy_);
+    }
+  }
+  if (f.reduced && f.reduced_fixed + route <= limit) return &f.reduced;
+  if (too_large) *too_large = (f.reduced ? f.reduced_fixed : f.fixed) + route;
+  return nullptr;
 }
 
 UpdatePacker::UpdatePacker(const wire::EncodeContext& ctx, bool extended_message)

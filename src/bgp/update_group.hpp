@@ -110,6 +110,16 @@ class UpdateGroup {
                     AttrTable& table);
   void trim_cache();
 
+  // RFC 4271 §9.2 ("a single route doesn't fit into the message ... MUST NOT advertise") and
+  // RFC 8654 §4 (a route from an extended-message peer onward to one without): the attributes to
+  // advertise `nlri` to this group with, given its outbound attributes `out`. `out` when one
+  // UPDATE of the group's maximum size (4096, 65535 with extended messages) holds them and the
+  // route; else `out` without the attributes RFC 7606 handles by "attribute discard"
+  // (ATOMIC_AGGREGATE, AGGREGATOR, AS4_AGGREGATOR: RFC 7606 §7.6-7.7, RFC 6793 §6), which RFC
+  // 8654 §4 says to try, when that fits; else nullptr and `*too_large` = the size it would take.
+  // Cached per `out`, like out_attrs.
+  const AttrRef* fitting(const AttrRef& out, const wire::EvpnRoute& nlri, AttrTable& table, size_t* too_large = nullptr);
+
  private:
   GroupId id_;
   GroupPolicy policy_;
@@ -136,6 +146,16 @@ class UpdateGroup {
   std::unordered_map<CacheKey, std::pair<AttrRef, AttrRef>, CacheHash> cache_;
   CacheKey last_key_{nullptr, PeerRole::kLocal, 0};
   const AttrRef* last_out_ = nullptr;  // points into cache_ (stable: node-based map)
+  struct Fit {
+    AttrRef out;               // keeps the key alive
+    size_t fixed = 0;          // the UPDATE's size without its NLRI
+    bool reduced_tried = false;
+    AttrRef reduced;           // `out` without the attribute-discard ones (when it had any)
+    size_t reduced_fixed = 0;
+  };
+  std::unordered_map<const PathInfo*, Fit> fits_;
+  const PathInfo* last_fit_key_ = nullptr;
+  Fit* last_fit_ = nullptr;
 };
 
 // Builds packed UPDATE messages for one group into shared chunks.

@@ -204,6 +204,7 @@ json neighbor_json(const bgp::Speaker& s, const bgp::Peer& p, bgp::TimePoint now
         {"send_hold_expired", c.send_hold_expired},
         {"output_blocked", c.output_blocked},
         {"unnegotiated_nlri", c.unnegotiated_nlri},
+        {"routes_too_large", c.routes_too_large},
         {"stale_routes", p.stale_routes}}},
       {"prefixes_received", p.prefixes_received},
       {"prefixes_sent", s.prefixes_sent(p)},

@@ -43,6 +43,10 @@ std::string metrics_text(const Daemon& d, const api::ApiServerStats* api) {
     w.counter("evpnd_bgp_unnegotiated_nlri_total",
               "NLRI of an address family the session did not negotiate, ignored (RFC 4760 section 8)",
               double(c.unnegotiated_nlri), l);
+    w.counter("evpnd_bgp_routes_too_large_total",
+              "Routes not advertised because their UPDATE would exceed the session's maximum message size "
+              "(RFC 4271 section 9.2, RFC 8654 section 4)",
+              double(c.routes_too_large), l);
     w.gauge("evpnd_bgp_output_queued_bytes", "Bytes waiting to be sent to the peer", double(s.output_queued(*p)), l);
   }
 

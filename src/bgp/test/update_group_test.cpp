@@ -153,6 +153,52 @@ TEST(UpdateGroup, OutAttrs_CachedPerInput) {
   EXPECT_EQ(o1->attrs.originator_id, ip("10.0.0.1"));
 }
 
+// RFC 4271 §9.2 / RFC 8654 §4: whether one UPDATE holds a route depends on the group's maximum
+// size; removing the attributes RFC 7606 handles by attribute discard is tried first.
+TEST(UpdateGroup, Fitting_PerGroupLimitAttributeDiscardTriedFirst) {
+  AttrTable t;
+  UpdateGroup plain(1, GroupPolicy{PeerRole::kRrClient, true, false});
+  UpdateGroup ext(2, GroupPolicy{PeerRole::kRrClient, true, true});
+  const wire::EvpnRoute r = type2(1);
+  auto size_of = [&](const wire::PathAttributes& a) {  // one UPDATE with `a` and r
+    wire::Update u;
+    u.attrs = a;
+    u.mp_reach = wire::MpReach{};
+    u.mp_reach->next_hop = ip("10.0.0.1");
+    u.mp_reach->evpn = {r};
+    wire::EncodeContext ctx;
+    ctx.extended_message = true;
+    return wire::encode_message(u, ctx).size();
+  };
+  auto without_discardable = [](wire::PathAttributes a) {
+    a.aggregator.reset();
+    a.atomic_aggregate = false;
+    return a;
+  };
+  wire::PathAttributes a = ibgp_attrs();
+  a.aggregator = wire::Aggregator{65000, ip("10.0.0.9")};
+  a.atomic_aggregate = true;
+  // As many communities as fit 4096 octets without AGGREGATOR and ATOMIC_AGGREGATE.
+  while (size_of(without_discardable(a)) + 4 <= wire::kMaxMessageSize) a.communities.push_back(uint32_t(a.communities.size()));
+  ASSERT_GT(size_of(a), wire::kMaxMessageSize);
+  ASSERT_LE(size_of(without_discardable(a)), wire::kMaxMessageSize);
+  const AttrRef in = attrs(t, a);
+
+  const AttrRef* fit = plain.fitting(in, r, t);
+  ASSERT_NE(fit, nullptr);
+  EXPECT_EQ((*fit)->attrs, without_discardable(a));
+  ASSERT_NE(ext.fitting(in, r, t), nullptr);
+  EXPECT_EQ(ext.fitting(in, r, t)->get(), in.get());  // 65535 octets: kept whole
+
+  a.communities.push_back(1);  // now too large even without them
+  const AttrRef in2 = attrs(t, a);
+  size_t size = 0;
+  EXPECT_EQ(plain.fitting(in2, r, t, &size), nullptr);
+  EXPECT_EQ(size, size_of(without_discardable(a)));
+  EXPECT_GT(size, wire::kMaxMessageSize);
+  ASSERT_NE(ext.fitting(in2, r, t), nullptr);
+}
+
 TEST(FanoutPacker, Lanes_RecipientsExcludeOrSelectOneMember) {
   const std::vector<PeerId> members{1, 2, 3};
   FanoutPacker fp(wire::EncodeContext{}, false, members);
