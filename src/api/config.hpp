@@ -94,10 +94,14 @@ struct VrfConfig {
   bool operator==(const VrfConfig&) const = default;
 };
 
+// RFC 7432 §15.1: after N moves in M seconds the PE MUST alert the operator and stop sending and
+// processing MAC/IP routes for the MAC until the operator acts: so freeze is on by default, until
+// cleared (freeze_seconds 0). `freeze: false` (FRR's default: warn only) and a timed freeze are
+// explicit operator choices that do not conform (docs/CONFIG.md).
 struct DuplicateDetectionConfig {
   uint32_t max_moves = 5;
   uint32_t window_seconds = 180;
-  bool freeze = false;
+  bool freeze = true;
   uint32_t freeze_seconds = 0;  // 0 = permanent until cleared
   bool operator==(const DuplicateDetectionConfig&) const = default;
 };

@@ -4,8 +4,10 @@
 // window flags the address as a duplicate. So with the defaults (5 moves, 180 s) moves at
 // t = 0, 45, 90, 135, 180 trip detection and moves at t = 0, 45, 90, 135, 181 do not.
 //
-// A duplicate stays flagged until cleared by the operator or, with freeze, until the freeze
-// time runs out (0 = frozen until cleared). Without freeze detection only warns (FRR default).
+// A duplicate stays flagged until cleared by the operator or, with a timed freeze, until the
+// freeze time runs out. Freeze is on and permanent (until cleared) by default, as RFC 7432 §15.1
+// requires (stop sending and processing MAC/IP routes for the MAC until the operator acts);
+// without freeze detection only warns (FRR's default, an explicit non-conformant choice).
 // While frozen the owner stops changing what it advertises and installs for the address.
 // NOTE time is injected; nothing here reads a clock.
 #pragma once
@@ -23,7 +25,7 @@ struct DadConfig {
   bool enabled = true;
   uint32_t max_moves = 5;
   std::chrono::seconds window{180};
-  bool freeze = false;
+  bool freeze = true;                   // RFC 7432 §15.1 (see above)
   std::chrono::seconds freeze_time{0};  // 0 = permanent until cleared
   static DadConfig from(const api::DuplicateDetectionConfig& c);
 };

@@ -111,6 +111,20 @@ TEST(ConfigParse, MinimalFile_DocumentedDefaults) {
   EXPECT_TRUE(cfg->neighbors.empty());
 }
 
+// RFC 7432 §15.1: freeze (until cleared) is the default; warn-only must be asked for.
+TEST(ConfigParse, DuplicateDetection_DefaultFreezesUntilClearedWarnOnlyExplicit) {
+  auto def = parse_config_text("router-id: 1.1.1.1\nasn: 65000\n", "min.yaml");
+  ASSERT_TRUE(def) << def.error().to_string();
+  EXPECT_TRUE(def->dad.freeze);
+  EXPECT_EQ(def->dad.freeze_seconds, 0u);
+  EXPECT_EQ(def->dad.max_moves, 5u);
+  EXPECT_EQ(def->dad.window_seconds, 180u);
+  auto warn = parse_config_text("router-id: 1.1.1.1\nasn: 65000\nduplicate-address-detection: { freeze: false }\n",
+                                "warn.yaml");
+  ASSERT_TRUE(warn) << warn.error().to_string();
+  EXPECT_FALSE(warn->dad.freeze);
+}
+
 TEST(ConfigParse, IssueSchema_Accepted) {
   // The schema exactly as issue #3 writes it (flow maps, families list, vrf-device backend), but
   // with an iBGP client: issue 12 refuses route-reflector-client on an eBGP neighbor.

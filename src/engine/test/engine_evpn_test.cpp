@@ -155,6 +155,37 @@ TEST_F(EngineEvpnTest, MacMove_HigherSequenceWins_OldLeafWithdrawsAndInstallsRem
   }
 }
 
+// RFC 7432 §15.1 with the default configuration: the fifth move freezes the MAC (b keeps its FDB
+// entry towards a and does not advertise its own learn) until ev::ClearDuplicates (the API's
+// POST /v1/evpn/dup-addr/clear, `evpnctl clear evpn dup-addr`) releases it.
+TEST_F(EngineEvpnTest, DefaultDad_FifthMoveFreezesUntilClearDuplicates) {
+  connect();
+  auto learn = [&](Leaf& l, const char* port) {
+    carry(l, l.handle(ev::DataplaneEvents{{dataplane::LocalMacLearned{100, kHost, port, false}}}));
+    pump();
+  };
+  const IpAddress va = *IpAddress::parse("10.0.0.1");
+  learn(a, "p1");  // first learn: not a move
+  learn(b, "p2");  // b: move 1 (remote->local)
+  learn(a, "p1");  // b: move 2 (local->remote)
+  learn(b, "p2");  // b: move 3
+  learn(a, "p1");  // b: move 4; b points at a
+  ASSERT_NE(b.dp.remote_mac(100, kHost), nullptr);
+  learn(b, "p2");  // b: move 5: duplicate, frozen
+  auto dup = b.engine.evpn()->dup_views(100);
+  ASSERT_EQ(dup.size(), 1u);
+  EXPECT_TRUE(dup[0].duplicate);
+  EXPECT_TRUE(dup[0].frozen);
+  ASSERT_NE(b.dp.remote_mac(100, kHost), nullptr);  // not processed: still towards a
+  EXPECT_EQ(b.dp.remote_mac(100, kHost)->vtep, va);
+  EXPECT_EQ(a.dp.remote_mac(100, kHost), nullptr);  // nothing sent: a never saw b's learn
+  // The operator clears it: b applies its local learn (advertised, FDB entry removed).
+  carry(b, b.handle(ev::ClearDuplicates{std::nullopt, std::nullopt}));
+  pump();
+  EXPECT_EQ(b.dp.remote_mac(100, kHost), nullptr);
+  EXPECT_TRUE(b.engine.evpn()->dup_views(100).empty());
+}
+
 TEST_F(EngineEvpnTest, WithoutEvpn_EvpnEventsAreRefusedWithReason) {
   bgp::SpeakerConfig s;
   s.asn = 65000;

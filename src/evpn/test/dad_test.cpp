@@ -120,6 +120,39 @@ TEST_F(DadTest, Clear_ResetsFlagAndCounter) {
   EXPECT_FALSE(svc->mac_views(100).at(0).duplicate);
 }
 
+// RFC 7432 §15.1: with the configuration's defaults the duplicate is frozen until the operator
+// clears it (no `freeze:` key needed; no timer releases it).
+TEST_F(DadTest, DefaultConfig_FreezesUntilOperatorClears) {
+  svc = std::make_unique<EvpnService>(lab_config());
+  svc->start();
+  svc->on_local_mac(100, mac(kHost), "p1", false, base);
+  away(base);
+  back(base + 1s);
+  away(base + 2s);
+  back(base + 3s);                 // local, seq 4
+  Output fifth = away(base + 4s);  // seq 5 from leaf2 would win
+  EXPECT_EQ(count_notices(fifth, NoticeKind::kDuplicateDetected), 1u);
+  EXPECT_TRUE(fifth.routes.empty());   // ours (seq 4) is neither withdrawn nor changed
+  EXPECT_TRUE(fifth.intents.empty());  // leaf2's route is not processed
+  ASSERT_EQ(svc->dup_views().size(), 1u);
+  EXPECT_TRUE(svc->dup_views()[0].frozen);
+  EXPECT_FALSE(svc->dup_views()[0].freeze_until);
+  EXPECT_FALSE(svc->next_deadline());
+  // Later routes for the MAC are not processed either, however long it takes.
+  RemoteMacIp later{.mac = kHost, .seq = 9};
+  Output o = svc->on_remote_route(type2(later), type2_attrs(later), ip("10.255.0.2"), true, base + 100000s);
+  EXPECT_TRUE(o.routes.empty());
+  EXPECT_TRUE(o.intents.empty());
+  EXPECT_TRUE(svc->on_timer(base + 100000s).empty());
+  // The operator's clear (`evpnctl clear evpn dup-addr`) applies the latest state: leaf2 (seq 9).
+  Output c = svc->clear_duplicates(std::nullopt, std::nullopt);
+  EXPECT_EQ(count_notices(c, NoticeKind::kDuplicateCleared), 1u);
+  EXPECT_EQ(withdrawn(c).size(), 1u);
+  ASSERT_EQ(adds<dataplane::RemoteMac>(c).size(), 1u);
+  EXPECT_EQ(adds<dataplane::RemoteMac>(c)[0].vtep, ip("10.255.0.2"));
+  EXPECT_TRUE(svc->dup_views().empty());
+}
+
 TEST_F(DadTest, RemoteToRemoteMoves_Counted) {
   make(false);
   svc->on_local_mac_removed(100, mac(kHost), base);
