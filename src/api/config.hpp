@@ -125,6 +125,10 @@ struct Config {
   // vtep.on-stop: on a clean stop keep the kernel entries we installed (traffic keeps flowing
   // while evpnd restarts; the next start reconciles them) or remove them.
   bool remove_entries_on_stop = false;
+  // vtep.default-encapsulation: what a received route without a BGP Encapsulation extended
+  // community is assumed to use (RFC 8365 §5.1.3: "the default MPLS encapsulation or a locally
+  // configured encapsulation"). false = MPLS (such routes are not installed), true = VXLAN.
+  bool default_encap_vxlan = false;
   VrfBackend vrf_backend = VrfBackend::kNetns;
   RtAutoMode rt_auto = RtAutoMode::kFrr;
   DuplicateDetectionConfig dad;

@@ -46,7 +46,8 @@ ConfigDiff diff_config(const Config& before, const Config& after) {
   d.api_changed = before.api_socket != after.api_socket;
   d.vtep_changed = before.dataplane != after.dataplane || before.vtep_source != after.vtep_source ||
                    before.vxlan_port != after.vxlan_port || before.vrf_backend != after.vrf_backend ||
-                   before.rt_auto != after.rt_auto || before.remove_entries_on_stop != after.remove_entries_on_stop;
+                   before.rt_auto != after.rt_auto || before.remove_entries_on_stop != after.remove_entries_on_stop ||
+                   before.default_encap_vxlan != after.default_encap_vxlan;
   d.dad_changed = !(before.dad == after.dad);
   diff_list<IpAddress>(before.neighbors, after.neighbors, [](const NeighborConfig& n) { return n.address; },
                        d.neighbors_added, d.neighbors_removed, d.neighbors_changed);

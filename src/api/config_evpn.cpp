@@ -144,7 +144,7 @@ void parse_route_targets(const ConfigReader& r, const YAML::Node& node, const st
 }
 
 void parse_vtep(const ConfigReader& r, const YAML::Node& node, Config& cfg) {
-  MapReader m(r, node, "vtep", {"source-ip", "dataplane", "vxlan-port", "on-stop"});
+  MapReader m(r, node, "vtep", {"source-ip", "dataplane", "vxlan-port", "on-stop", "default-encapsulation"});
   if (m.has("source-ip")) {
     cfg.vtep_source = r.ipv4(m.get("source-ip"), m.path("source-ip"));
     if (cfg.vtep_source->is_unspecified()) r.fail(m.get("source-ip"), m.path("source-ip"), "must not be 0.0.0.0");
@@ -161,6 +161,9 @@ void parse_vtep(const ConfigReader& r, const YAML::Node& node, Config& cfg) {
   if (m.has("vxlan-port")) cfg.vxlan_port = uint16_t(r.uint(m.get("vxlan-port"), m.path("vxlan-port"), 1, 65535));
   if (m.has("on-stop"))
     cfg.remove_entries_on_stop = r.choice(m.get("on-stop"), m.path("on-stop"), {"keep", "remove"}) == "remove";
+  if (m.has("default-encapsulation"))
+    cfg.default_encap_vxlan =
+        r.choice(m.get("default-encapsulation"), m.path("default-encapsulation"), {"mpls", "vxlan"}) == "vxlan";
   if (cfg.dataplane != DataplaneKind::kNone && !cfg.vtep_source)
     r.fail(node, m.path("source-ip"), "required when the data plane is not \"none\"");
 }

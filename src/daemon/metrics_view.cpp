@@ -91,6 +91,11 @@ std::string metrics_text(const Daemon& d, const api::ApiServerStats* api) {
               double(sc.remote_routes_imported));
     w.counter("evpnd_evpn_remote_routes_unmatched_total", "Remote routes whose route targets matched nothing",
               double(sc.remote_routes_unmatched));
+    // Receive-side checks (src/evpn/route_checks.hpp): the route stays in BGP, it is not installed.
+    const char* kNotInstalled = "Remote routes (per VRF for vni_mismatch) not installed by a receive-side RFC check";
+    w.counter("evpnd_evpn_routes_not_installed_total", kNotInstalled, double(sc.encap_unsupported),
+              {{"reason", "encapsulation"}});
+    w.counter("evpnd_evpn_routes_not_installed_total", kNotInstalled, double(sc.vni_mismatch), {{"reason", "vni_mismatch"}});
     w.counter("evpnd_evpn_notices_total", "EVPN notices logged (duplicates, sticky conflicts, ignored routes)",
               double(d.notices_logged()));
     for (const auto& v : e->vni_views()) {

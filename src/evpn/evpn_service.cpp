@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "evpn/auto_rd_rt.hpp"
+#include "evpn/route_checks.hpp"
 
 namespace evpnd::evpn {
 namespace {
@@ -117,6 +118,21 @@ std::optional<IpAddress> EvpnService::route_vtep(const wire::EvpnRoute& r, const
   return nh;
 }
 
+bool EvpnService::vni_matches(const wire::EvpnRoute& r, std::optional<Vni> route_vni, Vni local, bool l3,
+                              const IpAddress& vtep, Output& out) {
+  if (route_vni && *route_vni == local) return true;
+  if (!route_vni && !l3) return true;  // type 3 without PMSI attribute: no VNI to compare
+  ++counters_.vni_mismatch;
+  const auto* t2 = std::get_if<wire::MacIpAdvertisement>(&r);
+  out.notice(Severity::kWarning, NoticeKind::kRouteIgnored, local, t2 ? std::optional(t2->mac) : std::nullopt,
+             std::nullopt,
+             wire::to_string(r) + " from " + vtep.to_string() + " carries " +
+                 (route_vni ? (l3 ? "L3VNI " : "VNI ") + std::to_string(*route_vni) : std::string("no Label2 (L3VNI)")) +
+                 ", not the local " + (l3 ? "L3VNI " : "VNI ") + std::to_string(local) +
+                 ": not imported (the data plane sends with the local VNI; RFC 8365 §5.1.3)");
+  return false;
+}
+
 void EvpnService::unimport(const Bytes& key, const Imported& rec, const std::vector<Vni>& keep_mac,
                            const std::vector<std::string>& keep_ip, Time now, Output& out) {
   for (Vni v : rec.mac_vrfs) {
@@ -157,16 +173,31 @@ Output EvpnService::on_remote_route(const wire::EvpnRoute& route, const wire::Pa
     ++counters_.own_vtep_ignored;  // our own route reflected back (RFC 4456)
     vtep.reset();
   }
+  if (vtep) {
+    const auto dflt = cfg_.default_encap_vxlan ? DefaultEncap::kVxlan : DefaultEncap::kMpls;
+    if (const std::string why = encapsulation_problem(attrs, dflt); !why.empty()) {
+      ++counters_.encap_unsupported;  // RFC 8365 §6: no encapsulation in common
+      out.notice(Severity::kWarning, NoticeKind::kRouteIgnored, 0, std::nullopt, std::nullopt,
+                 wire::to_string(route) + " from " + vtep->to_string() + ": " + why + "; not installed");
+      vtep.reset();
+    }
+  }
   Imported rec{route, {}, {}};
   if (vtep) {
     const std::vector<RouteTarget> rts = route_targets(attrs);
     const PathInfo info = path_info(attrs);
     for (auto& [vni, mv] : mac_vrfs_) {
-      if ((type == 2 || type == 3) && mv.imports(rts)) rec.mac_vrfs.push_back(vni);
+      if ((type == 2 || type == 3) && mv.imports(rts) &&
+          vni_matches(route, route_l2vni(route, attrs), vni, false, *vtep, out)) {
+        rec.mac_vrfs.push_back(vni);
+      }
     }
     for (auto& [name, vrf] : ip_vrfs_) {
       const auto* t2 = std::get_if<wire::MacIpAdvertisement>(&route);
-      if (((t2 && !t2->ip.empty()) || type == 5) && vrf.imports(rts)) rec.ip_vrfs.push_back(name);
+      if (((t2 && !t2->ip.empty()) || type == 5) && vrf.imports(rts) &&
+          vni_matches(route, route_l3vni(route), vrf.l3vni(), true, *vtep, out)) {
+        rec.ip_vrfs.push_back(name);
+      }
     }
     // Undo the import into VRFs the route no longer matches before adding it to the others.
     if (prev != imported_.end()) unimport(key, prev->second, rec.mac_vrfs, rec.ip_vrfs, now, out);

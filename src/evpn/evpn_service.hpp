@@ -15,7 +15,10 @@
 //   on_timer(now)                 DAD freeze expiry; next_deadline() says when to call it
 //   announce / withdraw           run-time type-5 prefixes (API)
 //   clear_duplicates              `clear evpn dup-addr`
-// Import is by Route Target only (RFC 7432 §9.2.1 / RFC 4364 §4.3.1): a type-2 goes to every
+// Before import, route_checks.hpp: a route without VXLAN encapsulation (RFC 8365 §5.1.3, §6) is
+// not installed anywhere; a VRF whose local VNI differs from the route's VNI (label fields, RFC
+// 8365 §5.1.3) does not import it. Both are counted and logged; BGP keeps the route.
+// Import is by Route Target (RFC 7432 §9.2.1 / RFC 4364 §4.3.1): a type-2 goes to every
 // MAC-VRF whose import RTs match (remote MAC/neighbour intents) and, when it has an IP, to
 // every IP-VRF whose import RTs match (host route + RMAC); type-3 to MAC-VRFs (flood list);
 // type-5 to IP-VRFs (prefix routes, ECMP). A re-advertisement with other RTs moves the path.
@@ -49,6 +52,8 @@ struct ServiceCounters {
   uint64_t remote_routes_unmatched = 0; // adds whose RTs matched nothing
   uint64_t own_vtep_ignored = 0;        // routes with our own VTEP (reflected back)
   uint64_t unsupported_ignored = 0;     // types 1, 4, unknown; PMSI types other than 6
+  uint64_t encap_unsupported = 0;       // no VXLAN encapsulation (RFC 8365 §5.1.3, §6): not installed
+  uint64_t vni_mismatch = 0;            // per VRF: route VNI != local VNI (RFC 8365 §5.1.3): not imported
 };
 
 // What the config does not say but the daemon knows.
@@ -135,6 +140,10 @@ class EvpnService {
   void sync_local_hosts(const MacVrf& mv, const Mac& mac, Output& out);
   std::optional<IpAddress> route_vtep(const wire::EvpnRoute& r, const wire::PathAttributes& a,
                                       const IpAddress& nh, Output& out);
+  // RFC 8365 §5.1.3: does the route's VNI (for a MAC-VRF or an IP-VRF) match the local one?
+  // Counts and notes a mismatch (route_checks.hpp).
+  bool vni_matches(const wire::EvpnRoute& r, std::optional<Vni> route_vni, Vni local, bool l3,
+                   const IpAddress& vtep, Output& out);
 
   std::map<Vni, dataplane::VniDataplaneStatus> dp_status_;
   api::Config cfg_;

@@ -125,6 +125,21 @@ TEST(ConfigParse, DuplicateDetection_DefaultFreezesUntilClearedWarnOnlyExplicit)
   EXPECT_FALSE(warn->dad.freeze);
 }
 
+// RFC 8365 §5.1.3: a route without a BGP Encapsulation community is MPLS unless configured.
+TEST(ConfigParse, VtepDefaultEncapsulation_MplsUnlessVxlanConfigured) {
+  const std::string head = "router-id: 1.1.1.1\nasn: 65000\nvtep: { source-ip: 1.1.1.1, dataplane: fake";
+  auto def = parse_config_text(head + " }\n", "a.yaml");
+  ASSERT_TRUE(def) << def.error().to_string();
+  EXPECT_FALSE(def->default_encap_vxlan);
+  auto vx = parse_config_text(head + ", default-encapsulation: vxlan }\n", "b.yaml");
+  ASSERT_TRUE(vx) << vx.error().to_string();
+  EXPECT_TRUE(vx->default_encap_vxlan);
+  auto bad = parse_config_text(head + ", default-encapsulation: nvgre }\n", "c.yaml");
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().to_string().find("default-encapsulation"), std::string::npos) << bad.error().to_string();
+  EXPECT_TRUE(diff_config(*def, *vx).vtep_changed);
+}
+
 TEST(ConfigParse, IssueSchema_Accepted) {
   // The schema exactly as issue #3 writes it (flow maps, families list, vrf-device backend), but
   // with an iBGP client: issue 12 refuses route-reflector-client on an eBGP neighbor.

@@ -132,6 +132,7 @@ TEST_F(ImportTest, RtChangedOnReadvertisement_MovesBetweenVnis) {
   RemoteMacIp s{};
   remote(s);
   s.rts = {"65000:200"};
+  s.l2vni = 200;  // the VNI travels with the RT (RFC 8365 §5.1.3; a mismatch is not imported)
   Output o = remote(s);
   ASSERT_EQ(dels<dataplane::RemoteMac>(o).size(), 1u);
   EXPECT_EQ(dels<dataplane::RemoteMac>(o)[0].vni, 100u);
