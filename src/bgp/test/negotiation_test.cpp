@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "bgp/negotiation.hpp"
 
 namespace evpnd::bgp {
@@ -166,6 +168,34 @@ TEST(Negotiation, GrFamiliesFromPeer_Recorded) {
   ASSERT_TRUE(n);
   EXPECT_EQ(n->peer_restart_time, 77);
   EXPECT_EQ(n->gr_families, std::vector<AfiSafi>{kL2vpnEvpn});
+}
+
+// RFC 4760 §8: a peer that sends no Multiprotocol capability speaks IPv4 unicast only, so a
+// neighbour configured for l2vpn-evpn and ipv4-unicast negotiates IPv4 unicast alone with it
+// (and is then sent no EVPN route: Families.* in speaker_families_test).
+TEST(Negotiation, PeerWithoutMultiprotocolCapability_Ipv4UnicastOnly) {
+  LocalSettings l = local();
+  l.families = {kL2vpnEvpn, kIpv4Unicast};
+  auto o = peer_open(65000);
+  o.caps.multiprotocol.clear();
+  auto n = negotiate(l, {65000, ip("10.0.0.254")}, o, std::nullopt);
+  ASSERT_TRUE(n);
+  EXPECT_EQ(n->families, std::vector<AfiSafi>{kIpv4Unicast});
+  EXPECT_FALSE(n->has_family(kL2vpnEvpn));
+}
+
+// RFC 4724 §3: "A BGP speaker MUST NOT include more than one instance of the Graceful Restart
+// Capability in the capability advertisement" -- on the wire, whatever the families.
+TEST(Negotiation, BuildOpen_OneGracefulRestartCapabilityOnTheWire) {
+  LocalSettings l = local();
+  l.families = {kL2vpnEvpn, kIpv4Unicast, kIpv6Unicast};
+  l.preserve_forwarding = true;
+  auto m = wire::decode_message(wire::encode_message(build_open(l), wire::EncodeContext{}), wire::DecodeContext{});
+  ASSERT_TRUE(m);
+  const auto& o = std::get<wire::Open>(*m);
+  EXPECT_EQ(std::count(o.order.begin(), o.order.end(), uint8_t{64}), 1);
+  ASSERT_TRUE(o.caps.graceful_restart);
+  EXPECT_EQ(o.caps.graceful_restart->families.size(), 3u);
 }
 
 // RFC 4724 §3: of two GR capabilities in one OPEN, the last decides. The first lists
