@@ -96,6 +96,12 @@ std::string metrics_text(const Daemon& d, const api::ApiServerStats* api) {
     w.counter("evpnd_evpn_routes_not_installed_total", kNotInstalled, double(sc.encap_unsupported),
               {{"reason", "encapsulation"}});
     w.counter("evpnd_evpn_routes_not_installed_total", kNotInstalled, double(sc.vni_mismatch), {{"reason", "vni_mismatch"}});
+    w.counter("evpnd_evpn_routes_not_installed_total", kNotInstalled, double(sc.overlay_index_unresolved),
+              {{"reason", "overlay_index"}});
+    w.counter("evpnd_evpn_routes_not_installed_total", kNotInstalled, double(sc.treat_as_withdraw),
+              {{"reason", "treat_as_withdraw"}});
+    w.counter("evpnd_evpn_routes_not_installed_total", kNotInstalled, double(sc.router_mac_invalid),
+              {{"reason", "router_mac"}});
     w.counter("evpnd_evpn_notices_total", "EVPN notices logged (duplicates, sticky conflicts, ignored routes)",
               double(d.notices_logged()));
     for (const auto& v : e->vni_views()) {

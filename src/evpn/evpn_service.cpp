@@ -133,6 +133,26 @@ bool EvpnService::vni_matches(const wire::EvpnRoute& r, std::optional<Vni> route
   return false;
 }
 
+bool EvpnService::ip_vrf_usable(const wire::EvpnRoute& r, const PathInfo& info, const IpAddress& vtep,
+                                Output& out) {
+  std::string why;
+  if (const auto* t5 = std::get_if<wire::IpPrefixRoute>(&r)) {
+    const Type5Verdict v = check_type5(*t5, info.router_mac);
+    if (v.problem == Type5Problem::kNone) return true;
+    ++(v.problem == Type5Problem::kOverlayIndex ? counters_.overlay_index_unresolved : counters_.treat_as_withdraw);
+    why = v.problem == Type5Problem::kOverlayIndex ? v.why + "; not installed (never via its BGP next hop)"
+                                                   : v.why + "; treated as withdrawn";
+  } else if (info.router_mac && router_mac_invalid(*info.router_mac)) {
+    ++counters_.router_mac_invalid;
+    why = "Router's MAC " + info.router_mac->to_string() + " is not a unicast MAC; no host route";
+  } else {
+    return true;
+  }
+  out.notice(Severity::kWarning, NoticeKind::kRouteIgnored, 0, std::nullopt, std::nullopt,
+             wire::to_string(r) + " from " + vtep.to_string() + ": " + why);
+  return false;
+}
+
 void EvpnService::unimport(const Bytes& key, const Imported& rec, const std::vector<Vni>& keep_mac,
                            const std::vector<std::string>& keep_ip, Time now, Output& out) {
   for (Vni v : rec.mac_vrfs) {
@@ -192,9 +212,12 @@ Output EvpnService::on_remote_route(const wire::EvpnRoute& route, const wire::Pa
         rec.mac_vrfs.push_back(vni);
       }
     }
+    const auto* rt2 = std::get_if<wire::MacIpAdvertisement>(&route);
+    const bool for_ip_vrfs = ((rt2 && !rt2->ip.empty()) || type == 5) &&
+                             std::any_of(ip_vrfs_.begin(), ip_vrfs_.end(), [&](const auto& v) { return v.second.imports(rts); });
+    const bool ip_ok = for_ip_vrfs && ip_vrf_usable(route, info, *vtep, out);
     for (auto& [name, vrf] : ip_vrfs_) {
-      const auto* t2 = std::get_if<wire::MacIpAdvertisement>(&route);
-      if (((t2 && !t2->ip.empty()) || type == 5) && vrf.imports(rts) &&
+      if (ip_ok && vrf.imports(rts) &&
           vni_matches(route, route_l3vni(route), vrf.l3vni(), true, *vtep, out)) {
         rec.ip_vrfs.push_back(name);
       }

@@ -17,7 +17,8 @@
 //   clear_duplicates              `clear evpn dup-addr`
 // Before import, route_checks.hpp: a route without VXLAN encapsulation (RFC 8365 §5.1.3, §6) is
 // not installed anywhere; a VRF whose local VNI differs from the route's VNI (label fields, RFC
-// 8365 §5.1.3) does not import it. Both are counted and logged; BGP keeps the route.
+// 8365 §5.1.3) does not import it; a type-5 route with an overlay index or invalid per RFC 9136
+// §3.1/§3.2 is not used, nor a non-unicast Router's MAC. Counted and logged; BGP keeps the route.
 // Import is by Route Target (RFC 7432 §9.2.1 / RFC 4364 §4.3.1): a type-2 goes to every
 // MAC-VRF whose import RTs match (remote MAC/neighbour intents) and, when it has an IP, to
 // every IP-VRF whose import RTs match (host route + RMAC); type-3 to MAC-VRFs (flood list);
@@ -54,6 +55,9 @@ struct ServiceCounters {
   uint64_t unsupported_ignored = 0;     // types 1, 4, unknown; PMSI types other than 6
   uint64_t encap_unsupported = 0;       // no VXLAN encapsulation (RFC 8365 §5.1.3, §6): not installed
   uint64_t vni_mismatch = 0;            // per VRF: route VNI != local VNI (RFC 8365 §5.1.3): not imported
+  uint64_t overlay_index_unresolved = 0;  // type 5 with ESI / GW IP / MAC overlay index (RFC 9136 §3.2)
+  uint64_t treat_as_withdraw = 0;       // type 5 invalid per RFC 9136 §3.1/§3.2: not used
+  uint64_t router_mac_invalid = 0;      // type 2 MAC+IP with a non-unicast Router's MAC: no host route
 };
 
 // What the config does not say but the daemon knows.
@@ -144,6 +148,8 @@ class EvpnService {
   // Counts and notes a mismatch (route_checks.hpp).
   bool vni_matches(const wire::EvpnRoute& r, std::optional<Vni> route_vni, Vni local, bool l3,
                    const IpAddress& vtep, Output& out);
+  // May the route go into IP-VRFs at all (RFC 9136 §3.1/§3.2 for type 5, Router's MAC validity)?
+  bool ip_vrf_usable(const wire::EvpnRoute& r, const PathInfo& info, const IpAddress& vtep, Output& out);
 
   std::map<Vni, dataplane::VniDataplaneStatus> dp_status_;
   api::Config cfg_;

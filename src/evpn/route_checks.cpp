@@ -44,4 +44,31 @@ std::optional<Vni> route_l3vni(const wire::EvpnRoute& r) {
   return std::nullopt;
 }
 
+bool router_mac_invalid(const Mac& m) { return m.is_multicast() || m.is_zero(); }
+
+Type5Verdict check_type5(const wire::IpPrefixRoute& r, const std::optional<Mac>& rmac) {
+  using P = Type5Problem;
+  const bool esi = !r.esi.is_zero();
+  const bool gw = !r.gateway.empty() && !r.gateway.is_unspecified();
+  if (rmac && router_mac_invalid(*rmac))
+    return {P::kTreatAsWithdraw, "Router's MAC " + rmac->to_string() + " is not a unicast MAC (RFC 9136 §3.2)"};
+  if (esi && gw)
+    return {P::kTreatAsWithdraw, "both ESI " + r.esi.to_string() + " and Gateway IP " + r.gateway.to_string() +
+                                     " are set (RFC 9136 §3.2)"};
+  if (esi)
+    return {P::kOverlayIndex, "ESI overlay index " + r.esi.to_string() +
+                                  " needs recursive resolution through an A-D per EVI route (RFC 9136 §3.2)"};
+  if (gw)
+    return {P::kOverlayIndex, "Gateway IP overlay index " + r.gateway.to_string() +
+                                  " needs recursive resolution through a MAC/IP route (RFC 9136 §3.2)"};
+  if (r.label == 0) {
+    if (rmac)
+      return {P::kOverlayIndex, "label 0 with Router's MAC " + rmac->to_string() +
+                                    ": MAC overlay index, needs recursive resolution through a MAC/IP route "
+                                    "(RFC 9136 §3.2)"};
+    return {P::kTreatAsWithdraw, "label 0 without an overlay index (RFC 9136 §3.1)"};
+  }
+  return {};
+}
+
 }  // namespace evpnd::evpn
