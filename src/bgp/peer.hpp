@@ -115,6 +115,9 @@ struct Peer {
   // does not send them to it (RFC 4456 §6), so prefixes sent = group count - this.
   uint32_t own_in_group = 0;
   bool gr_waiting_eor = false;     // stale paths are swept at End-of-RIB
+  // A NOTIFICATION was sent or received on the Established session: RFC 4724 §4 (without the
+  // RFC 8538 N bit) then follows the normal procedures, the routes are deleted, not kept stale.
+  bool session_notified = false;
   // Families of this session whose End-of-RIB has not arrived yet (RFC 4724 §4.1: a restarting
   // speaker defers its advertisement until its peers have sent theirs).
   std::vector<AfiSafi> eor_missing;

@@ -273,6 +273,7 @@ void Speaker::run_actions(Peer& p, Connection& c, const std::vector<FsmAction>& 
           n.data = {0, 25, 70, uint8_t(m >> 24), uint8_t(m >> 16), uint8_t(m >> 8), uint8_t(m)};
         }
         send(out, p, c, n);
+        if (p.session == c.id) p.session_notified = true;
         ++p.counters.notifications_out;
         p.last_error = std::string("sent ") + n.to_string();
         spdlog::warn("peer {}: sent NOTIFICATION {}", p.cfg.address.to_string(), n.to_string());
@@ -481,16 +482,10 @@ void Speaker::on_data(ConnId id, ByteView data, Output& out) {
       // RFC 4271 §6: the NOTIFICATION carries the data the error names (Length/Type field,
       // supported version, the offending attribute...).
       FsmEvent ev{t, e.code, e.subcode, std::move(e.data)};
-      const bool was_up = p->session == c->id;
+      // RFC 4760 §7: after an incorrect MP_REACH/MP_UNREACH the neighbour's routes of the
+      // AFI/SAFI MUST be deleted: the NOTIFICATION this sends makes session_down() delete them
+      // even with graceful restart (RFC 4724 §4).
       feed(*p, *c, ev, out);
-      if (was_up && p->stale_routes) {
-        // RFC 4760 §7: after an incorrect MP_REACH/MP_UNREACH the neighbour's routes of the
-        // AFI/SAFI MUST be deleted; and RFC 4724 retains routes across a TCP loss, not across a
-        // session we ended with a NOTIFICATION for malformed input. So nothing stays stale.
-        drop_peer_paths(*p, true);
-        p->gr_waiting_eor = false;
-        cancel(out, p->id, 0, TimerKind::kGracefulRestart);
-      }
       break;
     }
     if (auto* u = std::get_if<wire::Update>(&*m); u && !u->errors.empty()) {
@@ -516,6 +511,7 @@ void Speaker::handle_message(Peer& p, Connection& c, wire::Message& m, Output& o
     ++p.counters.notifications_in;
     p.last_error = "received " + n->to_string();
     spdlog::warn("peer {}: received NOTIFICATION {}", p.cfg.address.to_string(), n->to_string());
+    if (p.session == c.id) p.session_notified = true;
     return feed(p, c, FsmEvent{FsmEventType::kNotifMsg}, out);
   }
   // UPDATE and ROUTE-REFRESH: valid in Established only.
@@ -571,6 +567,7 @@ void Speaker::session_up(Peer& p, Connection& c, Output& out) {
   p.established_at = now_;
   p.facts.router_id = p.neg.peer_router_id;
   p.last_error.clear();
+  p.session_notified = false;
   p.eor_missing = p.neg.families;
   cancel(out, p.id, 0, TimerKind::kConnectRetry);
   // Drop a still-pending outbound attempt or half-open second connection.
@@ -610,13 +607,31 @@ void Speaker::session_down(Peer& p, Output& out) {
   p.session = 0;
   p.down_at = now_;
   leave_group(p);
-  const bool gr = p.neg.graceful_restart && p.admin_up &&
+  // RFC 4724 §4: routes are retained across a TCP failure only; a session terminated by
+  // sending or receiving a NOTIFICATION (hold-timer expiry included: it sends one) follows the
+  // normal BGP procedures, which delete them. (RFC 8538's N bit would keep them except on a
+  // Hard Reset; evpnd does not advertise it, so it is never negotiated.)
+  const bool gr = p.neg.graceful_restart && p.admin_up && !p.session_notified &&
                   std::find(p.neg.gr_families.begin(), p.neg.gr_families.end(), kL2vpnEvpn) != p.neg.gr_families.end();
+  if (p.session_notified && p.neg.graceful_restart)
+    spdlog::info("peer {}: session ended with a NOTIFICATION, deleting its routes (RFC 4724 §4)",
+                 p.cfg.address.to_string());
+  p.session_notified = false;
   if (gr) {
+    if (p.stale_routes) {
+      // RFC 4724 §4.2: "To deal with possible consecutive restarts, a route (from the peer)
+      // previously marked as stale MUST be deleted." (lost again before its End-of-RIB).
+      spdlog::warn("peer {}: session lost again before End-of-RIB, deleting {} routes still stale (RFC 4724 §4.2)",
+                   p.cfg.address.to_string(), p.stale_routes);
+      drop_peer_paths(p, true);
+    }
+    p.gr_waiting_eor = false;
     mark_stale(p);
     arm(out, p.id, 0, TimerKind::kGracefulRestart, secs(std::max<uint16_t>(p.neg.peer_restart_time, 1)));
   } else {
     drop_peer_paths(p, false);
+    p.gr_waiting_eor = false;
+    cancel(out, p.id, 0, TimerKind::kGracefulRestart);
   }
 }
 

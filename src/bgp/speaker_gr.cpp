@@ -2,7 +2,9 @@
 // restarting speaker's selection deferral (§4.1).
 //
 // Receiving speaker (helper, §4.2): session_down() keeps a peer's routes as stale when its
-// capability listed l2vpn-evpn, for the peer's restart time; session_up() keeps them until the
+// capability listed l2vpn-evpn and the session ended without a NOTIFICATION (§4: sent or
+// received, it deletes them), for the peer's restart time, after deleting the routes still
+// stale from a previous loss (§4.2 consecutive restarts); session_up() keeps them until the
 // peer's End-of-RIB (bounded by stale_time) when the family has the F bit; on_end_of_rib()
 // sweeps what the peer did not re-advertise.
 //

@@ -6,6 +6,9 @@
 // window closed): sends to it are held, unreported, in order, and its hold timer does not run
 // (the check would happen on read); its keepalives still go out. resume_reader() delivers the
 // backlog and reports it. An abort close (RFC 9687) discards the held backlog, as a reset does.
+// freeze(s) models a node that went silent without closing its connections (hung process, cut
+// link): what it sends and what is sent to it is lost, its timers do not fire, no close reaches
+// it; its peers notice only by their hold timers.
 #pragma once
 
 #include <deque>
@@ -27,6 +30,7 @@ class SimNet {
     std::unique_ptr<Speaker> speaker;
     std::map<TimerKey, TimePoint> timers;
     bool isolated = false;  // connections to and from it fail
+    bool frozen = false;    // see freeze()
   };
 
   Speaker& add(const char* address, Asn asn, const char* router_id, size_t output_queue_limit = 0) {
@@ -67,6 +71,7 @@ class SimNet {
     return *n.speaker;
   }
   void isolate(Speaker& s, bool on) { node(s).isolated = on; }
+  void freeze(Speaker& s) { node(s).frozen = node(s).isolated = true; }
   Node& node(Speaker& s) {
     for (auto& n : nodes_)
       if (n->speaker.get() == &s) return *n;
@@ -89,7 +94,7 @@ class SimNet {
       TimePoint due = end;
       for (auto& n : nodes_)
         for (auto& [k, t] : n->timers)
-          if (t <= due && !(k.kind == TimerKind::kHold && stalled_.count(n.get())))
+          if (t <= due && !n->frozen && !(k.kind == TimerKind::kHold && stalled_.count(n.get())))
             due = t, due_node = n.get(), due_key = k;
       if (!due_node) break;
       now_ = due;
@@ -169,6 +174,7 @@ class SimNet {
       auto it = links_.find({from, s->conn});
       if (it == links_.end()) return;
       End e = it->second;
+      if (from->frozen || e.node->frozen) return;
       if (stalled_.count(e.node)) {
         held_[e.node].push_back(Held{from, s->conn, s->data});
         held_bytes_[e.node] += s->data->size();
@@ -202,6 +208,7 @@ class SimNet {
           }
         }
       }
+      if (e.node->frozen) return;
       Output o;
       e.node->speaker->set_now(now_);
       e.node->speaker->on_closed(e.conn, o);

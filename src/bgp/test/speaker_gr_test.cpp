@@ -216,5 +216,72 @@ TEST(GrSelectDefer, PeerStillAwaited_SelectDeferTimeExpiry_EndsDeferral) {
   EXPECT_EQ(best_of(*l1, type2(1, "10.0.0.2:2")), nullptr);       // swept: the RR did not have it
 }
 
+// RFC 4724 §4: a session ended by a NOTIFICATION follows the normal procedures. The reflector
+// sends leaf1 a Cease: leaf1 deletes the routes at once instead of keeping them stale.
+TEST_F(GrFabric, NotificationReceived_RoutesDeletedNotStale) {
+  const auto r = type2(1, "10.0.0.2:2");
+  originate(*l2_, {r}, "10.0.0.2");
+  ASSERT_TRUE(has(*l1_, r));
+  net_.input(*rr_, [&](Output& o) { rr_->remove_peer(ip("127.0.0.2"), 3, o); });
+  EXPECT_FALSE(established(*l1_, "127.0.0.1"));
+  EXPECT_EQ(rr_seen_by(*l1_).stale_routes, 0u);
+  EXPECT_FALSE(has(*l1_, r));
+}
+
+// RFC 4724 §4: leaf1's hold timer expires (the reflector went silent): leaf1 sends a
+// NOTIFICATION (Hold Timer Expired), so without the RFC 8538 N bit the routes are deleted.
+TEST_F(GrFabric, HoldTimerExpiry_NotificationSent_RoutesDeletedNotStale) {
+  const auto r = type2(1, "10.0.0.2:2");
+  originate(*l2_, {r}, "10.0.0.2");
+  ASSERT_TRUE(has(*l1_, r));
+  net_.freeze(*rr_);
+  net_.advance(8s);
+  ASSERT_TRUE(established(*l1_, "127.0.0.1"));
+  EXPECT_TRUE(has(*l1_, r));
+  net_.advance(2s);  // hold time 9 s
+  EXPECT_FALSE(established(*l1_, "127.0.0.1"));
+  EXPECT_EQ(rr_seen_by(*l1_).counters.notifications_out, 1u);
+  EXPECT_EQ(rr_seen_by(*l1_).stale_routes, 0u);
+  EXPECT_FALSE(has(*l1_, r));
+}
+
+// RFC 4724 §4.2: "To deal with possible consecutive restarts, a route (from the peer)
+// previously marked as stale MUST be deleted." The reflector is killed, comes back (deferring:
+// leaf2 cannot reach it, so leaf1 still holds the stale routes) and is killed again before its
+// End-of-RIB: leaf1 deletes the routes still stale at the second loss.
+TEST_F(GrFabric, ConsecutiveRestart_StaleRoutesDeletedAtSecondLoss) {
+  const auto r = type2(1, "10.0.0.2:2");
+  originate(*l2_, {r}, "10.0.0.2");
+  rr_ = &net_.crash(*rr_);
+  EXPECT_EQ(rr_seen_by(*l1_).stale_routes, 1u);
+  net_.isolate(*l2_, true);
+  start_rr();
+  net_.advance(1500ms);
+  ASSERT_TRUE(established(*l1_, "127.0.0.1"));
+  ASSERT_TRUE(rr_seen_by(*l1_).gr_waiting_eor);
+  ASSERT_TRUE(has(*l1_, r));
+  rr_ = &net_.crash(*rr_);
+  EXPECT_FALSE(established(*l1_, "127.0.0.1"));
+  EXPECT_EQ(rr_seen_by(*l1_).stale_routes, 0u);
+  EXPECT_FALSE(rr_seen_by(*l1_).gr_waiting_eor);
+  EXPECT_FALSE(has(*l1_, r));
+}
+
+// A plain TCP loss (no NOTIFICATION) still keeps the routes as stale after a session that
+// followed an ended-by-NOTIFICATION one: the flag does not outlive its session.
+TEST_F(GrFabric, TcpLossAfterNotificationSession_StillKeepsStale) {
+  const auto r = type2(1, "10.0.0.2:2");
+  originate(*l2_, {r}, "10.0.0.2");
+  net_.input(*rr_, [&](Output& o) { rr_->remove_peer(ip("127.0.0.2"), 3, o); });
+  ASSERT_FALSE(has(*l1_, r));
+  start_rr();
+  net_.advance(2s);
+  ASSERT_TRUE(established(*l1_, "127.0.0.1"));
+  ASSERT_TRUE(has(*l1_, r));
+  rr_ = &net_.crash(*rr_);
+  EXPECT_EQ(rr_seen_by(*l1_).stale_routes, 1u);
+  EXPECT_TRUE(has(*l1_, r));
+}
+
 }  // namespace
 }  // namespace evpnd::bgp
