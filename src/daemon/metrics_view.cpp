@@ -102,6 +102,8 @@ std::string metrics_text(const Daemon& d, const api::ApiServerStats* api) {
               {{"reason", "treat_as_withdraw"}});
     w.counter("evpnd_evpn_routes_not_installed_total", kNotInstalled, double(sc.router_mac_invalid),
               {{"reason", "router_mac"}});
+    w.counter("evpnd_evpn_routes_not_installed_total", kNotInstalled, double(sc.esi_without_ad_per_es),
+              {{"reason", "esi_without_ad_per_es"}});
     w.counter("evpnd_evpn_notices_total", "EVPN notices logged (duplicates, sticky conflicts, ignored routes)",
               double(d.notices_logged()));
     for (const auto& v : e->vni_views()) {

@@ -18,7 +18,9 @@
 // Before import, route_checks.hpp: a route without VXLAN encapsulation (RFC 8365 §5.1.3, §6) is
 // not installed anywhere; a VRF whose local VNI differs from the route's VNI (label fields, RFC
 // 8365 §5.1.3) does not import it; a type-5 route with an overlay index or invalid per RFC 9136
-// §3.1/§3.2 is not used, nor a non-unicast Router's MAC. Counted and logged; BGP keeps the route.
+// §3.1/§3.2 is not used, nor a non-unicast Router's MAC; a MAC/IP route with a non-reserved ESI is
+// used only while the same VTEP's Ethernet A-D per ES route for that ESI is present (RFC 7432
+// §9.2.2, es_routes.hpp). Counted and logged; BGP keeps the route.
 // Import is by Route Target (RFC 7432 §9.2.1 / RFC 4364 §4.3.1): a type-2 goes to every
 // MAC-VRF whose import RTs match (remote MAC/neighbour intents) and, when it has an IP, to
 // every IP-VRF whose import RTs match (host route + RMAC); type-3 to MAC-VRFs (flood list);
@@ -41,6 +43,7 @@
 #include "api/config.hpp"
 #include "dataplane/intent.hpp"
 #include "evpn/dup_detector.hpp"
+#include "evpn/es_routes.hpp"
 #include "evpn/ip_vrf.hpp"
 #include "evpn/mac_vrf.hpp"
 #include "evpn/output.hpp"
@@ -58,6 +61,7 @@ struct ServiceCounters {
   uint64_t overlay_index_unresolved = 0;  // type 5 with ESI / GW IP / MAC overlay index (RFC 9136 §3.2)
   uint64_t treat_as_withdraw = 0;       // type 5 invalid per RFC 9136 §3.1/§3.2: not used
   uint64_t router_mac_invalid = 0;      // type 2 MAC+IP with a non-unicast Router's MAC: no host route
+  uint64_t esi_without_ad_per_es = 0;   // type 2 with a non-reserved ESI and no A-D per ES (RFC 7432 §9.2.2)
 };
 
 // What the config does not say but the daemon knows.
@@ -148,6 +152,8 @@ class EvpnService {
   // Counts and notes a mismatch (route_checks.hpp).
   bool vni_matches(const wire::EvpnRoute& r, std::optional<Vni> route_vni, Vni local, bool l3,
                    const IpAddress& vtep, Output& out);
+  // Offers the MAC/IP routes that depend on `seg` again (its A-D per ES route came or went).
+  void reoffer(const EsRoutes::Segment& seg, Time now, Output& out);
   // May the route go into IP-VRFs at all (RFC 9136 §3.1/§3.2 for type 5, Router's MAC validity)?
   bool ip_vrf_usable(const wire::EvpnRoute& r, const PathInfo& info, const IpAddress& vtep, Output& out);
 
@@ -160,6 +166,7 @@ class EvpnService {
   std::map<std::string, IpVrf> ip_vrfs_;
   std::map<Vni, std::string> l2_to_vrf_;
   KeyMap<Imported> imported_;
+  EsRoutes es_;                    // A-D per ES routes and the MAC/IP routes waiting on them
   std::vector<Mac> gateway_macs_;  // every VRF's router and anycast gateway MAC: never hosts
   uint16_t next_rd_index_ = 2;     // auto-RD index for a VNI added at run time
   ServiceCounters counters_;
