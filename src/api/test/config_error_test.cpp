@@ -2,27 +2,13 @@
 #include <gtest/gtest.h>
 
 #include "api/config.hpp"
+#include "api/test/config_error_expect.hpp"
 
 namespace evpnd::api {
 namespace {
 
-struct Expected {
-  int line;
-  std::string path;
-  std::string reason_contains;
-};
-
-// Parses `text` and checks it fails with the expected location and reason.
-void expect_error(const std::string& text, const Expected& want) {
-  auto cfg = parse_config_text(text, "t.yaml");
-  ASSERT_FALSE(cfg) << "parsed unexpectedly:\n" << text;
-  const ConfigError& e = cfg.error();
-  EXPECT_EQ(e.file, "t.yaml");
-  EXPECT_EQ(e.line, want.line) << e.to_string();
-  EXPECT_EQ(e.path, want.path) << e.to_string();
-  EXPECT_NE(e.reason.find(want.reason_contains), std::string::npos)
-      << "reason \"" << e.reason << "\" lacks \"" << want.reason_contains << "\"";
-}
+using test::Expected;
+using test::expect_error;
 
 const std::string kHead = "router-id: 10.0.0.1\nasn: 65000\n";  // lines 1-2
 

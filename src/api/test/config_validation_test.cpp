@@ -8,26 +8,13 @@
 #include <fstream>
 
 #include "api/config.hpp"
+#include "api/test/config_error_expect.hpp"
 
 namespace evpnd::api {
 namespace {
 
-struct Expected {
-  int line;
-  std::string path;
-  std::string reason_contains;
-};
-
-void expect_error(const std::string& text, const Expected& want) {
-  auto cfg = parse_config_text(text, "v.yaml");
-  ASSERT_FALSE(cfg) << "parsed unexpectedly:\n" << text;
-  const ConfigError& e = cfg.error();
-  EXPECT_EQ(e.file, "v.yaml");
-  EXPECT_EQ(e.line, want.line) << e.to_string();
-  EXPECT_EQ(e.path, want.path) << e.to_string();
-  EXPECT_NE(e.reason.find(want.reason_contains), std::string::npos)
-      << "reason \"" << e.reason << "\" lacks \"" << want.reason_contains << "\"";
-}
+using test::Expected;
+using test::expect_error;
 
 void expect_ok(const std::string& text) {
   auto cfg = parse_config_text(text, "v.yaml");
