@@ -1,5 +1,5 @@
 // Whole BGP UPDATE messages packed with type-2 MAC+IP routes, with the attributes FRR 8.4 sends
-// (../shared/captures/bgp-update-type2-macip.txt): ORIGIN IGP, empty AS_PATH, LOCAL_PREF 100,
+// (tests/vectors/captures/bgp-update-type2-macip.txt): ORIGIN IGP, empty AS_PATH, LOCAL_PREF 100,
 // ext-communities encap VXLAN + RT 65000:100 + Router's MAC, MP_REACH_NLRI next hop 10.255.0.1.
 // Counter "nlri/s" is routes per second on one core through decode_message / encode_message.
 #include <benchmark/benchmark.h>

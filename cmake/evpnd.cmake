@@ -8,7 +8,7 @@ function(evpnd_add_test name)
   target_link_libraries(${name} PRIVATE ${T_LIBS} GTest::gtest GTest::gtest_main GTest::gmock)
   target_compile_definitions(${name} PRIVATE
     EVPND_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
-    EVPND_SHARED_DIR="${PROJECT_SOURCE_DIR}/../shared")
+    EVPND_CAPTURES_DIR="${PROJECT_SOURCE_DIR}/tests/vectors/captures")
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 30 PROPERTIES LABELS unit)
   set_property(GLOBAL APPEND PROPERTY EVPND_UNIT_TESTS ${name})
 endfunction()

@@ -13,6 +13,7 @@
 
 #include <tl/expected.hpp>
 
+#include "core/esi.hpp"
 #include "core/ip.hpp"
 #include "core/mac.hpp"
 #include "core/rd.hpp"
@@ -76,6 +77,8 @@ struct L2VniConfig {
   // "gateway: 192.168.100.1/24" gives gateway 192.168.100.0/24 and gateway_address 192.168.100.1.
   std::optional<IpAddress> gateway_address;
   std::optional<IpAddress> gateway_v6_address;
+  // "V" of DF election for this EVI (RFC 7432 §8.5 modulo, RFC 8584 §3 HRW): the VNI by default.
+  std::optional<uint32_t> df_id;
   bool operator==(const L2VniConfig&) const = default;
 };
 
@@ -106,6 +109,32 @@ struct DuplicateDetectionConfig {
   bool operator==(const DuplicateDetectionConfig&) const = default;
 };
 
+// A local Ethernet segment (multihoming, RFC 7432 §5-§8, RFC 8365 §8, RFC 8584, RFC 9785):
+// `ethernet-segments:` in docs/CONFIG.md.
+enum class DfAlgorithmConfig : uint8_t {
+  kModulo = 0,             // RFC 7432 §8.5 (DF Alg 0)
+  kHrw = 1,                // RFC 8584 §3 (DF Alg 1)
+  kPreferenceHighest = 2,  // RFC 9785 (DF Alg 2): highest preference wins (FRR's only algorithm)
+  kPreferenceLowest = 3,   // RFC 9785 (DF Alg 3)
+};
+struct EthernetSegmentConfig {
+  std::string name;
+  Esi esi;                                 // types 0 (literal), 1 (LACP), 3 (MAC-based)
+  bool single_active = false;              // redundancy: single-active | all-active
+  std::map<Vni, std::string> attachments;  // L2VNI -> the bridge port facing the segment
+  DfAlgorithmConfig df_algorithm = DfAlgorithmConfig::kPreferenceHighest;
+  uint16_t df_preference = 32767;          // RFC 9785 (FRR's default)
+  bool dont_preempt = false;               // RFC 9785 "Don't Preempt"
+  bool ac_df = true;                       // RFC 8584 §4: AC-influenced DF election
+  bool fast_failover = true;               // backup_port towards the segment's peer PEs
+  bool operator==(const EthernetSegmentConfig&) const = default;
+};
+struct EsTimersConfig {
+  uint32_t df_wait_ms = 3000;              // RFC 8584 §2.1 DF Wait timer (default 3 s)
+  uint32_t startup_delay_ms = 0;           // hold segments down this long after start
+  bool operator==(const EsTimersConfig&) const = default;
+};
+
 struct Config {
   std::string source_file;
   IpAddress router_id;
@@ -134,6 +163,8 @@ struct Config {
   DuplicateDetectionConfig dad;
   std::vector<L2VniConfig> l2vnis;
   std::vector<VrfConfig> vrfs;
+  std::vector<EthernetSegmentConfig> ethernet_segments;
+  EsTimersConfig es_timers;
   bool operator==(const Config&) const = default;
 };
 

@@ -1,6 +1,7 @@
 #include "dataplane/intent.hpp"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace evpnd::dataplane {
 namespace {
@@ -47,6 +48,10 @@ std::string to_string(IntentKind k) {
     case IntentKind::kRemoteNeighbour: return "remote-neighbour";
     case IntentKind::kRemoteRmac: return "remote-rmac";
     case IntentKind::kVrfRoute: return "vrf-route";
+    case IntentKind::kFdbNexthop: return "fdb-nexthop";
+    case IntentKind::kFdbNexthopGroup: return "fdb-nexthop-group";
+    case IntentKind::kEsAttachment: return "es-attachment";
+    case IntentKind::kSyncedMac: return "synced-mac";
   }
   return "?";
 }
@@ -64,8 +69,8 @@ std::string to_string(const Intent& i) {
           },
           [](const SviAddress& o) { return fmt::format("vni {} {}/{}", o.vni, o.address.to_string(), o.prefix_len); },
           [](const RemoteMac& o) {
-            return fmt::format("vni {} {} -> {}{}", o.vni, o.mac.to_string(), o.vtep.to_string(),
-                               o.sticky ? " sticky" : "");
+            return fmt::format("vni {} {} -> {}{}{}", o.vni, o.mac.to_string(), o.vtep.to_string(),
+                               o.nhid ? fmt::format(" nhid {}", o.nhid) : "", o.sticky ? " sticky" : "");
           },
           [](const FloodEntry& o) { return fmt::format("vni {} -> {}", o.vni, o.vtep.to_string()); },
           [](const RemoteNeighbour& o) {
@@ -77,6 +82,14 @@ std::string to_string(const Intent& i) {
           [](const VrfRoute& o) {
             return fmt::format("l3vni {} {} via {}", o.l3vni, o.prefix.to_string(), join(o.nexthops));
           },
+          [](const FdbNexthop& o) { return fmt::format("id {} via {}", o.id, o.vtep.to_string()); },
+          [](const FdbNexthopGroup& o) { return fmt::format("id {} group {}", o.id, fmt::join(o.members, "/")); },
+          [](const EsAttachment& o) {
+            return fmt::format("vni {} port {} esi {}{}{} peers {}{}", o.vni, o.port, o.esi.to_string(),
+                               o.non_df ? " non-df" : " df", o.blocked ? " blocked" : "", join(o.peer_vteps),
+                               o.backup_nhid ? fmt::format(" backup-nhid {}", o.backup_nhid) : "");
+          },
+          [](const SyncedMac& o) { return fmt::format("vni {} {} port {}", o.vni, o.mac.to_string(), o.port); },
       },
       i.object);
   return fmt::format("{} {} {}", i.action == Action::kAdd ? "add" : "del", to_string(i.kind()), body);

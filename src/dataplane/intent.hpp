@@ -21,6 +21,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/esi.hpp"
 #include "core/ip.hpp"
 #include "core/mac.hpp"
 #include "core/types.hpp"
@@ -83,12 +84,15 @@ struct SviAddress {
 };
 
 // A MAC behind a remote VTEP (type-2): `<mac> dev vxlanN dst <vtep> self extern_learn` and
-// `<mac> dev vxlanN master brN extern_learn [sticky]`.
+// `<mac> dev vxlanN master brN extern_learn [sticky]`. A MAC behind a remote multihomed Ethernet
+// segment (aliasing, RFC 7432 §8.4/§14.1) points at the segment's FdbNexthopGroup instead:
+// `<mac> dev vxlanN nhid <group> self extern_learn` (NDA_NHID, no NDA_DST).
 struct RemoteMac {
   Vni vni = 0;
   Mac mac;
-  IpAddress vtep;
+  IpAddress vtep;                     // the advertiser (views; the destination when nhid == 0)
   bool sticky = false;                // MAC Mobility "static" flag (RFC 7432 §15.2) -> NTF_STICKY
+  uint32_t nhid = 0;                  // != 0: an FdbNexthopGroup id, used instead of `vtep`
   auto operator<=>(const RemoteMac&) const = default;
 };
 
@@ -130,14 +134,72 @@ struct VrfRoute {
   auto operator<=>(const VrfRoute&) const = default;
 };
 
+// ---- Multihoming (RFC 7432 §8, RFC 8365 §8; ../shared/research/multihoming.md §3, §5) -------
+// Nexthop ids evpnd owns: the provider treats ids in [kFdbNexthopIdBase, kFdbNexthopIdEnd) as
+// ours (reconcile, drift); per-VTEP nexthops and groups are allocated by EVPN from this range.
+inline constexpr uint32_t kFdbNexthopIdBase = 0x0E000000;
+inline constexpr uint32_t kFdbNexthopIdEnd = 0x0F000000;
+
+// An `fdb` nexthop towards one remote VTEP: `ip nexthop replace id <id> via <vtep> fdb`, created in
+// the namespace the VXLAN devices are created in (the underlay): the kernel resolves NDA_NHID in
+// the VXLAN device's creation namespace, not the tenant namespace it was moved to.
+struct FdbNexthop {
+  uint32_t id = 0;
+  IpAddress vtep;
+  auto operator<=>(const FdbNexthop&) const = default;
+};
+
+// `ip nexthop replace id <id> group <m1>/<m2>/... fdb` (members are FdbNexthop ids, sorted, never
+// empty: the kernel refuses an empty group, so the owner deletes it and re-points its MACs first).
+// Every remote MAC of one Ethernet segment in one VNI points at its group, so a change of the
+// segment's PEs is one replace for all of them (mass withdraw, RFC 7432 §8.2) and the kernel
+// hashes flows over the members (aliasing, §8.4). Single-active: a group of the primary only,
+// the backup swapped in by one replace (§14.1.1).
+struct FdbNexthopGroup {
+  uint32_t id = 0;
+  std::vector<uint32_t> members;
+  auto operator<=>(const FdbNexthopGroup&) const = default;
+};
+
+// A local Ethernet segment's attachment circuit in one L2VNI: the bridge port facing the segment
+// and the filters a Linux bridge cannot express, which the Linux provider programs with tc/eBPF
+// (a tagger on underlay ingress records the outer source VTEP in skb->priority, which survives
+// decapsulation; a filter on the port's egress drops by the rules below and counts per reason).
+// Frames from local ports are never subject to these filters (local bias, RFC 8365 §8.3.1).
+struct EsAttachment {
+  Vni vni = 0;
+  std::string port;                   // the bridge port in the L2VNI's bridge (config `attachments`)
+  Esi esi;
+  bool non_df = false;                // RFC 7432 §8.5: no BUM from the fabric out of this port
+  bool blocked = false;               // single-active non-DF (§14.1.1): no traffic in or out at all
+  std::vector<IpAddress> peer_vteps;  // RFC 8365 §8.3.1: BUM that came from one of these VTEPs
+                                      // (they share the segment) never leaves on this port; sorted
+  uint32_t backup_nhid = 0;           // fast failover: != 0 -> the port's `backup_port` is the
+                                      // VNI's vxlan device and local MACs of the segment have a
+                                      // `self nhid <backup_nhid>` entry there (an FdbNexthopGroup
+                                      // of the segment's peer PEs)
+  auto operator<=>(const EsAttachment&) const = default;
+};
+
+// A MAC on a local Ethernet segment advertised by a peer PE of that segment (a type-2 carrying a
+// local ESI): installed on the local attachment, not towards the peer, and not a MAC move (MAC
+// sync; FRR's "peer-active"): `<mac> dev <port> master extern_learn`.
+struct SyncedMac {
+  Vni vni = 0;
+  Mac mac;
+  std::string port;
+  auto operator<=>(const SyncedMac&) const = default;
+};
+
 enum class Action : uint8_t { kAdd, kDelete };
 
 // Order matters: variant index == IntentKind value.
 enum class IntentKind : uint8_t {
-  kL2Vni, kL3Vni, kSviAddress, kRemoteMac, kFloodEntry, kRemoteNeighbour, kRemoteRmac, kVrfRoute
+  kL2Vni, kL3Vni, kSviAddress, kRemoteMac, kFloodEntry, kRemoteNeighbour, kRemoteRmac, kVrfRoute,
+  kFdbNexthop, kFdbNexthopGroup, kEsAttachment, kSyncedMac
 };
-using IntentObject =
-    std::variant<L2Vni, L3Vni, SviAddress, RemoteMac, FloodEntry, RemoteNeighbour, RemoteRmac, VrfRoute>;
+using IntentObject = std::variant<L2Vni, L3Vni, SviAddress, RemoteMac, FloodEntry, RemoteNeighbour, RemoteRmac,
+                                  VrfRoute, FdbNexthop, FdbNexthopGroup, EsAttachment, SyncedMac>;
 
 // One data-plane operation (zebra: dplane op + context).
 struct Intent {
@@ -260,6 +322,10 @@ struct DataplaneState {
   std::vector<RemoteNeighbour> remote_neighbours;
   std::vector<RemoteRmac> remote_rmacs;
   std::vector<VrfRoute> routes;        // proto bgp only
+  std::vector<FdbNexthop> fdb_nexthops;          // ids in evpnd's range only
+  std::vector<FdbNexthopGroup> fdb_nexthop_groups;
+  std::vector<EsAttachment> es_attachments;      // filters as programmed (provider's own record)
+  std::vector<SyncedMac> synced_macs;
   std::vector<LocalMacLearned> local_macs;
   std::vector<LocalNeighbourLearned> local_neighbours;
 };

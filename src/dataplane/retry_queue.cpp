@@ -28,6 +28,11 @@ IntentKey key_of(const IntentObject& o) {
           [&](const RemoteNeighbour& x) { return IntentKey{kind, x.vni, x.ip.to_string()}; },
           [&](const RemoteRmac& x) { return IntentKey{kind, x.l3vni, x.vtep.to_string()}; },
           [&](const VrfRoute& x) { return IntentKey{kind, x.l3vni, x.prefix.to_string()}; },
+          // Nexthops and groups belong to no VNI (they are shared by every VNI of a segment).
+          [&](const FdbNexthop& x) { return IntentKey{kind, 0, std::to_string(x.id)}; },
+          [&](const FdbNexthopGroup& x) { return IntentKey{kind, 0, std::to_string(x.id)}; },
+          [&](const EsAttachment& x) { return IntentKey{kind, x.vni, x.port}; },
+          [&](const SyncedMac& x) { return IntentKey{kind, x.vni, x.mac.to_string()}; },
       },
       o);
 }

@@ -51,7 +51,7 @@ struct RetryKindCounters {
   uint64_t retries = 0;    // re-assertions attempted
 };
 
-constexpr size_t kIntentKinds = 8;
+constexpr size_t kIntentKinds = 12;
 
 class RetryQueue {
  public:

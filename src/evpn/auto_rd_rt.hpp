@@ -2,7 +2,7 @@
 //
 // RD: type 1, <router-id>:<index> (RFC 7432 §7.9). FRR hands out the index from one id space per
 // BGP speaker: 1 for the default instance, then each object as it appears. In the lab captures
-// (../shared/captures) VRF tenant1 is 10.255.0.1:2, VNI 100 is :3 and VNI 200 is :4, so
+// (tests/vectors/captures) VRF tenant1 is 10.255.0.1:2, VNI 100 is :3 and VNI 200 is :4, so
 // rd_index_plan() assigns 2.. to the VRFs first (config order), then the L2VNIs (config order).
 // A configured RD does not give its index back (FRR allocates the index regardless).
 //

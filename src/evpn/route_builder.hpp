@@ -1,5 +1,5 @@
 // Builds the EVPN routes this VTEP originates, with the attributes FRR 8.4 puts on them
-// (checked byte for byte against ../shared/captures):
+// (checked byte for byte against tests/vectors/captures):
 //   type 2  RD, ESI 0, tag 0, MAC[, IP], label1 = L2VNI[, label2 = L3VNI]   RFC 7432 §7.2,
 //           RFC 9135 §5.1 (symmetric IRB: label2 and Router's MAC only on MAC+IP routes)
 //           ext-comms: encap VXLAN, L2 export RTs[, L3 export RTs, Router's MAC][, MAC Mobility]

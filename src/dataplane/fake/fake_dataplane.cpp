@@ -1,5 +1,6 @@
 #include "dataplane/fake/fake_dataplane.hpp"
 
+#include <algorithm>
 #include <cerrno>
 
 #include "dataplane/reconcile.hpp"
@@ -34,7 +35,7 @@ void FakeDataplane::drop_vni(Vni vni) {
     }
   };
   drop(svi_), drop(macs_), drop(flood_), drop(neighs_), drop(rmacs_), drop(routes_);
-  drop(local_macs_), drop(local_neighs_);
+  drop(local_macs_), drop(local_neighs_), drop(es_attachments_), drop(synced_macs_);
 }
 
 int FakeDataplane::apply_one(const Intent& i) {
@@ -63,6 +64,7 @@ int FakeDataplane::apply_one(const Intent& i) {
     auto k = std::tuple(m->vni, m->mac);
     if (!add) return erase(macs_, k), 0;
     if (m->vtep.empty() || m->mac.is_multicast()) return EINVAL;
+    if (m->nhid != 0 && groups_.count(m->nhid) == 0) return ENOENT;  // kernel: "Nexthop id does not exist"
     put(macs_, k, *m);
     if (local_macs_.erase(k)) events_.push_back(LocalMacAged{m->vni, m->mac});  // taken over
   } else if (const auto* f = i.get<FloodEntry>()) {
@@ -86,6 +88,39 @@ int FakeDataplane::apply_one(const Intent& i) {
     std::sort(norm.nexthops.begin(), norm.nexthops.end());
     norm.nexthops.erase(std::unique(norm.nexthops.begin(), norm.nexthops.end()), norm.nexthops.end());
     put(routes_, k, norm);
+  } else if (const auto* nh = i.get<FdbNexthop>()) {
+    if (nh->id < kFdbNexthopIdBase || nh->id >= kFdbNexthopIdEnd) return EINVAL;
+    if (!add) {
+      for (const auto& [gid, g] : groups_)
+        if (std::count(g.members.begin(), g.members.end(), nh->id)) return EBUSY;  // see the header
+      return erase(nexthops_, nh->id), 0;
+    }
+    if (nh->vtep.empty()) return EINVAL;
+    put(nexthops_, nh->id, *nh);
+  } else if (const auto* g = i.get<FdbNexthopGroup>()) {
+    if (g->id < kFdbNexthopIdBase || g->id >= kFdbNexthopIdEnd) return EINVAL;
+    if (!add) {
+      for (const auto& [k, mac] : macs_)
+        if (mac.nhid == g->id) return EBUSY;  // see the header
+      return erase(groups_, g->id), 0;
+    }
+    if (g->members.empty()) return EINVAL;
+    for (uint32_t member : g->members)
+      if (nexthops_.count(member) == 0) return ENOENT;
+    put(groups_, g->id, *g);
+  } else if (const auto* es = i.get<EsAttachment>()) {
+    if (!known_l2(es->vni)) return add ? ENODEV : 0;
+    auto k = std::tuple(es->vni, es->port);
+    if (!add) return erase(es_attachments_, k), 0;
+    if (es->port.empty()) return EINVAL;
+    if (es->backup_nhid != 0 && groups_.count(es->backup_nhid) == 0) return ENOENT;
+    put(es_attachments_, k, *es);
+  } else if (const auto* sm = i.get<SyncedMac>()) {
+    if (!known_l2(sm->vni)) return add ? ENODEV : 0;
+    auto k = std::tuple(sm->vni, sm->mac);
+    if (!add) return erase(synced_macs_, k), 0;
+    if (sm->port.empty() || sm->mac.is_multicast()) return EINVAL;
+    put(synced_macs_, k, *sm);
   }
   return 0;
 }
@@ -121,6 +156,10 @@ tl::expected<DataplaneState, DataplaneError> FakeDataplane::dump() {
   for (const auto& [k, v] : neighs_) s.remote_neighbours.push_back(v);
   for (const auto& [k, v] : rmacs_) s.remote_rmacs.push_back(v);
   for (const auto& [k, v] : routes_) s.routes.push_back(v);
+  for (const auto& [k, v] : nexthops_) s.fdb_nexthops.push_back(v);
+  for (const auto& [k, v] : groups_) s.fdb_nexthop_groups.push_back(v);
+  for (const auto& [k, v] : es_attachments_) s.es_attachments.push_back(v);
+  for (const auto& [k, v] : synced_macs_) s.synced_macs.push_back(v);
   for (const auto& [k, v] : local_macs_) s.local_macs.push_back(v);
   for (const auto& [k, v] : local_neighs_) s.local_neighbours.push_back(v);
   return s;
@@ -197,6 +236,10 @@ std::optional<IntentObject> FakeDataplane::find(const IntentObject& o) const {
     return std::nullopt;
   }
   if (const auto* rt = std::get_if<VrfRoute>(&o)) return get(routes_, std::tuple(rt->l3vni, rt->prefix));
+  if (const auto* nh = std::get_if<FdbNexthop>(&o)) return get(nexthops_, nh->id);
+  if (const auto* g = std::get_if<FdbNexthopGroup>(&o)) return get(groups_, g->id);
+  if (const auto* es = std::get_if<EsAttachment>(&o)) return get(es_attachments_, std::tuple(es->vni, es->port));
+  if (const auto* sm = std::get_if<SyncedMac>(&o)) return get(synced_macs_, std::tuple(sm->vni, sm->mac));
   return std::nullopt;
 }
 

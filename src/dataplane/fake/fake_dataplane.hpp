@@ -7,6 +7,10 @@
 //   - a RemoteMac installed over a locally learned MAC takes it over (LocalMacAged is queued),
 //     and a local learn over a remote MAC takes the bridge entry back (the kernel's
 //     br_fdb_update() "take over extern_learn entry" path);
+//   - fdb nexthops/groups: a group's members and a RemoteMac's nhid must exist (ENOENT, as the
+//     kernel says); deleting a nexthop still in a group or a group still used by a MAC is EBUSY
+//     here, stricter than the kernel (which silently shrinks the group or flushes the MACs,
+//     vxlan_fdb_nh_flush): the owner must remove references first, and tests catch it if not;
 //   - mutations() counts real state changes, so idempotence is testable (apply twice -> +0).
 // NOTE threading: single-threaded like every provider.
 #pragma once
@@ -56,6 +60,11 @@ class FakeDataplane final : public Dataplane {
   std::optional<IntentObject> find(const IntentObject& o) const;
   bool has_svi_address(Vni vni, const IpAddress& a, uint8_t len) const { return svi_.count({vni, a, len}) > 0; }
   size_t remote_mac_count() const { return macs_.size(); }
+  // Multihoming objects (nexthop ids; attachments by VNI and port; synced MACs by VNI and MAC).
+  const std::map<uint32_t, FdbNexthop>& fdb_nexthops() const { return nexthops_; }
+  const std::map<uint32_t, FdbNexthopGroup>& fdb_nexthop_groups() const { return groups_; }
+  const std::map<std::tuple<Vni, std::string>, EsAttachment>& es_attachments() const { return es_attachments_; }
+  const std::map<std::tuple<Vni, Mac>, SyncedMac>& synced_macs() const { return synced_macs_; }
   size_t local_mac_count() const { return local_macs_.size(); }
 
  private:
@@ -76,6 +85,10 @@ class FakeDataplane final : public Dataplane {
   std::map<std::tuple<Vni, IpAddress>, RemoteNeighbour> neighs_;
   std::map<std::tuple<Vni, IpAddress>, RemoteRmac> rmacs_;
   std::map<std::tuple<Vni, IpPrefix>, VrfRoute> routes_;
+  std::map<uint32_t, FdbNexthop> nexthops_;          // not per VNI: shared by a segment's VNIs
+  std::map<uint32_t, FdbNexthopGroup> groups_;
+  std::map<std::tuple<Vni, std::string>, EsAttachment> es_attachments_;
+  std::map<std::tuple<Vni, Mac>, SyncedMac> synced_macs_;
   std::map<std::tuple<Vni, Mac>, LocalMacLearned> local_macs_;
   std::map<std::tuple<Vni, IpAddress>, LocalNeighbourLearned> local_neighs_;
   std::deque<DataplaneEvent> events_;

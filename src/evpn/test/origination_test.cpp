@@ -1,5 +1,5 @@
 // Locally originated routes, byte for byte against what FRR 8.4 sent in the lab
-// (../shared/captures/bgp-update-type2-macip.txt, -type2-mac.txt, -type3.txt, -type5.txt).
+// (tests/vectors/captures/bgp-update-type2-macip.txt, -type2-mac.txt, -type3.txt, -type5.txt).
 #include "evpn/test/evpn_test_support.hpp"
 
 namespace evpnd::evpn::test {

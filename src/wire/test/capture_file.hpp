@@ -1,4 +1,4 @@
-// Test helper: reads the golden FRR captures in ../shared/captures/*.txt, which hold tshark's
+// Test helper: reads the golden FRR captures in tests/vectors/captures/*.txt, which hold tshark's
 // decode (-V) of one message followed by its bytes as a hex dump, either
 //   "00000010: 00 88 02 00 ...  ascii"   (BGP files, after a "# raw bytes" line), or
 //   "0010  00 86 f6 f4 ...   ascii"       (VXLAN files, tshark -x).
@@ -16,7 +16,7 @@
 namespace evpnd::test {
 
 inline std::string capture_path(const std::string& name) {
-  return std::string(EVPND_SHARED_DIR) + "/captures/" + name;
+  return std::string(EVPND_CAPTURES_DIR) + "/" + name;
 }
 
 inline std::vector<std::string> read_lines(const std::string& path) {

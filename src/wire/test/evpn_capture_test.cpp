@@ -1,4 +1,4 @@
-// The EVPN NLRI and extended communities inside FRR 8.4's UPDATEs (../shared/captures), decoded
+// The EVPN NLRI and extended communities inside FRR 8.4's UPDATEs (tests/vectors/captures), decoded
 // field by field and compared with tshark's decode in the same file, then re-encoded byte-exact.
 #include <gtest/gtest.h>
 

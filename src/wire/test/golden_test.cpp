@@ -1,6 +1,6 @@
-// Golden vectors: every BGP message FRR sent in ../shared/captures/bgp-evpn.pcap (extracted into
+// Golden vectors: every BGP message FRR sent in tests/vectors/captures/bgp-evpn.pcap (extracted into
 // tests/vectors/frr/*.hex by tests/vectors/frr/extract.py) and the single-message captures
-// ../shared/captures/*.txt. Each must decode to the values tshark decoded (the "# expect" lines)
+// tests/vectors/captures/*.txt. Each must decode to the values tshark decoded (the "# expect" lines)
 // and re-encode byte-exact.
 #include <algorithm>
 #include <filesystem>
@@ -209,7 +209,7 @@ TEST(Golden, FrrPcapMessages_DecodeToTsharkValuesAndReencodeExact) {
   }
 }
 
-// ../shared/captures/*.txt: the hex dump after the "# raw bytes" line, "xxxxxxxx: " + 16 bytes.
+// tests/vectors/captures/*.txt: the hex dump after the "# raw bytes" line, "xxxxxxxx: " + 16 bytes.
 Bytes raw_bytes_of_txt(const std::string& path) {
   std::ifstream in(path);
   std::string line, hexdata;
@@ -236,7 +236,7 @@ TEST(Golden, CaptureTxtMessages_MatchPcapVectorsAndReencodeExact) {
   };
   for (const auto& [txt, vec] : source) {
     SCOPED_TRACE(txt);
-    Bytes b = raw_bytes_of_txt(EVPND_SHARED_DIR "/captures/" + txt);
+    Bytes b = raw_bytes_of_txt(EVPND_CAPTURES_DIR "/" + txt);
     ASSERT_GE(b.size(), 19u);
     auto m = decode_message(b, DecodeContext{});
     ASSERT_TRUE(m.has_value()) << m.error().reason;
@@ -257,7 +257,7 @@ TEST(Golden, CaptureTxtMessages_MatchPcapVectorsAndReencodeExact) {
 }
 
 TEST(Golden, CaptureMacIpUpdate_HasSymmetricIrbValues) {
-  Bytes b = raw_bytes_of_txt(EVPND_SHARED_DIR "/captures/bgp-update-type2-macip.txt");
+  Bytes b = raw_bytes_of_txt(EVPND_CAPTURES_DIR "/bgp-update-type2-macip.txt");
   auto m = decode_message(b, DecodeContext{});
   ASSERT_TRUE(m.has_value());
   const auto& u = std::get<Update>(*m);

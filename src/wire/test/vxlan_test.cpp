@@ -1,5 +1,5 @@
 // VXLAN header (RFC 7348 §5): hand-written bytes, invalid headers, and the two frames FRR's
-// fabric sent (../shared/captures/vxlan-icmp-*.txt) compared with tshark's decode.
+// fabric sent (tests/vectors/captures/vxlan-icmp-*.txt) compared with tshark's decode.
 #include <gtest/gtest.h>
 
 #include "capture_file.hpp"

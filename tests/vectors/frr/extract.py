@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Extracts every BGP message of ../shared/captures/bgp-evpn.pcap into one .hex file each.
+"""Extracts every BGP message of tests/vectors/captures/bgp-evpn.pcap into one .hex file each.
 
 Each file: '#' comment lines, then the message bytes (marker .. end) in hex. The comments include
 '# expect key=value ...' lines taken from tshark's own decode (tshark -T json), which
@@ -12,7 +12,7 @@ import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-PCAP = os.path.normpath(os.path.join(HERE, "../../../../shared/captures/bgp-evpn.pcap"))
+PCAP = os.path.normpath(os.path.join(HERE, "../captures/bgp-evpn.pcap"))
 TYPES = {1: "open", 2: "update", 3: "notification", 4: "keepalive", 5: "route-refresh"}
 
 
@@ -142,7 +142,7 @@ def main():
             off += length
             t = int(m["bgp.type"])
             name = "f%02d-m%d-%s.hex" % (num, i, TYPES[t])
-            lines = ["# FRR 8.4 BGP %s from ../shared/captures/bgp-evpn.pcap frame %d, message %d "
+            lines = ["# FRR 8.4 BGP %s from tests/vectors/captures/bgp-evpn.pcap frame %d, message %d "
                      "of the frame (%s -> %s)" % (TYPES[t].upper(), num, i, src, dst),
                      "# made by tests/vectors/frr/extract.py; 'expect' lines come from tshark's decode"]
             lines += ["# expect " + x for x in expectations(m)]
