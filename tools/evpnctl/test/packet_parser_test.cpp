@@ -148,7 +148,7 @@ TEST(PcapReader, MissingAndNonCaptureFiles_ReportErrors) {
 }
 
 TEST(PcapReader, FrrCapture_ThirtyOneBgpMessagesWithFrames) {
-  auto reader = PcapReader::open(std::string(EVPND_SHARED_DIR) + "/captures/bgp-evpn.pcap");
+  auto reader = PcapReader::open(std::string(EVPND_CAPTURES_DIR) + "/bgp-evpn.pcap");
   ASSERT_TRUE(reader.has_value()) << reader.error();
   ASSERT_EQ(reader->link_type(), kLinkEthernet);
   TcpFlowTable flows;
