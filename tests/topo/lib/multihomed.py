@@ -1,0 +1,90 @@
+"""A fabric with a dual-homed host (issue 9; ../shared/research/multihoming.md §7 T2).
+
+    spine (evpnd RR)
+    leaf1 (A) ─┐                      leaf3 (R, remote: evpnd or FRR)
+    leaf2 (B) ─┤ share Ethernet segment es1 on every L2VNI: bridge port es1-<vni> on each
+               └── lag<vni> ns ── host mh<vni> (one dual-homed host per VNI, lib/lag.py)
+
+Every leaf also has one single-homed host per VNI (Fabric's own hosts: a1 on leaf1, b1 on leaf2,
+r1 on leaf3 for VNI 100). The segment's ESI is type 3 (system MAC 44:38:39:ff:ff:01, local
+discriminator 1), the DF algorithm and preferences are per test.
+"""
+from __future__ import annotations
+
+from .fabric import Fabric, Host, gateway, vni_subnet
+from .lag import Lag
+
+ESI = "03:44:38:39:ff:ff:01:00:00:01"
+
+
+def mh_mac(vni: int) -> str:
+    return f"02:00:00:ee:{vni % 256:02x}:01"
+
+
+def mh_ip(vni: int) -> str:
+    return f"{vni_subnet(vni)}.200"
+
+
+class MultihomedFabric:
+    def __init__(self, lab, remote_kind: str = "evpnd", vnis: tuple[int, ...] = (100,),
+                 redundancy: str = "all-active", df: dict | None = None,
+                 df_per_leaf: dict[int, dict] | None = None, es_leaves: tuple[int, int] = (1, 2),
+                 extra_leaf_yaml: dict[int, dict] | None = None):
+        self.fab = Fabric(lab, leaves=3, spine_kind="evpnd", leaf_kinds=["evpnd", "evpnd", remote_kind],
+                          vnis=vnis, hosts_per_vni={v: 1 for v in vnis})
+        self.lab = lab
+        self.vnis = vnis
+        self.redundancy = redundancy
+        self.df = df or {"algorithm": "preference", "preference": 32767}
+        self.df_per_leaf = df_per_leaf or {}
+        self.es_leaves = es_leaves
+        self.extra_leaf_yaml = extra_leaf_yaml or {}
+        self.lags: dict[int, Lag] = {}
+        self.mh_hosts: dict[int, Host] = {}
+
+    def build(self) -> "MultihomedFabric":
+        self.fab.build()
+        a, b = self.es_leaves
+        ta, tb = self.fab.tenant_ns[a - 1], self.fab.tenant_ns[b - 1]
+        for vni in self.vnis:
+            lag_ns = self.lab.netns(f"lag{vni}")
+            host_ns = self.lab.netns(f"mh{vni}")
+            lag = Lag(lag_ns, host_ns, ta, tb, f"es1-{vni}", f"es1-{vni}")
+            lag.build(self.lab, f"br{vni}", f"br{vni}", mh_mac(vni), f"{mh_ip(vni)}/24", gateway(vni))
+            self.lags[vni] = lag
+            self.mh_hosts[vni] = Host(f"mh{vni}", host_ns, 0, vni, mh_ip(vni), mh_mac(vni))
+        return self
+
+    def es_yaml(self, leaf: int) -> dict:
+        df = dict(self.df)
+        df.update(self.df_per_leaf.get(leaf, {}))
+        return {"name": "es1", "esi": ESI, "redundancy": self.redundancy,
+                "attachments": {v: f"es1-{v}" for v in self.vnis}, "df": df}
+
+    def make_nodes(self) -> None:
+        self.fab.make_nodes()
+        for leaf in self.es_leaves:
+            node = self.fab.leaf_nodes[leaf - 1]
+            node.extra["ethernet-segments"] = [self.es_yaml(leaf)]
+        for leaf, y in self.extra_leaf_yaml.items():
+            self.fab.leaf_nodes[leaf - 1].extra.update(y)
+
+    def start(self) -> "MultihomedFabric":
+        self.make_nodes()
+        self.fab.spine.start()
+        for n in self.fab.leaf_nodes:
+            n.start()
+        return self
+
+    # --- convenience ------------------------------------------------------------------------
+    def leaf(self, i: int):
+        return self.fab.leaf_nodes[i - 1]
+
+    def tenant(self, i: int):
+        return self.fab.tenant_ns[i - 1]
+
+    def underlay(self, i: int):
+        return self.fab.leaf_ns[i - 1]
+
+    def single_homed(self, leaf: int, vni: int) -> Host:
+        return self.fab.hosts_at(leaf, vni)[0]
