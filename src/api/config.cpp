@@ -212,7 +212,8 @@ tl::expected<Config, ConfigError> parse(const std::string& text, const std::stri
     YAML::Node root = YAML::Load(text);
     MapReader m(r, root, "",
                 {"router-id", "asn", "cluster-id", "listen", "api", "log-level", "graceful-restart", "send-hold-time", "neighbors",
-                 "vtep", "route-target-auto", "vrf-backend", "duplicate-address-detection", "l2vnis", "vrfs"});
+                 "vtep", "route-target-auto", "vrf-backend", "duplicate-address-detection", "l2vnis", "vrfs",
+                 "ethernet-segments", "es-timers"});
     Config cfg;
     cfg.source_file = name;
     cfg.router_id = r.ipv4(m.require("router-id"), "router-id");
@@ -236,6 +237,8 @@ tl::expected<Config, ConfigError> parse(const std::string& text, const std::stri
     if (m.has("duplicate-address-detection")) parse_dad(r, m.get("duplicate-address-detection"), cfg);
     if (m.has("vrfs")) parse_vrfs(r, m.get("vrfs"), cfg);
     if (m.has("l2vnis")) parse_l2vnis(r, m.get("l2vnis"), cfg);
+    if (m.has("ethernet-segments")) parse_ethernet_segments(r, m.get("ethernet-segments"), cfg);
+    if (m.has("es-timers")) parse_es_timers(r, m.get("es-timers"), cfg);
     if (m.has("neighbors")) parse_neighbors(r, m.get("neighbors"), cfg);
     for (const char* key : {"l2vnis", "vrfs"}) {
       if (m.has(key) && m.get(key).size() > 0 && !cfg.vtep_source)

@@ -190,6 +190,9 @@ struct ConfigDiff {
   std::vector<IpAddress> neighbors_added, neighbors_removed, neighbors_changed;
   std::vector<Vni> l2vnis_added, l2vnis_removed, l2vnis_changed;
   std::vector<std::string> vrfs_added, vrfs_removed, vrfs_changed;
+  // Ethernet segments by name, and es-timers: applied live (docs/CONFIG.md "Reload").
+  std::vector<std::string> segments_added, segments_removed, segments_changed;
+  bool es_timers_changed = false;
   // Settings outside the lists above (see docs/CONFIG.md "Reload" for what each one implies).
   bool graceful_restart_changed = false;  // new capability value: takes effect on session restart
   bool log_level_changed = false;         // applied at once

@@ -32,7 +32,8 @@ bool ConfigDiff::empty() const {
   return !global_changed && !listen_changed && neighbors_added.empty() && neighbors_removed.empty() && neighbors_changed.empty() &&
          l2vnis_added.empty() && l2vnis_removed.empty() && l2vnis_changed.empty() && vrfs_added.empty() &&
          vrfs_removed.empty() && vrfs_changed.empty() && !graceful_restart_changed && !log_level_changed &&
-         !api_changed && !vtep_changed && !dad_changed;
+         !api_changed && !vtep_changed && !dad_changed && segments_added.empty() && segments_removed.empty() &&
+         segments_changed.empty() && !es_timers_changed;
 }
 
 ConfigDiff diff_config(const Config& before, const Config& after) {
@@ -55,6 +56,10 @@ ConfigDiff diff_config(const Config& before, const Config& after) {
                  d.l2vnis_removed, d.l2vnis_changed);
   diff_list<std::string>(before.vrfs, after.vrfs, [](const VrfConfig& v) { return v.name; }, d.vrfs_added,
                          d.vrfs_removed, d.vrfs_changed);
+  diff_list<std::string>(before.ethernet_segments, after.ethernet_segments,
+                         [](const EthernetSegmentConfig& e) { return e.name; }, d.segments_added, d.segments_removed,
+                         d.segments_changed);
+  d.es_timers_changed = !(before.es_timers == after.es_timers);
   return d;
 }
 

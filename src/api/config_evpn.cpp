@@ -95,7 +95,7 @@ VrfConfig parse_vrf(const ConfigReader& r, const YAML::Node& node, const std::st
 
 L2VniConfig parse_l2vni(const ConfigReader& r, const YAML::Node& node, const std::string& path) {
   MapReader m(r, node, path,
-              {"vni", "bridge", "vxlan-device", "arp-suppression", "vrf", "gateway", "gateway-v6", "rd", "route-targets"});
+              {"vni", "bridge", "vxlan-device", "arp-suppression", "vrf", "gateway", "gateway-v6", "rd", "route-targets", "df-id"});
   L2VniConfig l;
   l.vni = parse_vni(r, m.require("vni"), m.path("vni"));
   l.bridge = m.has("bridge") ? r.ifname(m.get("bridge"), m.path("bridge")) : "br" + std::to_string(l.vni);
@@ -117,6 +117,8 @@ L2VniConfig parse_l2vni(const ConfigReader& r, const YAML::Node& node, const std
   }
   if (m.has("rd")) l.rd = r.rd(m.get("rd"), m.path("rd"));
   if (m.has("route-targets")) parse_route_targets(r, m.get("route-targets"), m.path("route-targets"), l.import_rts, l.export_rts);
+  // "V" of the DF election (RFC 7432 §8.5, RFC 8584 §3) for this EVI; the VNI when unset.
+  if (m.has("df-id")) l.df_id = uint32_t(r.uint(m.get("df-id"), m.path("df-id"), 0, 4294967295ull));
   if (l.bridge == l.vxlan_device) r.fail(node, path, "bridge and vxlan-device must be different interfaces");
   return l;
 }
