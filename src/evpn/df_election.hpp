@@ -10,7 +10,9 @@
 // Capabilities (bitmap): AC-DF (RFC 8584 §4): a PE is a candidate for an EVI only while it has
 // the EVI's attachment (it advertises the per-EVI A-D route). When the candidates do not all
 // advertise the same algorithm and capabilities, everyone falls back to modulo without
-// capabilities (RFC 8584 §2.2: "the DF election procedure MUST default to ... (Alg 0)").
+// capabilities (RFC 8584 §2.2: "the DF election procedure MUST default to ... (Alg 0)"). The
+// capability compared is AC-DF; RFC 9785's Don't-Preempt bit is not (it is a tie-break between
+// PEs, so PEs of one segment may differ in it). An algorithm value above 3 counts as disagreement.
 // "V" for VXLAN is the per-L2VNI `df-id` (default: the VNI); the Ethernet tag is 0.
 // NOTE threading: none (pure). Performance: O(N log N) per call, N = PEs on the segment (small).
 #pragma once
