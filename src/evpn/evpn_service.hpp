@@ -46,6 +46,7 @@
 #include "evpn/es_routes.hpp"
 #include "evpn/ip_vrf.hpp"
 #include "evpn/mac_vrf.hpp"
+#include "evpn/nexthop_groups.hpp"
 #include "evpn/output.hpp"
 #include "evpn/views.hpp"
 
@@ -123,6 +124,11 @@ class EvpnService {
   std::vector<VrfRouteView> vrf_route_views(const std::string& vrf = "") const;
   const ServiceCounters& counters() const { return counters_; }
 
+  // The one allocator of FDB nexthop ids (nexthop_groups.hpp): remote segments' aliasing groups
+  // and local segments' peer groups (fast-failover backup) share its per-VTEP nexthops.
+  NexthopGroups& nexthop_groups() { return nhg_; }
+  const NexthopGroups& nexthop_groups() const { return nhg_; }
+
   const MacVrf* mac_vrf(Vni vni) const;
   std::vector<Vni> l2vnis() const;  // in order (the API's paged views walk them)
   const IpVrf* ip_vrf(const std::string& name) const;
@@ -166,6 +172,7 @@ class EvpnService {
   std::map<std::string, IpVrf> ip_vrfs_;
   std::map<Vni, std::string> l2_to_vrf_;
   KeyMap<Imported> imported_;
+  NexthopGroups nhg_;              // FDB nexthop/group ids (before anything that uses them)
   EsRoutes es_;                    // A-D per ES routes and the MAC/IP routes waiting on them
   std::vector<Mac> gateway_macs_;  // every VRF's router and anycast gateway MAC: never hosts
   uint16_t next_rd_index_ = 2;     // auto-RD index for a VNI added at run time
