@@ -6,7 +6,10 @@
 //   ESI Label         06 01  flags (0x01 single-active), 2 reserved, label u24 (RFC 7432 §7.5)
 //   ES-Import RT      06 02  MAC                                   (RFC 7432 §7.6)
 //   Router's MAC      06 03  MAC                                   (RFC 9135 §8.1)
-//   DF Election       06 06  RSV(3 bits)|DF Alg(5 bits), bitmap u16, 3 reserved (RFC 8584 §2.2)
+//   DF Election       06 06  RSV(3 bits)|DF Alg(5 bits), bitmap u16, reserved, DF Preference u16
+//                            (RFC 8584 §2.2 left 3 reserved octets; RFC 9785 §3.2 puts the
+//                            preference in the last 2; bitmap bit 0 (0x8000) D = Don't Preempt
+//                            (RFC 9785), bit 1 (0x4000) A = AC-DF (RFC 8584 §2.2, §4))
 // Reserved bytes are written as 0 and ignored on receipt; accessors never look at them, and the
 // raw bytes survive untouched, so a reflector re-advertises exactly what it got.
 #include "wire/ext_community.hpp"
@@ -99,10 +102,11 @@ ExtCommunity ExtCommunity::es_import(const Mac& m) {
 
 ExtCommunity ExtCommunity::default_gateway() { return make(kTransitiveOpaque, kSubDefaultGateway); }
 
-ExtCommunity ExtCommunity::df_election(uint8_t alg, uint16_t bitmap) {
+ExtCommunity ExtCommunity::df_election(uint8_t alg, uint16_t bitmap, uint16_t preference) {
   ExtCommunity c = make(kEvpn, kSubDfElection);
   c.raw[2] = alg & 0x1F;  // the 3 high bits are reserved (RFC 8584 §2.2)
   put16(&c.raw[3], bitmap);
+  put16(&c.raw[6], preference);  // raw[5] stays reserved (RFC 9785 §3.2)
   return c;
 }
 
@@ -144,7 +148,7 @@ std::optional<Mac> ExtCommunity::as_es_import() const {
 
 std::optional<ExtCommunity::DfElection> ExtCommunity::as_df_election() const {
   if (raw[0] != kEvpn || raw[1] != kSubDfElection) return std::nullopt;
-  return DfElection{uint8_t(raw[2] & 0x1F), get16(&raw[3])};
+  return DfElection{uint8_t(raw[2] & 0x1F), get16(&raw[3]), get16(&raw[6])};
 }
 
 std::string ExtCommunity::to_string() const {
@@ -164,6 +168,11 @@ std::string ExtCommunity::to_string() const {
     static constexpr char kHex[] = "0123456789abcdef";
     std::string s = "df-election:alg=" + std::to_string(df->alg) + ",bitmap=0x";
     for (int shift = 12; shift >= 0; shift -= 4) s += kHex[(df->bitmap >> shift) & 0xF];
+    // The preference is shown for the preference algorithms and whenever its octets are set
+    // (another algorithm's value there is reserved, but a reflector must show what it carries).
+    if (df->preference || df->alg == 2 || df->alg == 3) s += ",pref=" + std::to_string(df->preference);
+    if (df->dont_preempt()) s += ",dp";
+    if (df->ac_df()) s += ",ac-df";
     return s;
   }
   return "unknown:" + to_hex(ByteView(raw.data(), raw.size()));

@@ -28,7 +28,12 @@ struct ExtCommunity {
   static ExtCommunity esi_label(bool single_active, uint32_t label);  // 06 01
   static ExtCommunity es_import(const Mac& m);               // 06 02 <mac>
   static ExtCommunity default_gateway();                     // 03 0d 00.. (RFC 7432 §7.8)
-  static ExtCommunity df_election(uint8_t alg, uint16_t bitmap);  // 06 06 <alg> <u16> 00 00 00 (RFC 8584 §2.2)
+  // 06 06 <alg> <bitmap u16> 00 <preference u16> (RFC 8584 §2.2; preference: RFC 9785 §3.2)
+  static ExtCommunity df_election(uint8_t alg, uint16_t bitmap, uint16_t preference = 0);
+  // DF Election capability bits of the bitmap, bit 0 = MSB (RFC 8584 §2.2 Figure 3, IANA "BGP
+  // EVPN DF Election Capabilities"): D = Don't Preempt (RFC 9785), A = AC-DF (RFC 8584 §4).
+  static constexpr uint16_t kDfCapDontPreempt = 0x8000;
+  static constexpr uint16_t kDfCapAcDf = 0x4000;
 
   std::optional<RouteTarget> as_route_target() const;
   std::optional<TunnelEncap> as_encapsulation() const;
@@ -39,13 +44,20 @@ struct ExtCommunity {
   struct EsiLabel { bool single_active; uint32_t label; };
   std::optional<EsiLabel> as_esi_label() const;
   std::optional<Mac> as_es_import() const;
-  struct DfElection { uint8_t alg; uint16_t bitmap; };
+  struct DfElection {
+    uint8_t alg;          // DF Alg (5 bits): 0 modulo, 1 HRW, 2/3 highest/lowest preference
+    uint16_t bitmap;      // capabilities
+    uint16_t preference;  // RFC 9785 DF Preference (octets 6-7; meaningful for alg 2 and 3)
+    bool dont_preempt() const { return bitmap & kDfCapDontPreempt; }
+    bool ac_df() const { return bitmap & kDfCapAcDf; }
+  };
   std::optional<DfElection> as_df_election() const;
 
   // "rt:65000:100" (RouteTarget::to_string, also for IPv4 and 4-byte-AS RTs), "encap:vxlan"
   // (nvgre, mpls, mpls-gre, vxlan-gpe, geneve, else "encap:<n>"), "mac-mobility:seq=1",
   // "mac-mobility:seq=1,sticky", "router-mac:02:00:..", "esi-label:label=<n>[,single-active]",
-  // "es-import:02:00:..", "default-gw", "df-election:alg=<n>,bitmap=0x<4 hex>",
+  // "es-import:02:00:..", "default-gw", "df-election:alg=<n>,bitmap=0x<4 hex>[,pref=<n>][,dp][,ac-df]" (pref when
+  // non-zero or alg 2/3; dp and ac-df name bitmap bits already in the hex),
   // else "unknown:<16 hex digits>".
   std::string to_string() const;
 

@@ -62,6 +62,46 @@ TEST(Esi, ParseFormat) {
   EXPECT_TRUE(Esi().is_zero());
 }
 
+TEST(Esi, Type0_Literal) {
+  const Esi e = Esi::type0({0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99});
+  EXPECT_EQ(e.to_string(), "00:11:22:33:44:55:66:77:88:99");
+  EXPECT_EQ(e.type(), 0);
+  EXPECT_FALSE(e.es_import_auto());  // RFC 7432 §7.6: types 1, 2, 3 only
+}
+
+TEST(Esi, Type1_LacpSystemMacAndPortKey) {
+  // RFC 7432 §5: 0x01 | CE LACP system MAC (6) | port key (2) | 0x00.
+  const Esi e = Esi::type1(*Mac::parse("00:11:22:33:44:55"), 0xABCD);
+  EXPECT_EQ(e.to_string(), "01:00:11:22:33:44:55:ab:cd:00");
+  EXPECT_EQ(*e.es_import_auto(), *Mac::parse("00:11:22:33:44:55"));
+}
+
+TEST(Esi, Type3_FrrSysMacAndEsId) {
+  // FRR 8.4: evpn mh es-sys-mac 44:38:39:ff:ff:02 + es-id 2 (multihoming.md §2, seen on the wire).
+  const auto e = Esi::type3(*Mac::parse("44:38:39:ff:ff:02"), 2);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->to_string(), "03:44:38:39:ff:ff:02:00:00:02");
+  // FRR's type-4 carried ES-Import-Rt:44:38:39:ff:ff:02.
+  EXPECT_EQ(*e->es_import_auto(), *Mac::parse("44:38:39:ff:ff:02"));
+  EXPECT_EQ(Esi::type3(*Mac::parse("44:38:39:ff:ff:02"), 0xFFFFFF)->to_string(), "03:44:38:39:ff:ff:02:ff:ff:ff");
+  EXPECT_FALSE(Esi::type3(*Mac::parse("44:38:39:ff:ff:02"), 0x1000000));  // 3 octets only
+}
+
+TEST(Esi, EsImportAuto_OnlyTypes1To3) {
+  // Type 2 (root bridge MAC | priority | 0): octets 1-6 as well.
+  EXPECT_EQ(*Esi::parse("02:aa:bb:cc:dd:ee:ff:80:00:00")->es_import_auto(), *Mac::parse("aa:bb:cc:dd:ee:ff"));
+  EXPECT_FALSE(Esi::parse("04:0a:ff:00:01:00:00:00:01:00")->es_import_auto());  // router-ID
+  EXPECT_FALSE(Esi::parse("05:00:00:fd:e8:00:00:00:01:00")->es_import_auto());  // AS-based
+  EXPECT_FALSE(Esi().es_import_auto());
+  EXPECT_FALSE(Esi::parse("ff:ff:ff:ff:ff:ff:ff:ff:ff:ff")->es_import_auto());
+}
+
+TEST(Esi, IsMax) {
+  EXPECT_TRUE(Esi::parse("ff:ff:ff:ff:ff:ff:ff:ff:ff:ff")->is_max());
+  EXPECT_FALSE(Esi::parse("ff:ff:ff:ff:ff:ff:ff:ff:ff:fe")->is_max());
+  EXPECT_FALSE(Esi().is_max());
+}
+
 TEST(ByteReader, Truncated_ReadFailsWithoutConsuming) {
   const uint8_t b[3] = {1, 2, 3};
   ByteReader r(b, 3);

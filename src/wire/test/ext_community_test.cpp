@@ -121,14 +121,49 @@ TEST(ExtCommunity, DefaultGateway_Bytes) {
 }
 
 TEST(ExtCommunity, DfElection_Bytes) {
-  auto c = ExtCommunity::df_election(1, 0x8000);  // HRW, "AC-DF" capability bit (RFC 8584 §2.2)
-  EXPECT_EQ(hex8(c), "0606018000000000");
-  EXPECT_EQ(c.to_string(), "df-election:alg=1,bitmap=0x8000");
+  // HRW with AC-DF: bit 1 of the bitmap (MSB = bit 0), RFC 8584 §2.2 Figure 3.
+  auto c = ExtCommunity::df_election(1, ExtCommunity::kDfCapAcDf);
+  EXPECT_EQ(hex8(c), "0606014000000000");
+  EXPECT_EQ(c.to_string(), "df-election:alg=1,bitmap=0x4000,ac-df");
+  EXPECT_TRUE(c.as_df_election()->ac_df());
+  EXPECT_FALSE(c.as_df_election()->dont_preempt());
   EXPECT_EQ(ExtCommunity::df_election(0xFF, 0).raw[2], 0x1F);  // reserved bits stay 0
   auto df = from_hex("0606e20001000000").as_df_election();
   ASSERT_TRUE(df);
   EXPECT_EQ(df->alg, 2);  // reserved high bits ignored
   EXPECT_EQ(df->bitmap, 1);
+  EXPECT_EQ(df->preference, 0);
+}
+
+TEST(ExtCommunity, DfElection_FrrPreferenceBytes) {
+  // FRR 8.4's type-4 (multihoming.md §2, bgp_evpn_private.h): alg 2, bitmap 0, pref 32767.
+  const ExtCommunity frr = from_hex("060602000000" "7fff");
+  auto df = frr.as_df_election();
+  ASSERT_TRUE(df);
+  EXPECT_EQ(df->alg, 2);
+  EXPECT_EQ(df->bitmap, 0);
+  EXPECT_EQ(df->preference, 32767);
+  EXPECT_EQ(frr.to_string(), "df-election:alg=2,bitmap=0x0000,pref=32767");
+  EXPECT_EQ(ExtCommunity::df_election(2, 0, 32767), frr);  // byte-exact re-encode
+}
+
+TEST(ExtCommunity, DfElection_PreferenceAndDontPreempt) {
+  // RFC 9785 §3.2: preference in octets 6-7 (octet 5 reserved), D bit = bitmap bit 0.
+  auto c = ExtCommunity::df_election(3, ExtCommunity::kDfCapDontPreempt | ExtCommunity::kDfCapAcDf, 0xABCD);
+  EXPECT_EQ(hex8(c), "060603c00000abcd");
+  EXPECT_EQ(c.to_string(), "df-election:alg=3,bitmap=0xc000,pref=43981,dp,ac-df");
+  auto df = c.as_df_election();
+  EXPECT_TRUE(df->dont_preempt());
+  EXPECT_TRUE(df->ac_df());
+  EXPECT_EQ(df->preference, 0xABCD);
+  // The reserved octet 5 is ignored on receipt but kept in the raw bytes (a reflector re-sends it).
+  auto r = from_hex("06060200008012" "34");
+  EXPECT_EQ(r.as_df_election()->preference, 0x1234);
+  EXPECT_EQ(r.raw[5], 0x80);
+  // Preference only shown for algorithms 2/3 or when set.
+  EXPECT_EQ(ExtCommunity::df_election(0, 0).to_string(), "df-election:alg=0,bitmap=0x0000");
+  EXPECT_EQ(ExtCommunity::df_election(1, 0, 5).to_string(), "df-election:alg=1,bitmap=0x0000,pref=5");
+  EXPECT_EQ(ExtCommunity::df_election(2, 0, 0).to_string(), "df-election:alg=2,bitmap=0x0000,pref=0");
 }
 
 TEST(ExtCommunity, Unknown_HexForm) {
