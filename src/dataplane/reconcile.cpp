@@ -1,5 +1,7 @@
 #include "dataplane/reconcile.hpp"
 
+#include <algorithm>
+#include <functional>
 #include <map>
 #include <tuple>
 
@@ -22,11 +24,11 @@ bool l3vni_matches(const L3Vni& d, const L3Vni& c) {
 
 namespace {
 
-// Diffs one table keyed by `key(obj)`: equal -> unchanged, different or missing -> add,
-// current-only -> delete.
-template <class T, class KeyFn>
+// Diffs one table keyed by `key(obj)`: equal (by `same`) -> unchanged, different or missing ->
+// add, current-only -> delete.
+template <class T, class KeyFn, class SameFn = std::equal_to<T>>
 void diff_table(const std::vector<T>& want, const std::vector<T>& have, KeyFn key, ReconcilePlan& plan,
-                std::vector<Intent>& dels, std::vector<Intent>& adds) {
+                std::vector<Intent>& dels, std::vector<Intent>& adds, SameFn same = {}) {
   using Key = decltype(key(std::declval<const T&>()));
   std::map<Key, const T*> cur;
   for (const auto& h : have) cur.emplace(key(h), &h);
@@ -35,7 +37,7 @@ void diff_table(const std::vector<T>& want, const std::vector<T>& have, KeyFn ke
     auto k = key(w);
     if (!seen.emplace(k, true).second) continue;  // duplicate desire: first one wins
     auto it = cur.find(k);
-    if (it != cur.end() && *it->second == w) {
+    if (it != cur.end() && same(w, *it->second)) {
       ++plan.unchanged;
     } else {
       adds.push_back(Intent::add(w));
@@ -56,6 +58,18 @@ std::vector<T> collect(std::span<const Intent> desired) {
     if (i.action == Action::kAdd)
       if (const T* t = i.get<T>()) out.push_back(*t);
   return out;
+}
+
+// A MAC in nhid form has no VTEP in the data plane (RemoteMac::vtep is for views then).
+bool same_remote_mac(const RemoteMac& want, const RemoteMac& have) {
+  return want.vni == have.vni && want.mac == have.mac && want.sticky == have.sticky && want.nhid == have.nhid &&
+         (want.nhid != 0 || want.vtep == have.vtep);
+}
+
+FdbNexthopGroup normalised(FdbNexthopGroup g) {
+  std::sort(g.members.begin(), g.members.end());
+  g.members.erase(std::unique(g.members.begin(), g.members.end()), g.members.end());
+  return g;
 }
 
 VrfRoute normalised(VrfRoute r) {
@@ -107,10 +121,27 @@ ReconcilePlan plan_reconcile(std::span<const Intent> desired, const DataplaneSta
     }
   }
 
+  // Multihoming order (multihoming.md §5): nexthops before the groups that name them, groups
+  // before the MACs and attachments that use them; deletions the other way round, after the
+  // MACs were re-pointed, so a group is never deleted while a MAC still uses it (the kernel
+  // would flush the MAC) and a nexthop never while a group still has it.
+  std::vector<Intent> nh_adds, group_adds, group_dels, nh_dels;
+  diff_table(collect<FdbNexthop>(desired), current.fdb_nexthops, [](const FdbNexthop& o) { return o.id; }, plan,
+             nh_dels, nh_adds);
+  auto want_groups = collect<FdbNexthopGroup>(desired);
+  for (auto& g : want_groups) g = normalised(std::move(g));
+  std::vector<FdbNexthopGroup> have_groups;
+  for (const auto& g : current.fdb_nexthop_groups) have_groups.push_back(normalised(g));
+  diff_table(want_groups, have_groups, [](const FdbNexthopGroup& o) { return o.id; }, plan, group_dels, group_adds);
+
   diff_table(collect<SviAddress>(desired), current.svi_addresses,
              [](const SviAddress& o) { return std::tuple(o.vni, o.address, o.prefix_len); }, plan, dels, adds);
   diff_table(collect<RemoteMac>(desired), current.remote_macs,
-             [](const RemoteMac& o) { return std::tuple(o.vni, o.mac); }, plan, dels, adds);
+             [](const RemoteMac& o) { return std::tuple(o.vni, o.mac); }, plan, dels, adds, same_remote_mac);
+  diff_table(collect<SyncedMac>(desired), current.synced_macs,
+             [](const SyncedMac& o) { return std::tuple(o.vni, o.mac); }, plan, dels, adds);
+  diff_table(collect<EsAttachment>(desired), current.es_attachments,
+             [](const EsAttachment& o) { return std::tuple(o.vni, o.port); }, plan, dels, adds);
   diff_table(collect<FloodEntry>(desired), current.flood_entries,
              [](const FloodEntry& o) { return std::tuple(o.vni, o.vtep); }, plan, dels, adds);
   diff_table(collect<RemoteNeighbour>(desired), current.remote_neighbours,
@@ -124,8 +155,9 @@ ReconcilePlan plan_reconcile(std::span<const Intent> desired, const DataplaneSta
   diff_table(want_routes, have_routes, [](const VrfRoute& o) { return std::tuple(o.l3vni, o.prefix); },
              plan, dels, adds);
 
-  plan.intents.reserve(dels.size() + vnis.size() + adds.size());
-  for (auto* v : {&dels, &vnis, &adds})
+  plan.intents.reserve(dels.size() + vnis.size() + adds.size() + nh_adds.size() + group_adds.size() +
+                       group_dels.size() + nh_dels.size());
+  for (auto* v : {&dels, &vnis, &nh_adds, &group_adds, &adds, &group_dels, &nh_dels})
     for (auto& i : *v) plan.intents.push_back(std::move(i));
   return plan;
 }

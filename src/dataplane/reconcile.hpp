@@ -6,7 +6,9 @@
 // L2Vni/L3Vni objects are ensured when missing or different but never removed here: a device we do
 // not want any more is removed by an explicit kDelete from configuration changes.
 // NOTE order of the plan: deletes first (a stale partial RMAC neighbour must go before the full
-// RemoteRmac is re-added), then VNI ensures, then the objects below them.
+// RemoteRmac is re-added), then VNI ensures, then fdb nexthops, nexthop groups and the objects
+// below them (MACs may use the groups), and last the deletes of groups, then of nexthops (after
+// the MACs and groups that used them were re-pointed).
 // NOTE performance: O(n log n) in the number of entries; 100k MACs plan in tens of milliseconds.
 #pragma once
 

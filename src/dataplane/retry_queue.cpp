@@ -111,8 +111,19 @@ std::vector<std::pair<IntentKey, Intent>> RetryQueue::due(Time now) {
   std::vector<std::pair<IntentKey, Intent>> out;
   for (const auto& [k, e] : entries_)
     if (e.pending && e.next <= now) out.emplace_back(k, e.intent);
-  // Devices before the entries below them (IntentKind order: L2Vni, L3Vni, ...).
-  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.first.kind < b.first.kind; });
+  // Devices before the entries below them; fdb nexthops before the groups that name them before
+  // the MACs and attachments that use them; failed deletes the other way round (the reconcile
+  // planner's order). A MAC retried before its group would only fail again (ENOENT).
+  auto rank = [](const std::pair<IntentKey, Intent>& x) {
+    const IntentKind k = x.first.kind;
+    if (is_device(k)) return 0;
+    const bool nh = k == IntentKind::kFdbNexthop, grp = k == IntentKind::kFdbNexthopGroup;
+    if (x.second.action == Action::kAdd) return nh ? 1 : grp ? 2 : 3;
+    return nh ? 6 : grp ? 5 : 4;
+  };
+  std::stable_sort(out.begin(), out.end(), [&](const auto& a, const auto& b) {
+    return std::pair(rank(a), a.first.kind) < std::pair(rank(b), b.first.kind);
+  });
   return out;
 }
 

@@ -20,6 +20,7 @@ using namespace nl;
 
 tl::expected<std::unique_ptr<LinuxDataplane>, DataplaneError> LinuxDataplane::open(LinuxDataplaneOptions opts) {
   std::unique_ptr<LinuxDataplane> dp(new LinuxDataplane(std::move(opts)));
+  if (!dp->opts_.es_filter) dp->opts_.es_filter = std::make_shared<NoEsPortFilter>();
   auto u = dp->ns(dp->opts_.underlay_netns);
   if (!u) return tl::make_unexpected(u.error());
   return dp;
@@ -38,6 +39,9 @@ tl::expected<LinuxDataplane::Ns*, DataplaneError> LinuxDataplane::ns(const Netns
   if (!mon) return tl::make_unexpected(mon.error());
   // Without the filter (old kernel) the echoes are read and handled as no-ops: an optimisation only.
   (void)(*mon)->drop_own_entry_notifications();
+  // fdb nexthops live in the underlay: their deletion behind our back is drift (linux_nexthops.cpp).
+  // A kernel without nexthop objects has no such group: nothing to watch then.
+  if (name == opts_.underlay_netns) (void)(*mon)->join_group(RTNLGRP_NEXTHOP);
   std::unique_ptr<NlWriter> writer;
   if (opts_.async_writes) {
     auto w = NlSocket::open(name);
@@ -304,11 +308,16 @@ ApplyResult LinuxDataplane::apply(std::span<const Intent> batch) {
     std::string why;
     switch (i.kind()) {
       case IntentKind::kL2Vni:
-      case IntentKind::kL3Vni: {
+      case IntentKind::kL3Vni:
+      case IntentKind::kFdbNexthop:
+      case IntentKind::kFdbNexthopGroup:
+      case IntentKind::kEsAttachment: {
         flush(res, batch);  // entries queued before must reach the kernel before devices change
         sync();
         if (const auto* v = i.get<L2Vni>()) err = add ? ensure_l2(*v, why) : remove_l2(*v, why);
         if (const auto* v3 = i.get<L3Vni>()) err = add ? ensure_l3(*v3, why) : remove_l3(*v3, why);
+        if (i.get<FdbNexthop>() || i.get<FdbNexthopGroup>()) err = apply_nexthop(i, why);
+        if (i.get<EsAttachment>()) err = apply_es_attachment(i, why);
         break;
       }
       default:
@@ -320,6 +329,7 @@ ApplyResult LinuxDataplane::apply(std::span<const Intent> batch) {
     }
   }
   flush(res, batch);
+  run_es_pins();  // fast-failover pins of local MACs learned meanwhile (es_ports.cpp)
   // One intent can fail in several of its requests: count each failed intent once.
   std::sort(res.errors.begin(), res.errors.end(), [](const auto& a, const auto& b) { return a.index < b.index; });
   res.errors.erase(std::unique(res.errors.begin(), res.errors.end(),
@@ -343,6 +353,7 @@ void LinuxDataplane::collect_writer_errors(const NetnsName& nsname, Ns& n) {
   for (auto& w : n.writer->take_errors()) {
     // Decoded while the registry still names the devices the request was written for.
     w.error.intent = intent_of_request(nsname, w.request);
+    if (w.error.intent) note_failed(*w.error.intent, w.error.error);
     late_errors_.push_back(std::move(w.error));
   }
 }
@@ -385,6 +396,7 @@ void LinuxDataplane::flush(ApplyResult& res, std::span<const Intent> batch) {
         if (k >= n.owners.size()) continue;
         if (n.delete_ok[k] && (f.error == ENOENT || f.error == ESRCH || f.error == ENODEV || f.error == EADDRNOTAVAIL))
           continue;
+        note_failed(batch[n.owners[k]], f.error);
         res.errors.push_back({n.owners[k], f.error,
                               to_string(batch[n.owners[k]]) + ": " + std::strerror(f.error) +
                                   (f.message.empty() ? "" : " (" + f.message + ")")});

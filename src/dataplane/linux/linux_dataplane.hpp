@@ -25,6 +25,7 @@
 #include <tuple>
 
 #include "dataplane/dataplane.hpp"
+#include "dataplane/linux/es_port_filter.hpp"
 #include "dataplane/linux/nl_socket.hpp"
 #include "dataplane/linux/nl_types.hpp"
 #include "dataplane/linux/nl_writer.hpp"
@@ -35,6 +36,8 @@ struct LinuxDataplaneOptions {
   NetnsName underlay_netns;            // "" = own namespace
   bool async_writes = false;           // entry batches via a writer thread (see NOTE async_writes)
   int monitor_rcvbuf = 0;              // bytes; 0 = NlSocket::kMonitorRcvBuf (tests force overruns)
+  // The tc/eBPF half of EsAttachment (es_port_filter.hpp); null = NoEsPortFilter.
+  std::shared_ptr<EsPortFilter> es_filter;
 };
 
 class LinuxDataplane final : public Dataplane {
@@ -98,6 +101,33 @@ class LinuxDataplane final : public Dataplane {
   void queue(Ns& n, size_t owner, bool is_delete, const std::function<void(Bytes&, uint32_t)>& enc);
   void flush(ApplyResult& res, std::span<const Intent> batch);
 
+  // Multihoming (linux_nexthops.cpp): fdb nexthops and groups live in the underlay namespace
+  // and are written synchronously, so requests of other namespaces never overtake them.
+  int apply_nexthop(const Intent& i, std::string& why);
+  tl::expected<void, DataplaneError> dump_nexthops(DataplaneState& st);
+  void handle_nexthop_event(ByteView msg, std::vector<DataplaneEvent>& out);
+  // RemoteMac (both forms) and SyncedMac (linux_entries.cpp, es_ports.cpp).
+  int queue_remote_mac(const RemoteMac& m, bool add, size_t index);
+  void note_failed(const Intent& i, int error);
+  // Ethernet-segment ports (es_ports.cpp).
+  int apply_es_attachment(const Intent& i, std::string& why);
+  int queue_synced_mac(const Intent& i, size_t index);
+  std::optional<int32_t> port_ifindex(Ns& n, const std::string& port);
+  // Local learning seen by the monitor or a dump: queued, then (un)pinned by run_es_pins() when
+  // no request is in flight (the monitor is also read between the chunks of a batch).
+  void es_local_mac(Vni vni, const Mac& mac, std::optional<std::string> port) {
+    es_learn_.emplace_back(vni, mac, std::move(port));
+  }
+  void run_es_pins();
+  int send_now(Ns& n, Bytes& batch, const std::vector<size_t>& offsets, std::string& why);
+  int pin_macs(const EsAttachment& a, const std::vector<Mac>& macs, bool pin, std::string& why);
+  // A bridge port changed: a port we block that the kernel re-enabled (carrier up) is blocked
+  // again. Called from run_es_pins() for the links the monitor saw change.
+  void es_port_changed(const NetnsName& ns, int32_t ifindex);
+  // dump(): the ES part of one L2VNI's bridge FDB, and the attachments as programmed.
+  void dump_es_entries(Vni vni, const Vni2& v, const std::vector<nl::NeighMsg>& fdb, DataplaneState& st);
+  void dump_es_attachments(DataplaneState& st);
+
   // Monitor.
   void handle_monitor(const NetnsName& ns, ByteView msg, std::vector<DataplaneEvent>& out);
   void resync_local(const NetnsName& ns, std::vector<DataplaneEvent>& out);
@@ -143,6 +173,19 @@ class LinuxDataplane final : public Dataplane {
   // Local learning we reported, to suppress duplicates and to report ages/take-overs.
   std::map<std::tuple<Vni, Mac>, std::string> local_macs_;
   std::map<std::tuple<Vni, IpAddress>, Mac> local_neighs_;
+  // Multihoming records. Groups as last written or dumped (a deleted member is reported with
+  // the groups it shrank); the form of each remote MAC we installed (nhid, 0 = `dst` form: the
+  // kernel cannot switch an entry between the two forms by replace, see queue_remote_mac); our
+  // own `self` deletes of such a switch, whose echoes are not drift.
+  std::map<uint32_t, std::vector<uint32_t>> nh_groups_;
+  std::map<std::tuple<Vni, Mac>, uint32_t> mac_form_;
+  std::set<std::tuple<Vni, Mac>> switch_dels_;
+  // EsAttachments as programmed (the tc/eBPF half keeps its own state), by (VNI, port), and the
+  // local MACs pinned on their ports for fast failover, by (VNI, MAC) -> port.
+  std::map<std::tuple<Vni, std::string>, EsAttachment> es_;
+  std::map<std::tuple<Vni, Mac>, std::string> pinned_;
+  std::vector<std::tuple<Vni, Mac, std::optional<std::string>>> es_learn_;
+  std::vector<std::pair<NetnsName, int32_t>> es_ports_changed_;
 };
 
 }  // namespace evpnd::dataplane

@@ -74,6 +74,8 @@ void LinuxDataplane::handle_monitor(const NetnsName& nsname, ByteView msg, std::
         ev.vni = vni;
     for (const auto& [vni, v] : l3_)
       if (vrf_netns(v) == nsname && (v.bridge_ifindex == l->ifindex || v.vxlan_ifindex == l->ifindex)) ev.vni = vni;
+    // A port of an Ethernet segment may need its block re-asserted (es_ports.cpp), after the read.
+    if (type == RTM_NEWLINK && !es_.empty()) es_ports_changed_.emplace_back(nsname, l->ifindex);
     // AF_BRIDGE RTM_NEWLINKs (port state) repeat the link; report only real link changes.
     if (type == RTM_DELLINK) {
       // A device of a registered VNI (our own removals unregister the VNI first): drift.
@@ -93,6 +95,10 @@ void LinuxDataplane::handle_monitor(const NetnsName& nsname, ByteView msg, std::
     return;
   }
   if (type == RTM_DELROUTE || type == RTM_DELADDR) return report_owned_removal(nsname, msg, out);
+  if (type == RTM_NEWNEXTHOP || type == RTM_DELNEXTHOP) {
+    if (nsname == opts_.underlay_netns) handle_nexthop_event(msg, out);
+    return;
+  }
   if (type != RTM_NEWNEIGH && type != RTM_DELNEIGH) return;
   if (type == RTM_DELNEIGH) report_owned_removal(nsname, msg, out);
   auto m = parse_neigh(msg);
@@ -106,11 +112,17 @@ void LinuxDataplane::handle_monitor(const NetnsName& nsname, ByteView msg, std::
     auto vni = vni_of_bridge(nsname, static_cast<int32_t>(*m->master));
     if (!vni) return;
     auto key = std::tuple(*vni, *m->lladdr);
+    // A local MAC we pinned for fast failover (es_ports.cpp) is extern_learn and still local.
+    auto pin = pinned_.find(key);
+    if (type == RTM_NEWNEIGH && pin != pinned_.end() && (m->flags & NTF_EXT_LEARNED)) return;
     const bool ours = (m->flags & NTF_EXT_LEARNED) || is_vxlan_port(nsname, m->ifindex);
     const bool local_iface = m->state & NUD_PERMANENT;  // the bridge's/ports' own addresses
     if (type == RTM_DELNEIGH || ours || local_iface) {
       // Gone, or now behind the vxlan port (a remote MAC we installed took it over).
-      if (local_macs_.erase(key)) out.push_back(LocalMacAged{*vni, *m->lladdr});
+      if (local_macs_.erase(key)) {
+        out.push_back(LocalMacAged{*vni, *m->lladdr});
+        es_local_mac(*vni, *m->lladdr, std::nullopt);
+      }
       return;
     }
     auto it = n.links.find(m->ifindex);
@@ -119,6 +131,7 @@ void LinuxDataplane::handle_monitor(const NetnsName& nsname, ByteView msg, std::
     if (!inserted && pos->second == port) return;  // refresh, no news
     pos->second = port;
     out.push_back(LocalMacLearned{*vni, *m->lladdr, port, bool(m->state & NUD_NOARP)});
+    es_local_mac(*vni, *m->lladdr, port);
     return;
   }
   if ((m->family != AF_INET && m->family != AF_INET6) || !m->dst) return;
@@ -151,6 +164,11 @@ size_t LinuxDataplane::poll_events(std::vector<DataplaneEvent>& out) {
   for (auto& [name, n] : ns_) {
     drain_monitor(name, n, out);
     if (n.writer) n.writer->ack_event();  // its errors wait for take_late_errors()
+  }
+  run_es_pins();
+  if (!early_events_.empty()) {  // MACs released by the pins (es_ports.cpp)
+    out.insert(out.end(), std::make_move_iterator(early_events_.begin()), std::make_move_iterator(early_events_.end()));
+    early_events_.clear();
   }
   return out.size() - before;
 }
@@ -232,16 +250,19 @@ tl::expected<DataplaneState, DataplaneError> LinuxDataplane::dump() {
       if (e.ifindex == v.vxlan_ifindex && !(e.flags & NTF_SELF) && (e.flags & NTF_EXT_LEARNED) && e.lladdr) master[*e.lladdr] = &e;
     for (const auto& e : w.fdb) {
       if (!e.lladdr) continue;
-      if (e.ifindex == v.vxlan_ifindex && (e.flags & NTF_SELF) && e.dst) {
+      if (e.ifindex == v.vxlan_ifindex && (e.flags & NTF_SELF) && (e.dst || e.nhid)) {
         if (e.lladdr->is_zero()) {
-          st.flood_entries.push_back(FloodEntry{vni, *e.dst});
+          if (e.dst) st.flood_entries.push_back(FloodEntry{vni, *e.dst});
         } else if (e.flags & NTF_EXT_LEARNED) {
           auto m = master.find(*e.lladdr);
           // A `self` entry without its bridge entry is incomplete (pitfall 7): report it with no
-          // VTEP so that reconcile re-adds it when wanted and deletes it when not.
-          RemoteMac rm{vni, *e.lladdr, m != master.end() ? *e.dst : IpAddress{},
-                       m != master.end() && (m->second->flags & NTF_STICKY)};
+          // VTEP (and no nhid) so that reconcile re-adds it when wanted and deletes it when not.
+          // The nhid form has no VTEP in the kernel (RemoteMac: `vtep` is for views then).
+          const bool whole = m != master.end();
+          RemoteMac rm{vni, *e.lladdr, whole && e.dst ? *e.dst : IpAddress{},
+                       whole && (m->second->flags & NTF_STICKY), whole ? e.nhid.value_or(0) : 0};
           st.remote_macs.push_back(rm);
+          mac_form_[std::tuple(vni, *e.lladdr)] = e.nhid.value_or(0);
         }
       } else if (e.master && static_cast<int32_t>(*e.master) == v.bridge_ifindex && !(e.flags & NTF_SELF) &&
                  e.ifindex != v.vxlan_ifindex && !(e.flags & NTF_EXT_LEARNED) && !(e.state & NUD_PERMANENT) && !e.vlan) {
@@ -251,6 +272,7 @@ tl::expected<DataplaneState, DataplaneError> LinuxDataplane::dump() {
                                                 bool(e.state & NUD_NOARP)});
       }
     }
+    dump_es_entries(vni, v, w.fdb, st);
     for (const auto& e : w.neigh) {
       if (e.ifindex != v.bridge_ifindex || !e.dst || !e.lladdr) continue;
       if (e.flags & NTF_EXT_LEARNED)
@@ -331,7 +353,10 @@ tl::expected<DataplaneState, DataplaneError> LinuxDataplane::dump() {
       st.routes.push_back(vr);
     }
   }
+  dump_es_attachments(st);
+  if (auto r = dump_nexthops(st); !r) return tl::make_unexpected(r.error());
   sync_local(st);
+  run_es_pins();
   return st;
 }
 
@@ -340,13 +365,20 @@ void LinuxDataplane::sync_local(const DataplaneState& st) {
   // started (never announced by the monitor) is never reported gone when it ages out.
   std::map<std::tuple<Vni, Mac>, const LocalMacLearned*> macs;
   for (const auto& m : st.local_macs) macs.emplace(std::tuple(m.vni, m.mac), &m);
+  // A host we learned on a port and a peer PE synced there too (same entry, now extern_learn):
+  // still local (es_ports.cpp).
+  std::set<std::tuple<Vni, Mac, std::string>> synced;
+  for (const auto& m : st.synced_macs) synced.emplace(m.vni, m.mac, m.port);
   for (auto it = local_macs_.begin(); it != local_macs_.end();) {
-    if (macs.count(it->first)) {
+    if (macs.count(it->first) || synced.count(std::tuple(std::get<0>(it->first), std::get<1>(it->first), it->second))) {
       ++it;
       continue;
     }
     // Gone while we were not listening (a VNI no longer registered has no consumer left).
-    if (l2(std::get<0>(it->first))) early_events_.push_back(LocalMacAged{std::get<0>(it->first), std::get<1>(it->first)});
+    if (l2(std::get<0>(it->first))) {
+      early_events_.push_back(LocalMacAged{std::get<0>(it->first), std::get<1>(it->first)});
+      es_local_mac(std::get<0>(it->first), std::get<1>(it->first), std::nullopt);
+    }
     it = local_macs_.erase(it);
   }
   for (const auto& [k, m] : macs) {
@@ -354,6 +386,7 @@ void LinuxDataplane::sync_local(const DataplaneState& st) {
     if (!inserted && pos->second == m->port) continue;
     pos->second = m->port;
     early_events_.push_back(*m);
+    es_local_mac(m->vni, m->mac, m->port);
   }
   std::map<std::tuple<Vni, IpAddress>, const LocalNeighbourLearned*> neighs;
   for (const auto& n : st.local_neighbours) neighs.emplace(std::tuple(n.vni, n.ip), &n);

@@ -40,35 +40,8 @@ int LinuxDataplane::queue_entry(const Intent& i, size_t index) {
     return n ? *n : nullptr;
   };
 
-  if (const auto* m = i.get<RemoteMac>()) {
-    const Vni2* v2 = l2(m->vni);
-    const Vni3* v3 = v2 ? nullptr : l3(m->vni);
-    if (!v2 && !v3) return add ? ENODEV : 0;
-    Ns* n = ns_or(v2 ? v2->cfg.netns : v3->cfg.netns);
-    if (!n) return EIO;
-    const int32_t vx = v2 ? v2->vxlan_ifindex : v3->vxlan_ifindex;
-    if (add) {
-      if (m->vtep.empty() || m->mac.is_multicast() || m->mac.is_zero()) return EINVAL;
-      // The bridge entry we write replaces a locally learned one (br_fdb_external_learn_add):
-      // report the local MAC gone now, as its (filtered) echo would have.
-      if (v2 && local_macs_.erase(std::tuple(m->vni, m->mac))) early_events_.push_back(LocalMacAged{m->vni, m->mac});
-      queue(*n, index, false, [&](Bytes& b, uint32_t seq) {
-        encode_neigh(b, RTM_NEWNEIGH, {kReplace, seq}, fdb_add(vx, m->mac, m->vtep, m->sticky));
-      });
-    } else {
-      // Two requests: rtnl_fdb_del() stops at the first failure, and the master entry may already
-      // be gone (taken over by local learning) while the vxlan `self` entry stays (pitfall 7).
-      // A master delete only removes an entry that points at the vxlan port
-      // (fdb_delete_by_addr_and_port()), so a local entry is never hit.
-      queue(*n, index, true, [&](Bytes& b, uint32_t seq) {
-        encode_neigh(b, RTM_DELNEIGH, {0, seq}, NeighMsg{AF_BRIDGE, vx, 0, NTF_SELF, m->mac, std::nullopt});
-      });
-      queue(*n, index, true, [&](Bytes& b, uint32_t seq) {
-        encode_neigh(b, RTM_DELNEIGH, {0, seq}, NeighMsg{AF_BRIDGE, vx, 0, NTF_MASTER, m->mac, std::nullopt});
-      });
-    }
-    return 0;
-  }
+  if (const auto* m = i.get<RemoteMac>()) return queue_remote_mac(*m, add, index);
+  if (i.get<SyncedMac>()) return queue_synced_mac(i, index);
 
   if (const auto* f = i.get<FloodEntry>()) {
     const Vni2* v = l2(f->vni);
@@ -180,6 +153,64 @@ int LinuxDataplane::queue_entry(const Intent& i, size_t index) {
     return 0;
   }
   return EINVAL;
+}
+
+int LinuxDataplane::queue_remote_mac(const RemoteMac& m, bool add, size_t index) {
+  const Vni2* v2 = l2(m.vni);
+  const Vni3* v3 = v2 ? nullptr : l3(m.vni);
+  if (!v2 && !v3) return add ? ENODEV : 0;
+  auto nsp = ns(resolve_netns(v2 ? v2->cfg.netns : v3->cfg.netns));
+  if (!nsp) return EIO;
+  Ns& n = **nsp;
+  const int32_t vx = v2 ? v2->vxlan_ifindex : v3->vxlan_ifindex;
+  const auto key = std::tuple(m.vni, m.mac);
+  if (!add) {
+    // Two requests: rtnl_fdb_del() stops at the first failure, and the master entry may already
+    // be gone (taken over by local learning) while the vxlan `self` entry stays (pitfall 7).
+    // A master delete only removes an entry that points at the vxlan port
+    // (fdb_delete_by_addr_and_port()), so a local entry is never hit.
+    mac_form_.erase(key);
+    queue(n, index, true, [&](Bytes& b, uint32_t seq) {
+      encode_neigh(b, RTM_DELNEIGH, {0, seq}, NeighMsg{AF_BRIDGE, vx, 0, NTF_SELF, m.mac, std::nullopt});
+    });
+    queue(n, index, true, [&](Bytes& b, uint32_t seq) {
+      encode_neigh(b, RTM_DELNEIGH, {0, seq}, NeighMsg{AF_BRIDGE, vx, 0, NTF_MASTER, m.mac, std::nullopt});
+    });
+    return 0;
+  }
+  if ((m.nhid == 0 && m.vtep.empty()) || m.mac.is_multicast() || m.mac.is_zero()) return EINVAL;
+  // The bridge entry we write replaces a locally learned one (br_fdb_external_learn_add):
+  // report the local MAC gone now, as its (filtered) echo would have.
+  if (v2 && local_macs_.erase(key)) early_events_.push_back(LocalMacAged{m.vni, m.mac});
+  // A local MAC pinned for fast failover has a `self nhid` entry on the vxlan device, which
+  // this one replaces: the entry is in nhid form now (the switch below).
+  if (v2 && pinned_.erase(key)) mac_form_[key] = kFdbNexthopIdBase;
+  // The vxlan driver cannot switch an entry between `dst` and `nhid` by replace: dst -> nhid is
+  // refused (EOPNOTSUPP "Cannot replace an existing non nexthop fdb with a nexthop") and
+  // nhid -> dst is accepted but changes nothing (vxlan_fdb_replace() finds no remote). So a
+  // switch deletes the `self` entry first, in the same batch; its echo is ours, not drift.
+  auto form = mac_form_.find(key);
+  if (form != mac_form_.end() && (form->second != 0) != (m.nhid != 0)) {
+    switch_dels_.insert(key);
+    queue(n, index, true, [&](Bytes& b, uint32_t seq) {
+      encode_neigh(b, RTM_DELNEIGH, {0, seq}, NeighMsg{AF_BRIDGE, vx, 0, NTF_SELF, m.mac, std::nullopt});
+    });
+  }
+  mac_form_[key] = m.nhid;
+  NeighMsg msg = fdb_add(vx, m.mac, m.vtep, m.sticky);
+  if (m.nhid != 0) {
+    msg.dst.reset();
+    msg.nhid = m.nhid;  // `<mac> dev vxlanN nhid <group> self extern_learn` (+ master)
+  }
+  queue(n, index, false, [&](Bytes& b, uint32_t seq) { encode_neigh(b, RTM_NEWNEIGH, {kReplace, seq}, msg); });
+  return 0;
+}
+
+void LinuxDataplane::note_failed(const Intent& i, int error) {
+  // An nhid-form add refused because a `dst`-form entry we did not know of is in the way (a
+  // foreign one, or one left from before a restart we did not dump): the retry deletes it first.
+  const auto* m = i.get<RemoteMac>();
+  if (m && i.action == Action::kAdd && m->nhid != 0 && error == EOPNOTSUPP) mac_form_[std::tuple(m->vni, m->mac)] = 0;
 }
 
 }  // namespace evpnd::dataplane

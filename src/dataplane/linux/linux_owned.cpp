@@ -28,7 +28,18 @@ std::optional<IntentObject> LinuxDataplane::owned_neigh(const NetnsName& nsname,
         if (m.dst) return FloodEntry{vni, *m.dst};
         return std::nullopt;
       }
-      return RemoteMac{vni, *m.lladdr, m.dst.value_or(IpAddress{}), bool(m.flags & NTF_STICKY)};
+      return RemoteMac{vni, *m.lladdr, m.dst.value_or(IpAddress{}), bool(m.flags & NTF_STICKY), m.nhid.value_or(0)};
+    }
+    // An extern_learn entry on a local port of one of our bridges: a MAC synced from a peer PE
+    // of the port's Ethernet segment (es_ports.cpp), unless it is a local MAC we pinned there.
+    if (m.master && !(m.flags & NTF_SELF) && (m.flags & NTF_EXT_LEARNED)) {
+      auto vni = vni_of_bridge(nsname, static_cast<int32_t>(*m.master));
+      if (vni) {
+        if (pinned_.count(std::tuple(*vni, *m.lladdr))) return std::nullopt;
+        const auto& links = ns_.at(nsname).links;
+        auto it = links.find(m.ifindex);
+        return SyncedMac{*vni, *m.lladdr, it != links.end() ? it->second.name : std::to_string(m.ifindex)};
+      }
     }
     for (const auto& [vni, v] : l3_)
       if (v.vxlan_ifindex == m.ifindex && vrf_netns(v) == nsname)
@@ -72,6 +83,10 @@ void LinuxDataplane::report_owned_removal(const NetnsName& nsname, ByteView msg,
     const bool flood = m->family == AF_BRIDGE && (m->flags & NTF_SELF) && m->lladdr && m->lladdr->is_zero();
     if (m->family == AF_BRIDGE && !(m->flags & NTF_EXT_LEARNED) && !flood) return;
     o = owned_neigh(nsname, *m);
+    // Our own delete of a `self` entry that switches form (linux_entries.cpp): not drift.
+    if (const auto* rm = o ? std::get_if<RemoteMac>(&*o) : nullptr; rm && (m->flags & NTF_SELF) &&
+                                                                   switch_dels_.erase(std::tuple(rm->vni, rm->mac)))
+      return;
   } else if (type == RTM_DELROUTE) {
     if (auto r = parse_route(msg)) o = owned_route(nsname, *r);
   } else if (type == RTM_DELADDR) {

@@ -6,10 +6,12 @@
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
 #include <linux/neighbour.h>
+#include <linux/nexthop.h>
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
 
 #include <cstring>
+#include <vector>
 
 namespace evpnd::dataplane::nl {
 namespace {
@@ -65,6 +67,8 @@ void encode_neigh(Bytes& out, uint16_t type, Header h, const NeighMsg& m) {
   }
   if (m.vni) mnl_attr_put_u32(s.nlh(), NDA_VNI, *m.vni);
   if (m.master) mnl_attr_put_u32(s.nlh(), NDA_MASTER, *m.master);
+  // `bridge fdb ... nhid <id>` puts NDA_NH_ID after NDA_LLADDR (it has no NDA_DST then).
+  if (m.nhid) mnl_attr_put_u32(s.nlh(), NDA_NH_ID, *m.nhid);
 }
 
 void encode_link(Bytes& out, uint16_t type, Header h, const LinkMsg& m) {
@@ -127,6 +131,41 @@ void encode_brport(Bytes& out, Header h, int32_t ifindex, const BridgePortInfo& 
   mnl_attr_nest_end(s.nlh(), nest);
 }
 
+void encode_brport_es(Bytes& out, Header h, int32_t ifindex, const BridgePortEs& p) {
+  MsgScope s(out, RTM_SETLINK, h);
+  auto* ifi = s.extra<ifinfomsg>();
+  ifi->ifi_family = AF_BRIDGE;
+  ifi->ifi_index = ifindex;
+  // br_setport() takes all three in the IFLA_PROTINFO nest (`bridge link set ... state 0`,
+  // `hairpin on`; iproute2 sets backup_port through IFLA_INFO_SLAVE_DATA, same handler).
+  nlattr* nest = mnl_attr_nest_start(s.nlh(), IFLA_PROTINFO | NLA_F_NESTED);
+  if (p.state) mnl_attr_put_u8(s.nlh(), IFLA_BRPORT_STATE, *p.state);
+  if (p.hairpin) mnl_attr_put_u8(s.nlh(), IFLA_BRPORT_MODE, *p.hairpin ? 1 : 0);
+  if (p.backup_port) mnl_attr_put_u32(s.nlh(), IFLA_BRPORT_BACKUP_PORT, *p.backup_port);
+  mnl_attr_nest_end(s.nlh(), nest);
+}
+
+void encode_nexthop(Bytes& out, uint16_t type, Header h, const NexthopMsg& m) {
+  MsgScope s(out, type, h);
+  auto* nhm = s.extra<nhmsg>();
+  // A delete names the id only: the kernel refuses any other header field ("Invalid values in
+  // header", nh_valid_get_del_req()).
+  if (type != RTM_DELNEXTHOP) {
+    nhm->nh_family = m.family;
+    nhm->nh_protocol = m.protocol;
+  }
+  // iproute2 order: ID, GATEWAY or GROUP, FDB.
+  mnl_attr_put_u32(s.nlh(), NHA_ID, m.id);
+  if (type == RTM_DELNEXTHOP) return;
+  if (m.gateway) put_ip(s.nlh(), NHA_GATEWAY, *m.gateway);
+  if (!m.group.empty()) {
+    std::vector<nexthop_grp> grp(m.group.size());
+    for (size_t i = 0; i < m.group.size(); ++i) grp[i] = nexthop_grp{m.group[i], 0, 0, 0};  // weight 0 = 1
+    mnl_attr_put(s.nlh(), NHA_GROUP, grp.size() * sizeof(nexthop_grp), grp.data());
+  }
+  if (m.fdb) mnl_attr_put(s.nlh(), NHA_FDB, 0, nullptr);
+}
+
 void encode_route(Bytes& out, uint16_t type, Header h, const RouteMsg& m) {
   MsgScope s(out, type, h);
   auto* rtm = s.extra<rtmsg>();
@@ -183,6 +222,7 @@ void encode_dump(Bytes& out, uint16_t type, uint32_t seq, uint8_t family) {
     case RTM_GETNEIGH: s.extra<ndmsg>()->ndm_family = family; break;
     case RTM_GETROUTE: s.extra<rtmsg>()->rtm_family = family; break;
     case RTM_GETADDR: s.extra<ifaddrmsg>()->ifa_family = family; break;
+    case RTM_GETNEXTHOP: s.extra<nhmsg>()->nh_family = family; break;
     default: s.extra<ifinfomsg>()->ifi_family = family; break;
   }
 }

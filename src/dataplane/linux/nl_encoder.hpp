@@ -25,11 +25,15 @@ void encode_neigh(Bytes& out, uint16_t type, Header h, const NeighMsg& m);
 void encode_link(Bytes& out, uint16_t type, Header h, const LinkMsg& m);
 // RTM_SETLINK family AF_BRIDGE with IFLA_PROTINFO: bridge port flags (`bridge link set`).
 void encode_brport(Bytes& out, Header h, int32_t ifindex, const BridgePortInfo& p);
+// RTM_SETLINK family AF_BRIDGE: the Ethernet-segment port settings that are set in `p`.
+void encode_brport_es(Bytes& out, Header h, int32_t ifindex, const BridgePortEs& p);
+// RTM_NEWNEXTHOP / RTM_DELNEXTHOP (a delete carries the id only).
+void encode_nexthop(Bytes& out, uint16_t type, Header h, const NexthopMsg& m);
 // RTM_NEWROUTE / RTM_DELROUTE.
 void encode_route(Bytes& out, uint16_t type, Header h, const RouteMsg& m);
 // RTM_NEWADDR / RTM_DELADDR.
 void encode_addr(Bytes& out, uint16_t type, Header h, const AddrMsg& m);
-// Dump requests (NLM_F_DUMP): RTM_GETNEIGH/GETLINK/GETROUTE/GETADDR for `family`.
+// Dump requests (NLM_F_DUMP): RTM_GETNEIGH/GETLINK/GETROUTE/GETADDR/GETNEXTHOP for `family`.
 void encode_dump(Bytes& out, uint16_t type, uint32_t seq, uint8_t family);
 // RTM_GETLINK by name (single link).
 void encode_getlink(Bytes& out, uint32_t seq, const std::string& name);

@@ -5,6 +5,7 @@
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
 #include <linux/neighbour.h>
+#include <linux/nexthop.h>
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
 
@@ -98,6 +99,7 @@ std::optional<NeighMsg> parse_neigh(ByteView msg) {
   m.master = u32_attr(tb[NDA_MASTER]);
   m.vni = u32_attr(tb[NDA_VNI]);
   m.vlan = u16_attr(tb[NDA_VLAN]);
+  m.nhid = u32_attr(tb[NDA_NH_ID]);
   return m;
 }
 
@@ -151,6 +153,11 @@ std::optional<LinkMsg> parse_link(ByteView msg) {
       x.learning = u8_attr(p[IFLA_BRPORT_LEARNING]).value_or(1) != 0;
       x.neigh_suppress = u8_attr(p[IFLA_BRPORT_NEIGH_SUPPRESS]).value_or(0) != 0;
       m.brport = x;
+      BridgePortEs es;
+      es.state = u8_attr(p[IFLA_BRPORT_STATE]).value_or(3);
+      es.hairpin = u8_attr(p[IFLA_BRPORT_MODE]).value_or(0) != 0;
+      es.backup_port = u32_attr(p[IFLA_BRPORT_BACKUP_PORT]).value_or(0);
+      m.brport_es = es;
     }
   }
   return m;
@@ -219,6 +226,33 @@ std::optional<AddrMsg> parse_addr(ByteView msg) {
   auto a = ip_attr(tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS]);
   if (!a) return std::nullopt;
   m.address = *a;
+  return m;
+}
+
+std::optional<NexthopMsg> parse_nexthop(ByteView msg) {
+  const nlmsghdr* nlh = header(msg, sizeof(nhmsg));
+  if (!nlh) return std::nullopt;
+  auto* nhm = static_cast<const nhmsg*>(mnl_nlmsg_get_payload(nlh));
+  AttrTable<NHA_MAX + 1> tb;
+  if (!parse_attrs(nlh, sizeof(nhmsg), tb)) return std::nullopt;
+  auto id = u32_attr(tb[NHA_ID]);
+  if (!id) return std::nullopt;
+  NexthopMsg m;
+  m.id = *id;
+  m.family = nhm->nh_family;
+  m.protocol = nhm->nh_protocol;
+  m.gateway = ip_attr(tb[NHA_GATEWAY]);
+  m.fdb = tb[NHA_FDB] != nullptr;
+  if (tb[NHA_GROUP]) {
+    // An array of struct nexthop_grp; a trailing partial element is ignored, never read past.
+    const size_t len = mnl_attr_get_payload_len(tb[NHA_GROUP]);
+    auto* p = static_cast<const uint8_t*>(mnl_attr_get_payload(tb[NHA_GROUP]));
+    for (size_t off = 0; off + sizeof(nexthop_grp) <= len; off += sizeof(nexthop_grp)) {
+      nexthop_grp g;
+      std::memcpy(&g, p + off, sizeof g);
+      m.group.push_back(g.id);
+    }
+  }
   return m;
 }
 

@@ -16,6 +16,7 @@ std::optional<NeighMsg> parse_neigh(ByteView msg);
 std::optional<LinkMsg> parse_link(ByteView msg);
 std::optional<RouteMsg> parse_route(ByteView msg);
 std::optional<AddrMsg> parse_addr(ByteView msg);
+std::optional<NexthopMsg> parse_nexthop(ByteView msg);
 
 // The nlmsg_type of a message (0 when too short).
 uint16_t message_type(ByteView msg);

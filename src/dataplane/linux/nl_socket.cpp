@@ -125,6 +125,10 @@ bool NlSocket::drop_own_entry_notifications() {
   return setsockopt(fd(), SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) == 0;
 }
 
+bool NlSocket::join_group(unsigned group) {
+  return setsockopt(fd(), SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &group, sizeof group) == 0;
+}
+
 int NlSocket::fd() const { return mnl_socket_get_fd(sock_); }
 
 tl::expected<std::vector<NlFailure>, DataplaneError> NlSocket::transact(Bytes& batch,

@@ -89,6 +89,9 @@ class NlSocket {
   // we own is drift to repair, and the kernel does not say who deleted (FDB notifications
   // carry no portid), so our own deletions' echoes are read too and matched by the daemon.
   bool drop_own_entry_notifications();
+  // Monitor sockets: joins a multicast group beyond the legacy RTMGRP_* bitmask (e.g.
+  // RTNLGRP_NEXTHOP = 32). False when the kernel refuses (no such group).
+  bool join_group(unsigned group);
   // Monitor sockets: reads everything pending without blocking (to EAGAIN, also after an
   // overrun). Returns false on overrun (ENOBUFS): events were lost.
   bool drain(const std::function<void(ByteView)>& cb);

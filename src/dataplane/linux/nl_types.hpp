@@ -28,6 +28,7 @@ struct NeighMsg {
   std::optional<uint32_t> master;     // NDA_MASTER (read only: the bridge of an FDB entry)
   std::optional<uint32_t> vni;        // NDA_VNI
   std::optional<uint16_t> vlan;       // NDA_VLAN (read only; vlan-aware bridges are ignored)
+  std::optional<uint32_t> nhid;       // NDA_NH_ID: an fdb nexthop group instead of NDA_DST
   bool operator==(const NeighMsg&) const = default;
 };
 
@@ -50,6 +51,14 @@ struct BridgePortInfo {
   bool neigh_suppress = false;
   bool operator==(const BridgePortInfo&) const = default;
 };
+// Bridge-port settings of an Ethernet-segment attachment (multihoming.md §3): each is sent only
+// when set, so one request changes exactly what the caller names.
+struct BridgePortEs {
+  std::optional<uint8_t> state;       // IFLA_BRPORT_STATE: BR_STATE_DISABLED (0) .. FORWARDING (3)
+  std::optional<uint32_t> backup_port;  // IFLA_BRPORT_BACKUP_PORT ifindex; 0 = none
+  std::optional<bool> hairpin;        // IFLA_BRPORT_MODE
+  bool operator==(const BridgePortEs&) const = default;
+};
 
 // ifinfomsg + IFLA_*: a link to create (kind set) or change, or a link read back.
 struct LinkMsg {
@@ -69,6 +78,7 @@ struct LinkMsg {
   uint32_t flags = 0;                 // ifi_flags
   std::string slave_kind;             // IFLA_INFO_SLAVE_KIND
   std::optional<BridgePortInfo> brport;
+  std::optional<BridgePortEs> brport_es;  // every field set when the link is a bridge port
   std::optional<int32_t> link_netnsid;
   bool operator==(const LinkMsg&) const = default;
 };
@@ -90,6 +100,18 @@ struct RouteMsg {
   std::optional<uint32_t> priority;   // RTA_PRIORITY (metric)
   std::vector<NextHop> nexthops;      // one: RTA_GATEWAY/RTA_OIF; more: RTA_MULTIPATH
   bool operator==(const RouteMsg&) const = default;
+};
+
+// nhmsg + NHA_*: an `fdb` nexthop (gateway = a remote VTEP) or an fdb nexthop group
+// (`ip nexthop replace id <id> via <vtep> fdb` / `... group <a>/<b> fdb`).
+struct NexthopMsg {
+  uint32_t id = 0;                    // NHA_ID
+  uint8_t family = 0;                 // nh_family: AF_INET/AF_INET6 for a gateway, AF_UNSPEC for a group
+  uint8_t protocol = 0;               // nh_protocol
+  std::optional<IpAddress> gateway;   // NHA_GATEWAY
+  std::vector<uint32_t> group;        // NHA_GROUP member ids (weight 1 each)
+  bool fdb = false;                   // NHA_FDB
+  bool operator==(const NexthopMsg&) const = default;
 };
 
 // ifaddrmsg + IFA_*.

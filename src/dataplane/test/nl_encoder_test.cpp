@@ -8,6 +8,10 @@
 //   ip route replace 192.168.201.0/24 via 10.255.0.2 dev br100 onlink proto bgp metric 20
 //   ip route replace 192.168.200.0/24 proto bgp metric 20 nexthop via 10.255.0.2 dev br100 onlink
 //       nexthop via 10.255.0.3 dev br100 onlink
+//   ip nexthop replace id 234881025 via 10.255.0.2 fdb
+//   ip nexthop replace id 234881100 group 234881025/234881026 fdb; ip nexthop del id 234881100
+//   bridge fdb replace 02:00:00:00:00:01 dev vxlan100 nhid 234881100 self master extern_learn dynamic
+//   bridge link set dev es1 state 0; bridge link set dev vxlan100 hairpin on
 // (identical bytes apart from nlmsg_seq and NLM_F_ACK). Link-creation messages follow our own
 // attribute order (iproute2 orders them differently); the kernel tests prove the kernel accepts them.
 #include "dataplane/linux/nl_encoder.hpp"
@@ -84,6 +88,90 @@ TEST(EncodeBrport, LearningOffNeighSuppressOn_MatchesBridgeLinkSet) {
       "1400 0c80"                               // IFLA_PROTINFO | NLA_F_NESTED, len 20
       "0500 0800 00 000000"                     // IFLA_BRPORT_LEARNING (8) 0
       "0500 2000 01 000000")));                 // IFLA_BRPORT_NEIGH_SUPPRESS (32) 1
+}
+
+TEST(EncodeNeigh_RemoteMacNhid, NhIdInsteadOfDst_MatchesBridgeFdbReplaceNhid) {
+  Bytes out;
+  NeighMsg m{AF_BRIDGE, 3, NUD_REACHABLE, NTF_SELF | NTF_MASTER | NTF_EXT_LEARNED, mac("02:00:00:00:00:01"), {}};
+  m.nhid = 234881100;
+  encode_neigh(out, RTM_NEWNEIGH, {kCreateReplace, 1}, m);
+  EXPECT_EQ(to_hex(out), to_hex(hex(
+      "30000000 1c00 0105 01000000 00000000"
+      "07 00 0000 03000000 0200 16 00"
+      "0a00 0200 020000000001 0000"             // NDA_LLADDR
+      "0800 0d00 4c00000e")));                  // NDA_NH_ID (13) 234881100, no NDA_DST
+}
+
+TEST(EncodeNexthop_Fdb, ViaVtep_MatchesIpNexthopReplaceFdb) {
+  Bytes out;
+  NexthopMsg m;
+  m.id = 234881025;
+  m.family = AF_INET;
+  m.gateway = ip("10.255.0.2");
+  m.fdb = true;
+  encode_nexthop(out, RTM_NEWNEXTHOP, {kCreateReplace, 1}, m);
+  EXPECT_EQ(to_hex(out), to_hex(hex(
+      "2c000000 6800 0105 01000000 00000000"   // RTM_NEWNEXTHOP (104), len 44
+      "02 00 00 00 00000000"                    // nhmsg: AF_INET, scope 0, proto unspec, flags 0
+      "0800 0100 0100000e"                      // NHA_ID
+      "0800 0600 0aff0002"                      // NHA_GATEWAY
+      "0400 0b00")));                           // NHA_FDB (11), a flag
+  m.protocol = RTPROT_BGP;  // what the provider sends: `proto bgp` in `ip nexthop`
+  out.clear();
+  encode_nexthop(out, RTM_NEWNEXTHOP, {kCreateReplace, 1}, m);
+  EXPECT_EQ(out[18], RTPROT_BGP);
+}
+
+TEST(EncodeNexthop_FdbGroup, TwoMembers_MatchesIpNexthopReplaceGroupFdb) {
+  Bytes out;
+  NexthopMsg m;
+  m.id = 234881100;
+  m.group = {234881025, 234881026};
+  m.fdb = true;
+  encode_nexthop(out, RTM_NEWNEXTHOP, {kCreateReplace, 2}, m);
+  EXPECT_EQ(to_hex(out), to_hex(hex(
+      "38000000 6800 0105 02000000 00000000"
+      "00 00 00 00 00000000"                    // AF_UNSPEC for a group
+      "0800 0100 4c00000e"
+      "1400 0200 0100000e 00 00 0000 0200000e 00 00 0000"  // NHA_GROUP: {id, weight-1, resvd}
+      "0400 0b00")));
+}
+
+TEST(EncodeNexthop_Delete, IdOnlyZeroHeader_MatchesIpNexthopDel) {
+  Bytes out;
+  NexthopMsg m;
+  m.id = 234881100;
+  m.family = AF_INET;
+  m.protocol = RTPROT_BGP;  // the kernel refuses a delete with any header field set
+  m.fdb = true;
+  encode_nexthop(out, RTM_DELNEXTHOP, {0, 3}, m);
+  EXPECT_EQ(to_hex(out), to_hex(hex(
+      "20000000 6900 0100 03000000 00000000"
+      "00 00 00 00 00000000"
+      "0800 0100 4c00000e")));
+}
+
+TEST(EncodeBrportEs, StateDisabled_MatchesBridgeLinkSetState0OnlyWhatIsSet) {
+  Bytes out;
+  BridgePortEs p;
+  p.state = 0;
+  encode_brport_es(out, {0, 4}, 5, p);
+  EXPECT_EQ(to_hex(out), to_hex(hex(
+      "2c000000 1300 0100 04000000 00000000"
+      "07 00 0000 05000000 00000000 00000000"
+      "0c00 0c80"
+      "0500 0100 00 000000")));                 // IFLA_BRPORT_STATE (1) 0
+  out.clear();
+  BridgePortEs h;
+  h.hairpin = true;
+  h.backup_port = 7;
+  encode_brport_es(out, {0, 5}, 3, h);
+  EXPECT_EQ(to_hex(out), to_hex(hex(
+      "34000000 1300 0100 05000000 00000000"
+      "07 00 0000 03000000 00000000 00000000"
+      "1400 0c80"
+      "0500 0400 01 000000"                     // IFLA_BRPORT_MODE (4) hairpin
+      "0800 2200 07000000")));                  // IFLA_BRPORT_BACKUP_PORT (34)
 }
 
 TEST(EncodeRoute_SingleNexthop, OnlinkProtoBgpMetric20_MatchesIpRouteReplace) {

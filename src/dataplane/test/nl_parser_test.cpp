@@ -72,6 +72,55 @@ TEST(ParseAddr, Encoded_KeepsHostBits) {
   EXPECT_EQ(p->prefix_len, 24);
 }
 
+TEST(ParseNexthop, EncodedGroupAndGateway_RoundTrip) {
+  NexthopMsg g;
+  g.id = 234881100;
+  g.group = {234881025, 234881026};
+  g.fdb = true;
+  g.protocol = 186;
+  Bytes b;
+  encode_nexthop(b, RTM_NEWNEXTHOP, {0, 1}, g);
+  auto p = parse_nexthop(b);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(*p, g);
+  NexthopMsg v;
+  v.id = 234881025;
+  v.family = AF_INET;
+  v.gateway = ip("10.255.0.2");
+  v.fdb = true;
+  b.clear();
+  encode_nexthop(b, RTM_NEWNEXTHOP, {0, 2}, v);
+  p = parse_nexthop(b);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(*p, v);
+}
+
+TEST(ParseNexthop, GroupWithPartialElementOrNoId_NeverReadsPast) {
+  // NHA_GROUP of 12 bytes: one whole nexthop_grp (8) and 4 stray bytes, which are ignored.
+  Bytes b = *parse_hex(
+      "30000000 6800 0000 01000000 00000000"
+      "00 00 00 00 00000000"
+      "0800 0100 4c00000e"
+      "1000 0200 0100000e 00 00 0000 0200000e");
+  auto p = parse_nexthop(b);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->group, (std::vector<uint32_t>{234881025}));
+  Bytes noid = *parse_hex("1c000000 6800 0000 01000000 00000000 00 00 00 00 00000000 0400 0b00");
+  EXPECT_FALSE(parse_nexthop(noid));
+  EXPECT_FALSE(parse_nexthop(ByteView(b.data(), 20)));  // shorter than nlmsghdr + nhmsg
+}
+
+TEST(ParseNeigh, NhidEntry_ReadsNhIdWithoutDst) {
+  NeighMsg m{AF_BRIDGE, 3, NUD_PERMANENT, NTF_SELF | NTF_EXT_LEARNED, mac("02:00:00:00:0a:01"), {}};
+  m.nhid = 234881100;
+  Bytes b;
+  encode_neigh(b, RTM_NEWNEIGH, {0, 1}, m);
+  auto p = parse_neigh(b);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->nhid, 234881100u);
+  EXPECT_FALSE(p->dst);
+}
+
 TEST(DescribeRequest, FdbNeighbourAndTruncated_ReadableText) {
   Bytes b;
   encode_neigh(b, RTM_NEWNEIGH, {0, 1},

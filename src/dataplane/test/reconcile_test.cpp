@@ -70,5 +70,99 @@ TEST(PlanReconcile_L2VniNotDesired, IsNeverRemoved) {
   EXPECT_TRUE(plan.intents.empty());
 }
 
+// ---- multihoming: fdb nexthops, groups, nhid MACs, synced MACs, attachments -----------------
+constexpr uint32_t kNh1 = kFdbNexthopIdBase + 1, kNh2 = kFdbNexthopIdBase + 2, kNh3 = kFdbNexthopIdBase + 3;
+constexpr uint32_t kGrp = kFdbNexthopIdBase + 100, kGrpOld = kFdbNexthopIdBase + 101;
+
+size_t position(const ReconcilePlan& p, Action a, IntentKind k) {
+  for (size_t i = 0; i < p.intents.size(); ++i)
+    if (p.intents[i].action == a && p.intents[i].kind() == k) return i;
+  return SIZE_MAX;
+}
+
+TEST(PlanReconcile_Multihoming, EmptyState_NexthopsThenGroupsThenMacs) {
+  const RemoteMac m{100, mac("02:00:00:00:0a:01"), ip("10.255.0.2"), false, kGrp};
+  std::vector<Intent> desired{Intent::add(m), Intent::add(FdbNexthopGroup{kGrp, {kNh2, kNh1}}),
+                              Intent::add(FdbNexthop{kNh1, ip("10.255.0.2")}),
+                              Intent::add(FdbNexthop{kNh2, ip("10.255.0.3")}), Intent::add(l2vni(100))};
+  auto plan = plan_reconcile(desired, DataplaneState{});
+  ASSERT_EQ(plan.intents.size(), 5u);
+  EXPECT_EQ(plan.intents[0].kind(), IntentKind::kL2Vni);
+  EXPECT_EQ(plan.intents[1].kind(), IntentKind::kFdbNexthop);
+  EXPECT_EQ(plan.intents[2].kind(), IntentKind::kFdbNexthop);
+  EXPECT_EQ(plan.intents[3].kind(), IntentKind::kFdbNexthopGroup);
+  EXPECT_EQ(plan.intents[4], Intent::add(m));  // with its VTEP, for the provider's views
+}
+
+TEST(PlanReconcile_Multihoming, NhidMacReadBackWithoutVtep_Unchanged) {
+  // The kernel keeps no VTEP for an nhid entry; the dump reports none. Members in any order.
+  DataplaneState cur;
+  cur.fdb_nexthops = {FdbNexthop{kNh1, ip("10.255.0.2")}, FdbNexthop{kNh2, ip("10.255.0.3")}};
+  cur.fdb_nexthop_groups = {FdbNexthopGroup{kGrp, {kNh1, kNh2}}};
+  cur.remote_macs = {RemoteMac{100, mac("02:00:00:00:0a:01"), IpAddress{}, false, kGrp}};
+  std::vector<Intent> desired{Intent::add(FdbNexthop{kNh1, ip("10.255.0.2")}),
+                              Intent::add(FdbNexthop{kNh2, ip("10.255.0.3")}),
+                              Intent::add(FdbNexthopGroup{kGrp, {kNh2, kNh1}}),
+                              Intent::add(RemoteMac{100, mac("02:00:00:00:0a:01"), ip("10.255.0.2"), false, kGrp})};
+  auto plan = plan_reconcile(desired, cur);
+  EXPECT_TRUE(plan.intents.empty()) << to_string(plan.intents[0]);
+  EXPECT_EQ(plan.unchanged, 4u);
+}
+
+TEST(PlanReconcile_Multihoming, VtepFormVersusNhidForm_MacReAdded) {
+  DataplaneState cur;
+  cur.remote_macs = {RemoteMac{100, mac("02:00:00:00:0a:01"), ip("10.255.0.2")}};
+  cur.fdb_nexthop_groups = {FdbNexthopGroup{kGrp, {kNh1}}};
+  cur.fdb_nexthops = {FdbNexthop{kNh1, ip("10.255.0.2")}};
+  const RemoteMac m{100, mac("02:00:00:00:0a:01"), ip("10.255.0.2"), false, kGrp};
+  std::vector<Intent> desired{Intent::add(FdbNexthop{kNh1, ip("10.255.0.2")}),
+                              Intent::add(FdbNexthopGroup{kGrp, {kNh1}}), Intent::add(m)};
+  auto plan = plan_reconcile(desired, cur);
+  ASSERT_EQ(plan.intents.size(), 1u);
+  EXPECT_EQ(plan.intents[0], Intent::add(m));
+}
+
+TEST(PlanReconcile_Multihoming, StaleGroupAndNexthop_DeletedAfterMacsMovedInReverseOrder) {
+  // MAC moves from the stale group to a new one over a new nexthop: add nexthop, add group,
+  // re-point the MAC, and only then delete the old group and then its nexthop.
+  DataplaneState cur;
+  cur.fdb_nexthops = {FdbNexthop{kNh1, ip("10.255.0.2")}, FdbNexthop{kNh3, ip("10.255.0.9")}};
+  cur.fdb_nexthop_groups = {FdbNexthopGroup{kGrpOld, {kNh3}}};
+  cur.remote_macs = {RemoteMac{100, mac("02:00:00:00:0a:01"), IpAddress{}, false, kGrpOld}};
+  cur.synced_macs = {SyncedMac{100, mac("02:00:00:00:0b:01"), "es1-100"}};
+  std::vector<Intent> desired{Intent::add(FdbNexthop{kNh1, ip("10.255.0.2")}),
+                              Intent::add(FdbNexthop{kNh2, ip("10.255.0.3")}),
+                              Intent::add(FdbNexthopGroup{kGrp, {kNh1, kNh2}}),
+                              Intent::add(RemoteMac{100, mac("02:00:00:00:0a:01"), ip("10.255.0.2"), false, kGrp})};
+  auto plan = plan_reconcile(desired, cur);
+  const size_t synced_del = position(plan, Action::kDelete, IntentKind::kSyncedMac);
+  const size_t nh_add = position(plan, Action::kAdd, IntentKind::kFdbNexthop);
+  const size_t grp_add = position(plan, Action::kAdd, IntentKind::kFdbNexthopGroup);
+  const size_t mac_add = position(plan, Action::kAdd, IntentKind::kRemoteMac);
+  const size_t grp_del = position(plan, Action::kDelete, IntentKind::kFdbNexthopGroup);
+  const size_t nh_del = position(plan, Action::kDelete, IntentKind::kFdbNexthop);
+  ASSERT_EQ(plan.intents.size(), 6u);
+  EXPECT_LT(synced_del, nh_add);
+  EXPECT_LT(nh_add, grp_add);
+  EXPECT_LT(grp_add, mac_add);
+  EXPECT_LT(mac_add, grp_del);
+  EXPECT_LT(grp_del, nh_del);
+  EXPECT_EQ(plan.intents[nh_del], Intent::del(FdbNexthop{kNh3, ip("10.255.0.9")}));
+  EXPECT_EQ(plan.adds, 3u);
+  EXPECT_EQ(plan.removes, 3u);
+  EXPECT_EQ(plan.unchanged, 1u);
+}
+
+TEST(PlanReconcile_Multihoming, AttachmentDifferent_Reapplied) {
+  DataplaneState cur;
+  EsAttachment a{100, "es1-100"};
+  cur.es_attachments = {a};
+  a.blocked = true;
+  auto plan = plan_reconcile(std::vector{Intent::add(a)}, cur);
+  ASSERT_EQ(plan.intents.size(), 1u);
+  EXPECT_EQ(plan.intents[0], Intent::add(a));
+  EXPECT_EQ(plan_reconcile(std::vector{Intent::add(a)}, DataplaneState{{}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {a}}).adds, 0u);
+}
+
 }  // namespace
 }  // namespace evpnd::dataplane

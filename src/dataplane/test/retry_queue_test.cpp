@@ -98,6 +98,30 @@ TEST(RetryQueue_Drop, UnwantedKey_NotRetried) {
   EXPECT_EQ(q.pending(IntentKind::kRemoteMac), 0u);
 }
 
+TEST(RetryQueue_Due, NexthopDrift_NexthopThenGroupThenMacs_DeletesReversed) {
+  // A deleted fdb nexthop takes its groups and (with a group) their MACs along in the kernel:
+  // re-asserted in dependency order, or the MAC fails again with ENOENT.
+  RetryQueue q;
+  const uint32_t nh = kFdbNexthopIdBase + 1, grp = kFdbNexthopIdBase + 100;
+  const RemoteMac m{100, mac("02:00:00:00:0a:01"), ip("10.255.0.2"), false, grp};
+  q.drifted(m, t0);
+  q.drifted(FdbNexthopGroup{grp, {nh}}, t0);
+  q.drifted(FdbNexthop{nh, ip("10.255.0.2")}, t0);
+  q.drifted(l2vni(100), t0);
+  q.failed(Intent::del(FdbNexthop{nh + 1, ip("10.255.0.3")}), EBUSY, "busy", t0);
+  q.failed(Intent::del(FdbNexthopGroup{grp + 1, {nh + 1}}), EBUSY, "busy", t0);
+  q.failed(Intent::del(RemoteMac{100, mac("02:00:00:00:0a:02"), ip("10.255.0.3")}), EIO, "io", t0);
+  auto due = q.due(t0 + 1s);
+  ASSERT_EQ(due.size(), 7u);
+  EXPECT_EQ(due[0].first.kind, IntentKind::kL2Vni);
+  EXPECT_EQ(due[1].second, Intent::add(FdbNexthop{nh, ip("10.255.0.2")}));
+  EXPECT_EQ(due[2].second, Intent::add(FdbNexthopGroup{grp, {nh}}));
+  EXPECT_EQ(due[3].second, Intent::add(m));
+  EXPECT_EQ(due[4].second.kind(), IntentKind::kRemoteMac);
+  EXPECT_EQ(due[5].second.kind(), IntentKind::kFdbNexthopGroup);
+  EXPECT_EQ(due[6].second.kind(), IntentKind::kFdbNexthop);
+}
+
 TEST(IntentKey_Of, SameObjectDifferentAttributes_SameKey) {
   EXPECT_EQ(key_of(kMac), key_of(RemoteMac{100, kMac.mac, ip("10.255.0.3"), true}));
   EXPECT_NE(key_of(kMac), key_of(RemoteMac{200, kMac.mac, kMac.vtep}));

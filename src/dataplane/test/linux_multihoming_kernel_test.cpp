@@ -1,0 +1,259 @@
+// Kernel tests of the multihoming part of LinuxDataplane (fdb nexthops and groups, nhid MACs,
+// synced MACs, Ethernet-segment ports): root only, in evt-dp-<pid>-* namespaces, skipped
+// otherwise. The layout is evpnd's netns backend: vxlan devices created in the underlay
+// namespace and moved to the tenant namespace, so nexthops must be made in the underlay.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <poll.h>
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <thread>
+
+#include "dataplane/linux/linux_dataplane.hpp"
+#include "dataplane/reconcile.hpp"
+#include "dataplane/retry_queue.hpp"
+#include "netns_fixture.hpp"
+#include "test_values.hpp"
+
+namespace evpnd::dataplane {
+namespace {
+
+using namespace test;
+using nlohmann::json;
+
+#define REQUIRE_ROOT() \
+  if (!is_root()) GTEST_SKIP() << "needs root (creates network namespaces)"
+
+constexpr uint32_t kNh2 = kFdbNexthopIdBase + 2, kNh3 = kFdbNexthopIdBase + 3;
+constexpr uint32_t kGrp = kFdbNexthopIdBase + 100;
+const Mac kMacA = mac("02:00:00:00:0a:01");
+const Mac kMacB = mac("02:00:00:00:0a:02");
+
+std::unique_ptr<LinuxDataplane> open_dp(const TestNetns& underlay) {
+  LinuxDataplaneOptions o;
+  o.underlay_netns = underlay.name();
+  auto dp = LinuxDataplane::open(o);
+  EXPECT_TRUE(dp) << (dp ? "" : dp.error().message);
+  return dp ? std::move(*dp) : nullptr;
+}
+
+json run_json(const TestNetns& n, const std::string& cmd) {
+  std::string out;
+  n.exec(cmd, &out);
+  return out.empty() ? json::array() : json::parse(out);
+}
+
+void poll_once(LinuxDataplane& dp, std::vector<DataplaneEvent>& out) {
+  std::vector<pollfd> pfds;
+  for (int fd : dp.event_fds()) pfds.push_back({fd, POLLIN, 0});
+  poll(pfds.data(), pfds.size(), 100);
+  dp.poll_events(out);
+}
+
+// Reads events for up to `ms` (all of them; the caller looks for what it wants).
+std::vector<DataplaneEvent> events_for(LinuxDataplane& dp, int ms) {
+  std::vector<DataplaneEvent> all;
+  auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+  while (std::chrono::steady_clock::now() < until) poll_once(dp, all);
+  return all;
+}
+
+bool removed(const std::vector<DataplaneEvent>& ev, const IntentObject& want) {
+  return std::any_of(ev.begin(), ev.end(), [&](const DataplaneEvent& e) {
+    auto* o = std::get_if<OwnedEntryRemoved>(&e);
+    return o && key_of(o->object) == key_of(want);
+  });
+}
+
+// `ip -d nexthop show` as id -> the JSON object.
+std::map<uint32_t, json> nexthops(const TestNetns& u) {
+  std::map<uint32_t, json> out;
+  for (const auto& n : run_json(u, "ip -j -d nexthop show")) out[n["id"].get<uint32_t>()] = n;
+  return out;
+}
+
+std::vector<uint32_t> members(const json& nh) {
+  std::vector<uint32_t> out;
+  for (const auto& g : nh.value("group", json::array())) out.push_back(g["id"].get<uint32_t>());
+  return out;
+}
+
+// The vxlan `self` entry of `m` and whether the bridge (`master`) entry is there too.
+struct FdbView {
+  json self;
+  bool master = false;
+};
+FdbView fdb_of(const TestNetns& t, const Mac& m) {
+  FdbView v;
+  for (const auto& e : run_json(t, "bridge -j fdb show dev vxlan100")) {
+    if (e.value("mac", "") != m.to_string()) continue;
+    if (e.contains("master")) v.master = true;
+    else v.self = e;
+  }
+  return v;
+}
+
+bool has_flag(const json& e, const std::string& f) {
+  for (const auto& x : e.value("flags", json::array()))
+    if (x == f) return true;
+  return false;
+}
+
+struct Fixture {
+  TestNetns u{"u"}, t{"t"};
+  std::unique_ptr<LinuxDataplane> dp;
+  std::vector<Intent> all;
+  Fixture() {
+    if (!u.ok() || !t.ok()) return;
+    u.ip("addr add 10.255.0.1/32 dev lo");
+    dp = open_dp(u);
+    all = {Intent::add(l2vni(100, t.name())), Intent::add(FdbNexthop{kNh2, ip("10.255.0.2")}),
+           Intent::add(FdbNexthop{kNh3, ip("10.255.0.3")}), Intent::add(FdbNexthopGroup{kGrp, {kNh2, kNh3}}),
+           Intent::add(RemoteMac{100, kMacA, ip("10.255.0.2"), false, kGrp}),
+           Intent::add(RemoteMac{100, kMacB, ip("10.255.0.3"), false, kGrp})};
+  }
+};
+
+TEST(LinuxDataplaneKernel_FdbNexthop, GroupAndNhidMacs_InUnderlayAsIpNexthopShows) {
+  REQUIRE_ROOT();
+  Fixture f;
+  ASSERT_TRUE(f.dp);
+  auto r = f.dp->apply(f.all);
+  ASSERT_TRUE(r.ok()) << r.errors[0].message;
+  auto nh = nexthops(f.u);
+  ASSERT_EQ(nh.size(), 3u);
+  EXPECT_EQ(nh[kNh2]["gateway"], "10.255.0.2");
+  EXPECT_TRUE(nh[kNh2].contains("fdb"));
+  EXPECT_EQ(nh[kNh2]["protocol"], "bgp");
+  EXPECT_EQ(nh[kNh3]["gateway"], "10.255.0.3");
+  EXPECT_EQ(members(nh[kGrp]), (std::vector{kNh2, kNh3}));
+  EXPECT_TRUE(nh[kGrp].contains("fdb"));
+  EXPECT_TRUE(nexthops(f.t).empty()) << "nexthops belong in the underlay, where the vxlan device was created";
+  for (const Mac& m : {kMacA, kMacB}) {
+    auto v = fdb_of(f.t, m);
+    EXPECT_EQ(v.self.value("nhid", 0u), kGrp) << v.self.dump();
+    EXPECT_FALSE(v.self.contains("dst")) << v.self.dump();
+    EXPECT_TRUE(has_flag(v.self, "extern_learn")) << v.self.dump();
+    EXPECT_TRUE(v.master);
+  }
+  auto st = f.dp->dump();
+  ASSERT_TRUE(st);
+  EXPECT_EQ(st->fdb_nexthops, (std::vector{FdbNexthop{kNh2, ip("10.255.0.2")}, FdbNexthop{kNh3, ip("10.255.0.3")}}));
+  EXPECT_EQ(st->fdb_nexthop_groups, (std::vector{FdbNexthopGroup{kGrp, {kNh2, kNh3}}}));
+  ASSERT_EQ(st->remote_macs.size(), 2u);
+  EXPECT_EQ(st->remote_macs[0].nhid, kGrp);
+
+  // Mass withdraw: one replace of the group re-points both MACs (nothing else is written).
+  std::vector<DataplaneEvent> ignore;
+  f.dp->poll_events(ignore);
+  r = f.dp->apply(std::vector{Intent::add(FdbNexthopGroup{kGrp, {kNh3}})});
+  ASSERT_TRUE(r.ok()) << r.errors[0].message;
+  EXPECT_EQ(members(nexthops(f.u)[kGrp]), (std::vector{kNh3}));
+  for (const Mac& m : {kMacA, kMacB}) EXPECT_EQ(fdb_of(f.t, m).self.value("nhid", 0u), kGrp);
+
+  // A restarted daemon (fresh provider, on-stop: keep) reconciles to no change at all.
+  f.all[3] = Intent::add(FdbNexthopGroup{kGrp, {kNh3}});
+  std::string before_nh, before_fdb;
+  f.u.ip("-d nexthop show", &before_nh);
+  f.t.bridge("fdb show dev vxlan100", &before_fdb);
+  auto dp2 = open_dp(f.u);
+  ASSERT_TRUE(dp2);
+  auto rep = dp2->reconcile(f.all);
+  EXPECT_TRUE(rep.errors.empty()) << (rep.errors.empty() ? "" : rep.errors[0].message);
+  EXPECT_EQ(rep.added, 0u);
+  EXPECT_EQ(rep.removed, 0u);
+  EXPECT_EQ(rep.unchanged, f.all.size());
+  std::string after_nh, after_fdb;
+  f.u.ip("-d nexthop show", &after_nh);
+  f.t.bridge("fdb show dev vxlan100", &after_fdb);
+  EXPECT_EQ(before_nh, after_nh);
+  EXPECT_EQ(before_fdb, after_fdb);
+
+  // Deleting in the planner's reverse order leaves nothing of ours behind; a foreign nexthop
+  // outside our id range is never touched.
+  ASSERT_EQ(f.u.ip("nexthop add id 77 via 10.255.0.7 fdb"), 0);
+  rep = dp2->reconcile(std::vector{f.all[0]});
+  EXPECT_TRUE(rep.errors.empty()) << (rep.errors.empty() ? "" : rep.errors[0].message);
+  EXPECT_EQ(rep.removed, 5u);
+  nh = nexthops(f.u);
+  EXPECT_EQ(nh.size(), 1u);
+  EXPECT_TRUE(nh.count(77));
+  EXPECT_TRUE(fdb_of(f.t, kMacA).self.is_null());
+}
+
+TEST(LinuxDataplaneKernel_FdbNexthop, MacSwitchesBetweenVtepAndNhidForms) {
+  // The kernel refuses dst -> nhid by replace and ignores nhid -> dst: the provider deletes the
+  // `self` entry first, and that deletion is not reported as drift.
+  REQUIRE_ROOT();
+  Fixture f;
+  ASSERT_TRUE(f.dp);
+  ASSERT_TRUE(f.dp->apply(std::vector{f.all[0], f.all[1], f.all[2], f.all[3]}).ok());
+  const RemoteMac vtep_form{100, kMacA, ip("10.255.0.2")};
+  const RemoteMac nhid_form{100, kMacA, ip("10.255.0.2"), false, kGrp};
+  ASSERT_TRUE(f.dp->apply(std::vector{Intent::add(vtep_form)}).ok());
+  EXPECT_EQ(fdb_of(f.t, kMacA).self.value("dst", ""), "10.255.0.2");
+  std::vector<DataplaneEvent> ignore;
+  f.dp->poll_events(ignore);
+
+  auto r = f.dp->apply(std::vector{Intent::add(nhid_form)});
+  ASSERT_TRUE(r.ok()) << r.errors[0].message;
+  auto v = fdb_of(f.t, kMacA);
+  EXPECT_EQ(v.self.value("nhid", 0u), kGrp) << v.self.dump();
+  EXPECT_FALSE(v.self.contains("dst"));
+  EXPECT_TRUE(v.master);
+  r = f.dp->apply(std::vector{Intent::add(vtep_form)});
+  ASSERT_TRUE(r.ok()) << r.errors[0].message;
+  v = fdb_of(f.t, kMacA);
+  EXPECT_EQ(v.self.value("dst", ""), "10.255.0.2") << v.self.dump();
+  EXPECT_FALSE(v.self.contains("nhid"));
+  auto ev = events_for(*f.dp, 300);
+  EXPECT_FALSE(removed(ev, vtep_form)) << "a form switch is not drift";
+
+  // A foreign dst-form entry the provider never saw: the first nhid add fails (the kernel's
+  // EOPNOTSUPP), its retry goes through.
+  ASSERT_EQ(f.t.bridge("fdb replace 02:00:00:00:0a:09 dev vxlan100 dst 10.255.0.9 self extern_learn"), 0);
+  const RemoteMac foreign{100, mac("02:00:00:00:0a:09"), ip("10.255.0.2"), false, kGrp};
+  r = f.dp->apply(std::vector{Intent::add(foreign)});
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].error, EOPNOTSUPP);
+  r = f.dp->apply(std::vector{Intent::add(foreign)});
+  EXPECT_TRUE(r.ok()) << r.errors[0].message;
+  EXPECT_EQ(fdb_of(f.t, foreign.mac).self.value("nhid", 0u), kGrp);
+}
+
+TEST(LinuxDataplaneKernel_FdbNexthop, ForeignDeletions_ReportedWithWhatTheKernelTookAlong) {
+  REQUIRE_ROOT();
+  Fixture f;
+  ASSERT_TRUE(f.dp);
+  ASSERT_TRUE(f.dp->apply(f.all).ok());
+  std::vector<DataplaneEvent> ignore;
+  f.dp->poll_events(ignore);
+  // A member deleted: the kernel shrinks the group; both are reported.
+  ASSERT_EQ(f.u.ip(fmt::format("nexthop del id {}", kNh2)), 0);
+  auto ev = events_for(*f.dp, 500);
+  EXPECT_TRUE(removed(ev, FdbNexthop{kNh2, ip("10.255.0.2")}));
+  EXPECT_TRUE(removed(ev, FdbNexthopGroup{kGrp, {}}));
+  EXPECT_EQ(members(nexthops(f.u)[kGrp]), (std::vector{kNh3}));
+  // Re-asserting in the retry queue's order repairs it.
+  ASSERT_TRUE(f.dp->apply(std::vector{f.all[1], f.all[3]}).ok());
+  EXPECT_EQ(members(nexthops(f.u)[kGrp]), (std::vector{kNh2, kNh3}));
+
+  // The group deleted: the vxlan driver flushes its MACs without a word; they are reported.
+  f.dp->poll_events(ignore);
+  ASSERT_EQ(f.u.ip(fmt::format("nexthop del id {}", kGrp)), 0);
+  ev = events_for(*f.dp, 500);
+  EXPECT_TRUE(removed(ev, FdbNexthopGroup{kGrp, {}}));
+  EXPECT_TRUE(removed(ev, RemoteMac{100, kMacA}));
+  EXPECT_TRUE(removed(ev, RemoteMac{100, kMacB}));
+  EXPECT_TRUE(fdb_of(f.t, kMacA).self.is_null());
+  ASSERT_TRUE(f.dp->apply(std::vector{f.all[3], f.all[4], f.all[5]}).ok());
+  auto st = f.dp->dump();
+  ASSERT_TRUE(st);
+  auto rep = plan_reconcile(f.all, *st);
+  EXPECT_TRUE(rep.intents.empty()) << to_string(rep.intents[0]);
+}
+
+}  // namespace
+}  // namespace evpnd::dataplane
