@@ -1,5 +1,11 @@
 #include "daemon/route_json.hpp"
 
+#include <algorithm>
+#include <charconv>
+#include <optional>
+#include <string_view>
+#include <vector>
+
 #include "core/bytes.hpp"
 
 namespace evpnd::daemon {
@@ -38,6 +44,77 @@ tl::expected<uint32_t, std::string> number(const json& j, const char* name, std:
 auto ip_parse = [](const std::string& s) { return IpAddress::parse(s); };
 auto rd_parse = [](const std::string& s) { return Rd::parse(s); };
 auto esi_parse = [](const std::string& s) { return Esi::parse(s); };
+
+// A whole decimal (or, with 0x, hexadecimal) number no larger than `max`; nothing else.
+std::optional<uint32_t> whole_number(std::string_view s, uint32_t max) {
+  int base = 10;
+  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) s.remove_prefix(2), base = 16;
+  if (s.empty() || s.front() == '+' || s.front() == '-') return std::nullopt;
+  uint64_t v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v, base);
+  if (ec != std::errc() || end != s.data() + s.size() || v > max) return std::nullopt;
+  return static_cast<uint32_t>(v);
+}
+
+// The comma-separated "key=value" / "flag" items after "kind:", e.g. "label=5,single-active".
+// Each key may appear once; `on_item(key, value_or_empty, has_value)` returns false to reject.
+template <typename OnItem>
+bool each_item(std::string_view rest, OnItem on_item) {
+  std::vector<std::string_view> seen;
+  while (true) {
+    const size_t comma = rest.find(',');
+    const std::string_view item = rest.substr(0, comma);
+    const size_t eq = item.find('=');
+    const std::string_view key = item.substr(0, eq);
+    if (key.empty() || std::find(seen.begin(), seen.end(), key) != seen.end()) return false;
+    seen.push_back(key);
+    if (!on_item(key, eq == std::string_view::npos ? std::string_view() : item.substr(eq + 1),
+                 eq != std::string_view::npos))
+      return false;
+    if (comma == std::string_view::npos) return true;
+    rest.remove_prefix(comma + 1);
+  }
+}
+
+// "esi-label:label=<n>[,single-active]" (ExtCommunity::to_string's form; RFC 7432 §7.5).
+std::optional<wire::ExtCommunity> parse_esi_label(std::string_view rest) {
+  std::optional<uint32_t> label;
+  bool single_active = false;
+  const bool ok = each_item(rest, [&](std::string_view k, std::string_view v, bool has_v) {
+    if (k == "label" && has_v) return (label = whole_number(v, 0xFFFFFF)).has_value();
+    if (k == "single-active" && !has_v) {
+      single_active = true;
+      return true;
+    }
+    return false;
+  });
+  if (!ok || !label) return std::nullopt;
+  return wire::ExtCommunity::esi_label(single_active, *label);
+}
+
+// "df-election:alg=<n>[,bitmap=0x<hex>][,pref=<n>][,dp][,ac-df]" (ExtCommunity::to_string's
+// form; RFC 8584 §2.2, RFC 9785 §3.2). dp and ac-df set their bitmap bits.
+std::optional<wire::ExtCommunity> parse_df_election(std::string_view rest) {
+  std::optional<uint32_t> alg, pref;
+  uint32_t bitmap = 0;
+  const bool ok = each_item(rest, [&](std::string_view k, std::string_view v, bool has_v) {
+    if (k == "alg" && has_v) return (alg = whole_number(v, 0x1F)).has_value();
+    if (k == "pref" && has_v) return (pref = whole_number(v, 0xFFFF)).has_value();
+    if (k == "bitmap" && has_v) {
+      if (v.size() < 3 || v[0] != '0' || (v[1] != 'x' && v[1] != 'X')) return false;
+      const auto b = whole_number(v, 0xFFFF);
+      if (b) bitmap |= *b;
+      return b.has_value();
+    }
+    if ((k == "dp" || k == "ac-df") && !has_v) {
+      bitmap |= k == "dp" ? wire::ExtCommunity::kDfCapDontPreempt : wire::ExtCommunity::kDfCapAcDf;
+      return true;
+    }
+    return false;
+  });
+  if (!ok || !alg) return std::nullopt;
+  return wire::ExtCommunity::df_election(uint8_t(*alg), uint16_t(bitmap), uint16_t(pref.value_or(0)));
+}
 }  // namespace
 
 tl::expected<wire::ExtCommunity, std::string> parse_ext_community(const std::string& s) {
@@ -57,6 +134,10 @@ tl::expected<wire::ExtCommunity, std::string> parse_ext_community(const std::str
     if (auto m = Mac::parse(rest)) return wire::ExtCommunity::router_mac(*m);
   } else if (kind == "es-import") {
     if (auto m = Mac::parse(rest)) return wire::ExtCommunity::es_import(*m);
+  } else if (kind == "esi-label") {
+    if (auto c = parse_esi_label(rest)) return *c;
+  } else if (kind == "df-election") {
+    if (auto c = parse_df_election(rest)) return *c;
   } else if (kind == "default-gw") {
     return wire::ExtCommunity::default_gateway();
   } else if (kind == "mac-mobility") {
