@@ -21,6 +21,7 @@
 // loses its backup or goes. A pinned MAC is told from a synced one in the kernel by its
 // failover entry (a `self nhid` entry on the vxlan device that is not extern_learn), so a
 // restarted evpnd reads both back correctly.
+#include <linux/if.h>
 #include <linux/if_bridge.h>
 #include <linux/neighbour.h>
 #include <linux/netlink.h>
@@ -138,16 +139,14 @@ int LinuxDataplane::apply_es_attachment(const Intent& i, std::string& why) {
   want.state = after.blocked ? BR_STATE_DISABLED : BR_STATE_FORWARDING;
   want.backup_port = after.backup_nhid != 0 ? static_cast<uint32_t>(v->vxlan_ifindex) : 0;
   const BridgePortEs have = port->brport_es.value_or(BridgePortEs{});
-  if (have.state == want.state) want.state.reset();  // unchanged: not sent
+  // Unchanged: not sent. Without carrier the kernel holds the port disabled itself and enables
+  // it when the carrier comes back (br_port_carrier_check()); forwarding cannot be set then.
+  if (have.state == want.state || (!after.blocked && !(port->flags & IFF_LOWER_UP))) want.state.reset();
   if (have.backup_port == want.backup_port) want.backup_port.reset();
   if (want.state || want.backup_port) {
     Bytes req;
     encode_brport_es(req, {0, n.req->next_seq()}, port->ifindex, want);
-    int err = n.req->request(req, &why);
-    // Forwarding cannot be set while the port has no carrier (ENETDOWN); the kernel enables a
-    // disabled port itself when the carrier comes back (br_port_carrier_check()).
-    if (err == ENETDOWN && !after.blocked && !want.backup_port) err = 0;
-    if (err) return err;
+    if (int err = n.req->request(req, &why)) return err;
   }
   // Hairpin on the vxlan port while any attachment of the VNI has fast failover.
   bool hairpin = after.backup_nhid != 0;

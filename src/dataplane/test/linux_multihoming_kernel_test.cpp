@@ -255,5 +255,161 @@ TEST(LinuxDataplaneKernel_FdbNexthop, ForeignDeletions_ReportedWithWhatTheKernel
   EXPECT_TRUE(rep.intents.empty()) << to_string(rep.intents[0]);
 }
 
+// ---- Ethernet-segment ports: synced MACs, port state, fast failover ---------------------------
+
+// The bridge FDB entry of `m` on `port` (null when there is none).
+json port_entry(const TestNetns& t, const std::string& port, const Mac& m) {
+  for (const auto& e : run_json(t, "bridge -j fdb show dev " + port))
+    if (e.value("mac", "") == m.to_string() && e.contains("master")) return e;
+  return json();
+}
+
+json slave_data(const TestNetns& t, const std::string& dev) {
+  auto l = run_json(t, "ip -j -d link show " + dev);
+  return l.empty() ? json() : l[0]["linkinfo"]["info_slave_data"];
+}
+
+bool learned(const std::vector<DataplaneEvent>& ev, const Mac& m) {
+  return std::any_of(ev.begin(), ev.end(), [&](const DataplaneEvent& e) {
+    auto* l = std::get_if<LocalMacLearned>(&e);
+    return l && l->mac == m;
+  });
+}
+
+// An L2VNI in the tenant namespace with a 1 s ageing time and port es1 towards host namespace h.
+struct EsFixture : Fixture {
+  TestNetns h{"h"};
+  L2Vni vni = l2vni(100, t.name());
+  EsFixture() {
+    vni.ageing_time_cs = 100;
+    vni.bridge_mac = mac("02:00:5e:00:01:01");
+    all[0] = Intent::add(vni);
+    if (!dp || !h.ok()) return;
+    sh("ip link add es1 netns " + t.name() + " type veth peer name eth0 netns " + h.name());
+    h.ip("link set eth0 address 02:00:00:00:0c:01 up");
+    h.ip("addr add 192.168.100.11/24 dev eth0");
+  }
+  bool ready() {
+    return dp && h.ok() && dp->apply(std::vector{all[0], Intent::add(SviAddress{100, ip("192.168.100.1"), 24})}).ok() &&
+           t.ip("link set es1 master br100 up") == 0;
+  }
+};
+
+TEST(LinuxDataplaneKernel_EsPort, SyncedMac_ExternLearnNeverAgedNorReportedKeptAcrossCarrierLoss) {
+  REQUIRE_ROOT();
+  EsFixture f;
+  ASSERT_TRUE(f.ready());
+  std::vector<DataplaneEvent> ignore;
+  f.dp->poll_events(ignore);
+  const SyncedMac s{100, mac("02:00:00:00:0b:01"), "es1"};
+  auto r = f.dp->apply(std::vector{Intent::add(s)});
+  ASSERT_TRUE(r.ok()) << r.errors[0].message;
+  auto e = port_entry(f.t, "es1", s.mac);
+  ASSERT_FALSE(e.is_null());
+  EXPECT_TRUE(has_flag(e, "extern_learn")) << e.dump();
+  EXPECT_EQ(e.value("master", ""), "br100");
+  // Three ageing times pass (1 s each) and the carrier goes: the entry stays, and evpnd is never
+  // told about it as local learning.
+  auto ev = events_for(*f.dp, 1500);
+  ASSERT_EQ(f.h.ip("link set eth0 down"), 0);
+  auto more = events_for(*f.dp, 1700);
+  ev.insert(ev.end(), more.begin(), more.end());
+  EXPECT_FALSE(learned(ev, s.mac));
+  EXPECT_FALSE(port_entry(f.t, "es1", s.mac).is_null()) << "aged or flushed with the carrier";
+  auto st = f.dp->dump();
+  ASSERT_TRUE(st);
+  EXPECT_EQ(st->synced_macs, (std::vector{s}));
+  for (const auto& l : st->local_macs) EXPECT_NE(l.mac, s.mac);
+  f.dp->poll_events(ev);
+  EXPECT_FALSE(learned(ev, s.mac));
+  // A restarted daemon: nothing to do.
+  auto dp2 = open_dp(f.u);
+  ASSERT_TRUE(dp2);
+  auto rep = dp2->reconcile(std::vector{f.all[0], Intent::add(SviAddress{100, ip("192.168.100.1"), 24}), Intent::add(s)});
+  EXPECT_EQ(rep.added + rep.removed, 0u) << (rep.errors.empty() ? "" : rep.errors[0].message);
+  // Deleted behind our back: reported; deleted by us: gone.
+  f.dp->poll_events(ignore);
+  ASSERT_EQ(f.t.bridge("fdb del 02:00:00:00:0b:01 dev es1 master"), 0);
+  ev = events_for(*f.dp, 500);
+  EXPECT_TRUE(removed(ev, s));
+  ASSERT_TRUE(f.dp->apply(std::vector{Intent::add(s)}).ok());
+  ASSERT_TRUE(f.dp->apply(std::vector{Intent::del(s)}).ok());
+  EXPECT_TRUE(port_entry(f.t, "es1", s.mac).is_null());
+}
+
+TEST(LinuxDataplaneKernel_EsPort, Blocked_PortDisabledKeptDisabledAcrossCarrierThenForwarding) {
+  REQUIRE_ROOT();
+  EsFixture f;
+  ASSERT_TRUE(f.ready());
+  EsAttachment a{100, "es1"};
+  a.blocked = true;
+  auto r = f.dp->apply(std::vector{Intent::add(a)});
+  ASSERT_TRUE(r.ok()) << r.errors[0].message;
+  EXPECT_EQ(slave_data(f.t, "es1").value("state", ""), "disabled");
+  // The kernel enables a disabled port when its carrier comes back; the provider blocks it again.
+  ASSERT_EQ(f.h.ip("link set eth0 down"), 0);
+  events_for(*f.dp, 300);
+  ASSERT_EQ(f.h.ip("link set eth0 up"), 0);
+  events_for(*f.dp, 1000);
+  EXPECT_EQ(slave_data(f.t, "es1").value("state", ""), "disabled");
+  auto st = f.dp->dump();
+  ASSERT_TRUE(st);
+  EXPECT_EQ(st->es_attachments, (std::vector{a}));
+  a.blocked = false;
+  ASSERT_TRUE(f.dp->apply(std::vector{Intent::add(a)}).ok());
+  EXPECT_EQ(slave_data(f.t, "es1").value("state", ""), "forwarding");
+  // Not a port of the VNI's bridge: refused with a reason.
+  ASSERT_EQ(f.t.ip("link add lone type veth peer name lonep"), 0);
+  r = f.dp->apply(std::vector{Intent::add(EsAttachment{100, "lone"})});
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_NE(r.errors[0].message.find("not a port of br100"), std::string::npos) << r.errors[0].message;
+}
+
+TEST(LinuxDataplaneKernel_EsPort, BackupNhid_BackupPortHairpinAndLocalMacPinnedAcrossCarrierLoss) {
+  REQUIRE_ROOT();
+  EsFixture f;
+  ASSERT_TRUE(f.ready());
+  ASSERT_TRUE(f.dp->apply(std::vector{f.all[1], Intent::add(FdbNexthopGroup{kGrp, {kNh2}})}).ok());
+  EsAttachment a{100, "es1"};
+  a.backup_nhid = kGrp;
+  auto r = f.dp->apply(std::vector{Intent::add(a)});
+  ASSERT_TRUE(r.ok()) << r.errors[0].message;
+  EXPECT_EQ(slave_data(f.t, "es1").value("backup_port", ""), "vxlan100");
+  EXPECT_EQ(slave_data(f.t, "vxlan100").value("hairpin", false), true);
+  // The host speaks: its MAC is learned, reported, pinned on es1 and given a failover entry.
+  const Mac host = mac("02:00:00:00:0c:01");
+  f.h.exec("ping -c 1 -W 1 192.168.100.1");
+  auto ev = events_for(*f.dp, 500);
+  EXPECT_TRUE(learned(ev, host));
+  auto pin = port_entry(f.t, "es1", host);
+  ASSERT_FALSE(pin.is_null());
+  EXPECT_TRUE(has_flag(pin, "extern_learn")) << pin.dump();
+  auto fo = fdb_of(f.t, host);
+  EXPECT_EQ(fo.self.value("nhid", 0u), kGrp) << fo.self.dump();
+  EXPECT_FALSE(has_flag(fo.self, "extern_learn"));
+  // Carrier loss keeps the pinned entry (a learned one is flushed): backup_port needs it.
+  ASSERT_EQ(f.h.ip("link set eth0 down"), 0);
+  ev = events_for(*f.dp, 500);
+  EXPECT_FALSE(port_entry(f.t, "es1", host).is_null());
+  EXPECT_FALSE(std::any_of(ev.begin(), ev.end(), [](const DataplaneEvent& e) { return std::holds_alternative<LocalMacAged>(e); }));
+  auto st = f.dp->dump();
+  ASSERT_TRUE(st);
+  EXPECT_TRUE(st->synced_macs.empty());
+  EXPECT_TRUE(std::any_of(st->local_macs.begin(), st->local_macs.end(), [&](const auto& l) { return l.mac == host && l.port == "es1"; }));
+  EXPECT_EQ(st->es_attachments, (std::vector{a}));
+  // Fast failover off: backup port and hairpin go, the pin is released (reported aged).
+  a.backup_nhid = 0;
+  ASSERT_TRUE(f.dp->apply(std::vector{Intent::add(a)}).ok());
+  EXPECT_FALSE(slave_data(f.t, "es1").contains("backup_port"));
+  EXPECT_EQ(slave_data(f.t, "vxlan100").value("hairpin", true), false);
+  EXPECT_TRUE(port_entry(f.t, "es1", host).is_null());
+  EXPECT_TRUE(fdb_of(f.t, host).self.is_null());
+  ev = events_for(*f.dp, 200);
+  EXPECT_TRUE(std::any_of(ev.begin(), ev.end(), [&](const DataplaneEvent& e) {
+    auto* x = std::get_if<LocalMacAged>(&e);
+    return x && x->mac == host;
+  }));
+}
+
 }  // namespace
 }  // namespace evpnd::dataplane
