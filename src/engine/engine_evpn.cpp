@@ -51,7 +51,7 @@ void Engine::handle_evpn(const Event& e, Effects& fx) {
   }
   const auto& b = e.body;
   if (std::holds_alternative<ev::StartEvpn>(b)) {
-    absorb(evpn_->start());
+    absorb(evpn_->start(e.now));
   } else if (const auto* d = std::get_if<ev::DataplaneEvents>(&b)) {
     for (const auto& x : d->events) absorb(evpn_->on_dataplane_event(x, e.now));
   } else if (std::holds_alternative<ev::EvpnTimer>(b)) {

@@ -92,7 +92,9 @@ Output EvpnService::on_dataplane_event(const dataplane::DataplaneEvent& ev, Time
   if (const auto* n = std::get_if<dataplane::LocalNeighbourRemoved>(&ev)) {
     return on_local_neigh_removed(n->vni, n->ip, now);
   }
-  return {};
+  Output out;
+  if (const auto* l = std::get_if<dataplane::LinkChanged>(&ev)) on_link(*l, now, out);  // ES attachments
+  return out;
 }
 
 // ---- remote routes ------------------------------------------------------------------------
@@ -178,6 +180,7 @@ Output EvpnService::on_remote_route(const wire::EvpnRoute& route, const wire::Pa
                                     const IpAddress& next_hop, bool add, Time now) {
   Output out;
   const Bytes key = wire::route_key(route);
+  if (local_es_route(route, attrs, next_hop, add, key, now, out)) return out;  // multihoming
   auto prev = imported_.find(key);
   if (!add) {
     es_.untrack(key);
@@ -295,6 +298,7 @@ Output EvpnService::on_remote_route(const wire::EvpnRoute& route, const wire::Pa
 Output EvpnService::on_timer(Time now) {
   Output out;
   for (auto& [vni, mv] : mac_vrfs_) mv.on_timer(now, out);
+  for (auto& [name, seg] : segments_) seg.on_timer(now, out);  // DF Wait, start-up delay
   return out;
 }
 
@@ -302,6 +306,10 @@ std::optional<Time> EvpnService::next_deadline() const {
   std::optional<Time> next;
   for (const auto& [vni, mv] : mac_vrfs_) {
     auto d = mv.next_deadline();
+    if (d && (!next || *d < *next)) next = d;
+  }
+  for (const auto& [name, seg] : segments_) {
+    auto d = seg.next_deadline();
     if (d && (!next || *d < *next)) next = d;
   }
   return next;

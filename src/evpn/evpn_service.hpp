@@ -44,6 +44,7 @@
 #include "dataplane/intent.hpp"
 #include "evpn/dup_detector.hpp"
 #include "evpn/es_routes.hpp"
+#include "evpn/ethernet_segment.hpp"
 #include "evpn/ip_vrf.hpp"
 #include "evpn/mac_vrf.hpp"
 #include "evpn/nexthop_groups.hpp"
@@ -79,7 +80,8 @@ class EvpnService {
 
   const IpAddress& local_vtep() const { return local_vtep_; }
 
-  Output start();
+  // `now` starts the Ethernet segments' start-up delay (es-timers.startup-delay-ms).
+  Output start(Time now = {});
 
   Output on_local_mac(Vni vni, const Mac& mac, const std::string& port, bool is_static, Time now);
   Output on_local_mac_removed(Vni vni, const Mac& mac, Time now);
@@ -123,6 +125,16 @@ class EvpnService {
   std::vector<RmacView> rmac_views() const;
   std::vector<VrfRouteView> vrf_route_views(const std::string& vrf = "") const;
   const ServiceCounters& counters() const { return counters_; }
+  // Ethernet segments (multihoming; evpn_service_es.cpp): `show evpn es`, `show evpn es-evi`.
+  std::vector<EsView> es_views(Time now) const;
+  std::vector<EsEviView> es_evi_views() const;
+  const EthernetSegment* segment(const std::string& name) const;
+  // Live segment changes (configuration reload): removed ones withdraw their routes and delete
+  // their intents, added ones start (subject to the DF Wait timer), changed ones with the same
+  // ESI and attachments are reconfigured in place (a new DF preference re-advertises the type-4
+  // without a flap); any other change is a removal and an addition.
+  Output reconfigure_segments(const std::vector<api::EthernetSegmentConfig>& segments,
+                              const api::EsTimersConfig& timers, Time now);
 
   // The one allocator of FDB nexthop ids (nexthop_groups.hpp): remote segments' aliasing groups
   // and local segments' peer groups (fast-failover backup) share its per-VTEP nexthops.
@@ -160,6 +172,16 @@ class EvpnService {
                    const IpAddress& vtep, Output& out);
   // Offers the MAC/IP routes that depend on `seg` again (its A-D per ES route came or went).
   void reoffer(const EsRoutes::Segment& seg, Time now, Output& out);
+  // Multihoming (evpn_service_es.cpp).
+  void build_segments();
+  void add_segment(const api::EthernetSegmentConfig& c);
+  EsEvi es_evi(Vni vni) const;
+  void sync_es_ports(Output& out);  // MAC-VRFs learn which ports are attachments (type-2 ESI)
+  void start_segment(EthernetSegment& seg, Time now, Output& out);
+  void on_link(const dataplane::LinkChanged& l, Time now, Output& out);
+  // A type-4 or per-EVI A-D route for one of our segments: true when consumed (type 4).
+  bool local_es_route(const wire::EvpnRoute& route, const wire::PathAttributes& attrs, const IpAddress& next_hop,
+                      bool add, const Bytes& key, Time now, Output& out);
   // May the route go into IP-VRFs at all (RFC 9136 §3.1/§3.2 for type 5, Router's MAC validity)?
   bool ip_vrf_usable(const wire::EvpnRoute& r, const PathInfo& info, const IpAddress& vtep, Output& out);
 
@@ -177,6 +199,8 @@ class EvpnService {
   std::vector<Mac> gateway_macs_;  // every VRF's router and anycast gateway MAC: never hosts
   uint16_t next_rd_index_ = 2;     // auto-RD index for a VNI added at run time
   ServiceCounters counters_;
+  std::map<std::string, EthernetSegment> segments_;  // by name
+  Time started_at_{};
   bool started_ = false;
 };
 

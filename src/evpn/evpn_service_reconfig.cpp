@@ -21,6 +21,9 @@ tl::expected<Output, std::string> EvpnService::add_l2vni(const api::L2VniConfig&
     svi_intents(l2, out);
   }
   mac_vrfs_.at(l2.vni).start(out);
+  sync_es_ports(out);
+  for (auto& [name, seg] : segments_)
+    if (seg.config().attachments.count(l2.vni)) seg.set_evi(es_evi(l2.vni), Time{}, out);
   if (!l2.vrf.empty()) {
     auto v = std::find_if(cfg_.vrfs.begin(), cfg_.vrfs.end(), [&](const auto& c) { return c.name == l2.vrf; });
     if (v != cfg_.vrfs.end() && v->advertise_connected) {
@@ -37,6 +40,7 @@ tl::expected<Output, std::string> EvpnService::remove_l2vni(Vni vni) {
   if (mv == mac_vrfs_.end()) return tl::make_unexpected("no such VNI " + std::to_string(vni));
   auto cfg = std::find_if(cfg_.l2vnis.begin(), cfg_.l2vnis.end(), [&](const auto& c) { return c.vni == vni; });
   Output out;
+  for (auto& [name, seg] : segments_) seg.remove_evi(vni, Time{}, out);
   mv->second.stop(out);  // withdraws its routes, deletes its FDB/flood/neighbour entries
   if (IpVrf* vrf = vrf_of(vni)) {
     // Its connected subnets go unless another segment of the VRF still has them.

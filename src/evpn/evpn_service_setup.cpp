@@ -52,6 +52,7 @@ void EvpnService::build() {
   gateway_macs_ = gateway_macs;
   for (const auto& l2 : cfg_.l2vnis) add_mac_vrf(l2, plan.l2vnis.at(l2.vni));
   next_rd_index_ = static_cast<uint16_t>(2 + cfg_.vrfs.size() + cfg_.l2vnis.size());
+  build_segments();  // after the VNIs: their RDs come next (evpn_service_es.cpp)
 }
 
 void EvpnService::add_mac_vrf(const api::L2VniConfig& l2, uint16_t rd_index) {
@@ -71,10 +72,11 @@ void EvpnService::add_mac_vrf(const api::L2VniConfig& l2, uint16_t rd_index) {
   mac_vrfs_.emplace(l2.vni, MacVrf(std::move(c), dad_));
 }
 
-Output EvpnService::start() {
+Output EvpnService::start(Time now) {
   Output out;
   if (started_) return out;
   started_ = true;
+  started_at_ = now;
   start_intents(out);
   for (const auto& l2 : cfg_.l2vnis) {
     if (l2.vrf.empty() || !ip_vrfs_.count(l2.vrf)) {
@@ -96,6 +98,7 @@ Output EvpnService::start() {
     }
     for (const auto& p : v.announce) vrf.add_local_prefix(p, PrefixSource::kConfigured, out);
   }
+  for (auto& [name, seg] : segments_) start_segment(seg, now, out);
   return out;
 }
 

@@ -50,6 +50,13 @@ void MacVrf::set_l3(std::optional<L3Binding> l3, Output& out) {
   for (auto& [mac, e] : macs_) reconcile(mac, e, out);
 }
 
+void MacVrf::set_es_ports(std::map<std::string, Esi> ports, Output& out) {
+  if (cfg_.es_ports == ports) return;
+  cfg_.es_ports = std::move(ports);
+  for (auto& [mac, e] : macs_)
+    if (e.local) reconcile(mac, e, out);
+}
+
 // ---- local learning -----------------------------------------------------------------------
 
 void MacVrf::local_mac(const Mac& mac, const std::string& port, bool is_static, Time now, Output& out) {
@@ -392,6 +399,8 @@ MacRouteSpec MacVrf::spec(const Mac& mac, const IpAddress& ip, const Entry& e) c
   s.l3 = cfg_.l3 ? &*cfg_.l3 : nullptr;
   s.seq = e.local_seq;
   s.sticky = e.local && e.local->is_static;
+  if (e.local)
+    if (auto it = cfg_.es_ports.find(e.local->port); it != cfg_.es_ports.end()) s.esi = it->second;
   return s;
 }
 

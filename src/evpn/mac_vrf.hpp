@@ -52,6 +52,7 @@ struct MacVrfConfig {
   std::optional<L3Binding> l3;      // the IP-VRF of this segment's SVI (symmetric IRB)
   std::vector<Mac> gateway_macs;    // anycast gateway / router MACs: never hosts
   std::string vrf;                  // name of that IP-VRF, for the views
+  std::map<std::string, Esi> es_ports;  // attachment port -> ESI: its MACs' type-2s carry the ESI
 };
 
 class MacVrf {
@@ -69,6 +70,8 @@ class MacVrf {
   void stop(Output& out);
   // The IP-VRF binding changed (e.g. the router MAC became known): re-advertise MAC+IP routes.
   void set_l3(std::optional<L3Binding> l3, Output& out);
+  // The Ethernet segments' attachment ports in this VNI changed: re-advertise their MACs.
+  void set_es_ports(std::map<std::string, Esi> ports, Output& out);
 
   void local_mac(const Mac& mac, const std::string& port, bool is_static, Time now, Output& out);
   void local_mac_removed(const Mac& mac, Time now, Output& out);

@@ -24,6 +24,7 @@ wire::MacIpAdvertisement make_mac_route(const MacRouteSpec& s) {
   r.rd = s.rd;
   r.mac = s.mac;
   r.ip = s.ip;
+  r.esi = s.esi;
   r.label1 = s.l2vni;
   if (!s.ip.empty() && s.l3) r.label2 = s.l3->l3vni;
   return r;

@@ -1,6 +1,6 @@
 // Builds the EVPN routes this VTEP originates, with the attributes FRR 8.4 puts on them
 // (checked byte for byte against tests/vectors/captures):
-//   type 2  RD, ESI 0, tag 0, MAC[, IP], label1 = L2VNI[, label2 = L3VNI]   RFC 7432 §7.2,
+//   type 2  RD, ESI (0, or the segment of the port it was learnt on), tag 0, MAC[, IP], label1 = L2VNI[, label2 = L3VNI]   RFC 7432 §7.2,
 //           RFC 9135 §5.1 (symmetric IRB: label2 and Router's MAC only on MAC+IP routes)
 //           ext-comms: encap VXLAN, L2 export RTs[, L3 export RTs, Router's MAC][, MAC Mobility]
 //   type 3  RD, tag 0, originator = VTEP; PMSI tunnel type 6 (ingress replication), label =
@@ -15,6 +15,7 @@
 #include <optional>
 #include <vector>
 
+#include "core/esi.hpp"
 #include "core/ip.hpp"
 #include "core/mac.hpp"
 #include "core/rd.hpp"
@@ -42,6 +43,7 @@ struct MacRouteSpec {
   const L3Binding* l3 = nullptr;          // used only when `ip` is set
   uint32_t seq = 0;
   bool sticky = false;
+  Esi esi;                                // the Ethernet segment the MAC was learnt on (RFC 7432 §7.2), else 0
 };
 
 wire::PathAttributes base_attrs();
