@@ -35,18 +35,13 @@ Esi esi_from_fields(const ConfigReader& r, const YAML::Node& node, const std::st
   if (type == 2)
     r.fail(m.get("type"), m.path("type"), "ESI type 2 (root bridge) is not supported: use 1, 3 or a literal ESI");
   const Mac mac = r.unicast_mac(m.require("system-mac"), m.path("system-mac"));
-  uint8_t b[10] = {uint8_t(type)};
-  for (int i = 0; i < 6; ++i) b[1 + i] = mac.data()[i];
   if (type == 3) {
     if (m.has("port-key")) r.fail(m.get("port-key"), m.path("port-key"), "port-key belongs to ESI type 1 (use local-id)");
     const uint64_t id = r.uint(m.require("local-id"), m.path("local-id"), 1, 0xFFFFFF);
-    b[7] = uint8_t(id >> 16), b[8] = uint8_t(id >> 8), b[9] = uint8_t(id);
-  } else {
-    if (m.has("local-id")) r.fail(m.get("local-id"), m.path("local-id"), "local-id belongs to ESI type 3 (use port-key)");
-    const uint64_t key = r.uint(m.require("port-key"), m.path("port-key"), 0, 0xFFFF);
-    b[7] = uint8_t(key >> 8), b[8] = uint8_t(key);
+    return *Esi::type3(mac, uint32_t(id));  // in range: never nullopt
   }
-  return Esi(b);
+  if (m.has("local-id")) r.fail(m.get("local-id"), m.path("local-id"), "local-id belongs to ESI type 3 (use port-key)");
+  return Esi::type1(mac, uint16_t(r.uint(m.require("port-key"), m.path("port-key"), 0, 0xFFFF)));
 }
 
 Esi parse_esi(const ConfigReader& r, const YAML::Node& n, const std::string& path) {
@@ -59,10 +54,8 @@ Esi parse_esi(const ConfigReader& r, const YAML::Node& n, const std::string& pat
     if (!e) r.fail(n, path, "invalid ESI \"" + t + "\" (want 10 octets, xx:xx:xx:xx:xx:xx:xx:xx:xx:xx)");
     esi = *e;
   }
-  bool all_ff = true;
-  for (int i = 0; i < 10; ++i) all_ff = all_ff && esi.data()[i] == 0xFF;
   if (esi.is_zero()) r.fail(n, path, "ESI 0 is reserved for single-homed sites (RFC 7432 §5)");
-  if (all_ff) r.fail(n, path, "the all-FF ESI (MAX-ESI) is reserved (RFC 7432 §5)");
+  if (esi.is_max()) r.fail(n, path, "the all-FF ESI (MAX-ESI) is reserved (RFC 7432 §5)");
   if (esi.type() > kMaxEsiType)
     r.fail(n, path, "ESI type " + std::to_string(esi.type()) + " is not defined (RFC 7432 §5: 0-5)");
   return esi;

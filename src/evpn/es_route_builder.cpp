@@ -7,30 +7,27 @@
 
 namespace evpnd::evpn {
 
-Mac es_import_of(const Esi& esi) { return Mac(esi.data() + 1); }
+// RFC 7432 §7.6 auto-derives it for types 1-3; the other types use the same octets (FRR).
+Mac es_import_of(const Esi& esi) { return esi.es_import_auto().value_or(Mac(esi.data() + 1)); }
 
 wire::ExtCommunity df_election_ec(const DfParams& p) {
-  // RFC 8584 §2.2: Type 0x06, Sub-Type 0x06, RSV (3 bits) + DF Alg (5 bits), Bitmap (2 octets),
-  // Reserved; RFC 9785 §3 puts the DF Preference in the last two octets.
-  wire::ExtCommunity ec;
-  const uint16_t bitmap = (p.ac_df ? kDfBitmapAcDf : 0) | (p.dont_preempt ? kDfBitmapDontPreempt : 0);
-  ec.raw = {0x06, 0x06, uint8_t(static_cast<uint8_t>(p.algorithm) & 0x1F), uint8_t(bitmap >> 8), uint8_t(bitmap),
-            0x00, uint8_t(p.preference >> 8), uint8_t(p.preference)};
-  return ec;
+  const uint16_t bitmap = (p.ac_df ? wire::ExtCommunity::kDfCapAcDf : 0) |
+                          (p.dont_preempt ? wire::ExtCommunity::kDfCapDontPreempt : 0);
+  return wire::ExtCommunity::df_election(static_cast<uint8_t>(p.algorithm), bitmap, p.preference);
 }
 
 DfParams df_params_of(const wire::PathAttributes& attrs) {
   DfParams p;
   for (const auto& ec : attrs.ext_communities) {
-    if (ec.type() != 0x06 || ec.subtype() != 0x06) continue;
-    p.raw_algorithm = ec.raw[2] & 0x1F;  // the 3 RSV bits are ignored on receipt
+    auto df = ec.as_df_election();
+    if (!df) continue;
+    p.raw_algorithm = df->alg;
     // An algorithm we do not know still takes part: elect_df() sees the disagreement and falls
     // back to modulo (RFC 8584 §2.2). 0xFF is outside every known value.
-    p.algorithm = p.raw_algorithm <= 3 ? static_cast<DfAlgorithm>(p.raw_algorithm) : static_cast<DfAlgorithm>(0xFF);
-    const uint16_t bitmap = uint16_t(ec.raw[3] << 8 | ec.raw[4]);
-    p.ac_df = bitmap & kDfBitmapAcDf;
-    p.dont_preempt = bitmap & kDfBitmapDontPreempt;
-    p.preference = uint16_t(ec.raw[6] << 8 | ec.raw[7]);
+    p.algorithm = df->alg <= 3 ? static_cast<DfAlgorithm>(df->alg) : static_cast<DfAlgorithm>(0xFF);
+    p.ac_df = df->ac_df();
+    p.dont_preempt = df->dont_preempt();
+    p.preference = df->preference;
     return p;
   }
   return p;

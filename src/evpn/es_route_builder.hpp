@@ -29,10 +29,6 @@ namespace evpnd::evpn {
 // FRR's `evi_per_es_frag` default: EVIs per A-D per ES route (each fragment has its own RD).
 inline constexpr size_t kEvisPerEsFragment = 128;
 
-// RFC 8584 §2.2 Bitmap bits (bit 0 is the most significant): 1 = AC-DF; RFC 9785 §3: 0 = DP.
-inline constexpr uint16_t kDfBitmapDontPreempt = 0x8000;
-inline constexpr uint16_t kDfBitmapAcDf = 0x4000;
-
 // What one PE's DF Election extended community says (RFC 8584 §2.2, RFC 9785 §3).
 struct DfParams {
   DfAlgorithm algorithm = DfAlgorithm::kModulo;
@@ -43,8 +39,8 @@ struct DfParams {
   bool operator==(const DfParams&) const = default;
 };
 
-// RFC 7432 §7.6: the ES-Import RT value, the 6 high-order octets of the ESI value (octets 1-6).
-// The RFC auto-derives it for ESI types 1-3; evpnd uses the same octets for every type, as FRR.
+// RFC 7432 §7.6: the ES-Import RT value, the 6 high-order octets of the ESI value (octets 1-6,
+// Esi::es_import_auto for types 1-3); evpnd uses the same octets for every type, as FRR.
 Mac es_import_of(const Esi& esi);
 
 // `06 06 | alg | bitmap(2) | 00 | preference(2)`.

@@ -179,9 +179,13 @@ class EvpnService {
   void sync_es_ports(Output& out);  // MAC-VRFs learn which ports are attachments (type-2 ESI)
   void start_segment(EthernetSegment& seg, Time now, Output& out);
   void on_link(const dataplane::LinkChanged& l, Time now, Output& out);
+  // Fast failover: the FdbNexthopGroup of the segment's peer PEs follows its type-4 routes.
+  void sync_backup(EthernetSegment& seg, Output& out);
   // A type-4 or per-EVI A-D route for one of our segments: true when consumed (type 4).
   bool local_es_route(const wire::EvpnRoute& route, const wire::PathAttributes& attrs, const IpAddress& next_hop,
                       bool add, const Bytes& key, Time now, Output& out);
+  bool segment_route(const wire::EvpnRoute& route, const wire::PathAttributes& attrs, const IpAddress& next_hop,
+                     bool add, const Bytes& key, Time now, Output& out);
   // May the route go into IP-VRFs at all (RFC 9136 §3.1/§3.2 for type 5, Router's MAC validity)?
   bool ip_vrf_usable(const wire::EvpnRoute& r, const PathInfo& info, const IpAddress& vtep, Output& out);
 

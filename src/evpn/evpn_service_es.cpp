@@ -49,10 +49,34 @@ void EvpnService::sync_es_ports(Output& out) {
   }
 }
 
+void EvpnService::sync_backup(EthernetSegment& seg, Output& out) {
+  const NhgKey key{NhgUse::kLocalPeers, seg.esi(), 0, {}};
+  const std::vector<IpAddress> peers = seg.config().fast_failover && cfg_.dataplane != api::DataplaneKind::kNone
+                                           ? seg.peer_vteps() : std::vector<IpAddress>{};
+  const bool have = nhg_.refs(key) > 0;
+  auto append = [&](std::vector<dataplane::Intent> v) {
+    out.intents.insert(out.intents.end(), std::make_move_iterator(v.begin()), std::make_move_iterator(v.end()));
+  };
+  if (peers.empty()) {
+    if (!have) return;
+    seg.set_backup_nhid(0, out);  // the attachments stop naming the group before it goes
+    append(nhg_.release(key));
+    return;
+  }
+  if (!have) {
+    auto a = nhg_.acquire(key, peers);  // the group exists before an attachment names it
+    append(std::move(a.intents));
+    seg.set_backup_nhid(a.id, out);
+    return;
+  }
+  append(nhg_.update(key, peers));
+}
+
 void EvpnService::start_segment(EthernetSegment& seg, Time now, Output& out) {
   for (const auto& [vni, port] : seg.config().attachments)
     if (mac_vrfs_.count(vni)) seg.set_evi(es_evi(vni), now, out);
   seg.start(now, started_at_ + std::chrono::milliseconds(cfg_.es_timers.startup_delay_ms), out);
+  sync_backup(seg, out);
 }
 
 const EthernetSegment* EvpnService::segment(const std::string& name) const {
@@ -77,6 +101,13 @@ void EvpnService::on_link(const dataplane::LinkChanged& l, Time now, Output& out
 bool EvpnService::local_es_route(const wire::EvpnRoute& route, const wire::PathAttributes& attrs,
                                  const IpAddress& next_hop, bool add, const Bytes& key, Time now, Output& out) {
   if (segments_.empty()) return false;
+  const bool consumed = segment_route(route, attrs, next_hop, add, key, now, out);
+  for (auto& [name, seg] : segments_) sync_backup(seg, out);
+  return consumed;
+}
+
+bool EvpnService::segment_route(const wire::EvpnRoute& route, const wire::PathAttributes& attrs,
+                                const IpAddress& next_hop, bool add, const Bytes& key, Time now, Output& out) {
   // A re-advertisement may name another segment (or none): forget the key everywhere first.
   for (auto& [name, seg] : segments_) seg.peer_withdraw(key, now, out);
   if (!add) return false;
@@ -120,13 +151,19 @@ Output EvpnService::reconfigure_segments(const std::vector<api::EthernetSegmentC
       ++it;
       continue;
     }
-    it->second.stop(out);
+    const NhgKey backup{NhgUse::kLocalPeers, it->second.esi(), 0, {}};
+    it->second.stop(out);  // its attachments go before the group they named
+    if (nhg_.refs(backup) > 0) {
+      auto v = nhg_.release(backup);
+      out.intents.insert(out.intents.end(), v.begin(), v.end());
+    }
     it = segments_.erase(it);
   }
   for (const auto& c : segments) {
     auto it = segments_.find(c.name);
     if (it != segments_.end()) {
       if (!(it->second.config() == c)) it->second.reconfigure(c, now, out);
+      sync_backup(it->second, out);  // fast-failover may have been switched
       continue;
     }
     add_segment(c);

@@ -2,6 +2,7 @@
 // machine on a hand-driven clock, the routes a segment originates (types 4 and 1), its
 // EsAttachment intents, AC-DF (RFC 8584 §4), single-active (RFC 7432 §14.1.1), the ESI on
 // type-2 routes of MACs learnt on an attachment (RFC 7432 §7.2) and reloads of segments.
+#include "dataplane/fake/fake_dataplane.hpp"
 #include "evpn/es_route_builder.hpp"
 #include "evpn/test/evpn_test_support.hpp"
 
@@ -293,6 +294,57 @@ TEST_F(EsTest, RemovedByReload_WithdrawsAndDeletesIntents) {
   EXPECT_EQ(withdrawn(o).size(), 4u);  // type 4, per ES, 2 x per EVI
   EXPECT_EQ(dels<dataplane::EsAttachment>(o).size(), 2u);
   EXPECT_TRUE(svc.es_views(t0()).empty());
+}
+
+// Applied to the FakeDataplane (which refuses an attachment naming a missing group, like the
+// kernel would refuse the backup nexthop): the intents of every step apply cleanly, in order.
+TEST_F(EsTest, FastFailover_BackupGroupOfPeerPesFollowsTheirType4s_AppliedInOrder) {
+  dataplane::FakeDataplane dp;
+  auto apply = [&](const Output& o) {
+    auto r = dp.apply(o.intents);
+    for (const auto& e : r.errors) ADD_FAILURE() << e.message;
+  };
+  EvpnService fresh{es_config()};
+  apply(fresh.start(t0()));
+  ASSERT_EQ(dp.es_attachments().size(), 2u);
+  EXPECT_EQ(dp.es_attachments().begin()->second.backup_nhid, 0u);  // no peer yet
+  apply(fresh.on_dataplane_event(link("es1-100", true), t0()));
+  apply(fresh.on_timer(t0() + 3s));
+  const wire::EthernetSegment r{rd("10.255.0.2:9"), *Esi::parse(kEsi), ip(kPeer)};
+  Output o = fresh.on_remote_route(r, peer_es_attrs(pref(100)), ip(kPeer), true, t0() + 5s);
+  apply(o);
+  ASSERT_EQ(dp.fdb_nexthop_groups().size(), 1u);
+  const auto& [gid, group] = *dp.fdb_nexthop_groups().begin();
+  ASSERT_EQ(group.members.size(), 1u);
+  EXPECT_EQ(dp.fdb_nexthops().at(group.members[0]).vtep, ip(kPeer));
+  for (const auto& [k, a] : dp.es_attachments()) {
+    EXPECT_EQ(a.backup_nhid, gid);
+    EXPECT_EQ(a.peer_vteps, std::vector<IpAddress>{ip(kPeer)});
+  }
+  EXPECT_EQ(fresh.es_views(t0() + 5s).at(0).backup_nhid, gid);
+  // The peer leaves: the attachments drop the group, then it goes with its nexthop.
+  Output gone = fresh.on_remote_route(r, {}, ip(kPeer), false, t0() + 6s);
+  size_t att = gone.intents.size(), grp = gone.intents.size();
+  for (size_t i = 0; i < gone.intents.size(); ++i) {
+    if (gone.intents[i].get<dataplane::EsAttachment>() && att == gone.intents.size()) att = i;
+    if (gone.intents[i].get<dataplane::FdbNexthopGroup>()) grp = i;
+  }
+  EXPECT_LT(att, grp);
+  apply(gone);
+  EXPECT_TRUE(dp.fdb_nexthop_groups().empty());
+  EXPECT_TRUE(dp.fdb_nexthops().empty());
+  for (const auto& [k, a] : dp.es_attachments()) EXPECT_EQ(a.backup_nhid, 0u);
+}
+
+TEST_F(EsTest, FastFailoverOff_NoBackupGroup) {
+  api::EthernetSegmentConfig c = es1();
+  c.fast_failover = false;
+  EvpnService fresh{es_config(c)};
+  fresh.start(t0());
+  const wire::EthernetSegment r{rd("10.255.0.2:9"), *Esi::parse(kEsi), ip(kPeer)};
+  Output o = fresh.on_remote_route(r, peer_es_attrs(pref(100)), ip(kPeer), true, t0() + 5s);
+  EXPECT_TRUE(adds<dataplane::FdbNexthopGroup>(o).empty());
+  for (const auto& a : adds<dataplane::EsAttachment>(o)) EXPECT_EQ(a.backup_nhid, 0u);
 }
 
 class EsSingleActiveTest : public EsTest {
