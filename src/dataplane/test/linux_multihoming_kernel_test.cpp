@@ -8,7 +8,10 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
+
 #include <chrono>
+#include <cstdio>
 #include <thread>
 
 #include "dataplane/linux/linux_dataplane.hpp"
@@ -409,6 +412,92 @@ TEST(LinuxDataplaneKernel_EsPort, BackupNhid_BackupPortHairpinAndLocalMacPinnedA
     auto* x = std::get_if<LocalMacAged>(&e);
     return x && x->mac == host;
   }));
+}
+
+// ---- aliasing: the kernel hashes flows over a group's VTEPs --------------------------------
+
+// Counts, in namespace `f`, the VXLAN datagrams that reach 10.255.0.2 and 10.255.0.3 carrying
+// `tag`, until `n` arrived or 5 s passed; then "<to .2> <to .3>".
+const char* kCountVxlan = R"(import socket, select, sys, time
+tag, n = sys.argv[1].encode(), int(sys.argv[2])
+socks = {}
+for a in ("10.255.0.2", "10.255.0.3"):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind((a, 4789)); socks[s] = a
+got = {a: 0 for a in socks.values()}
+open(sys.argv[3], "w").close()
+end = time.time() + 5
+while sum(got.values()) < n and time.time() < end:
+    for s in select.select(list(socks), [], [], 0.2)[0]:
+        if tag in s.recv(2048): got[socks[s]] += 1
+print(got["10.255.0.2"], got["10.255.0.3"]))";
+
+// Sends one UDP datagram per destination port 3000..3000+n-1 (n flows) to 192.168.100.99.
+const char* kSendFlows = R"(import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for p in range(3000, 3000 + int(sys.argv[2])): s.sendto(sys.argv[1].encode(), ("192.168.100.99", p)))";
+
+std::pair<int, int> flows_per_vtep(const TestNetns& f, const TestNetns& h, const std::string& tag, int n) {
+  const std::string dir = "/tmp/evt-dp-" + std::to_string(getpid());
+  sh("mkdir -p " + dir);
+  auto write = [&](const std::string& name, const char* text) {
+    FILE* fp = fopen((dir + "/" + name).c_str(), "w");
+    if (fp) fputs(text, fp), fclose(fp);
+  };
+  write("count.py", kCountVxlan);
+  write("send.py", kSendFlows);
+  const std::string ready = dir + "/ready-" + tag;
+  std::string out;
+  std::thread rx([&] { f.exec(fmt::format("python3 {}/count.py {} {} {}", dir, tag, n, ready), &out); });
+  for (int i = 0; i < 50 && access(ready.c_str(), F_OK) != 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  h.exec(fmt::format("python3 {}/send.py {} {}", dir, tag, n));
+  rx.join();
+  sh("rm -rf " + dir);
+  int a = -1, b = -1;
+  if (sscanf(out.c_str(), "%d %d", &a, &b) != 2) return {-1, -1};
+  return {a, b};
+}
+
+TEST(LinuxDataplaneKernel_Aliasing, MacOnTwoMemberGroup_200FlowsSpreadOverBothVteps_OneReplaceMovesAll) {
+  REQUIRE_ROOT();
+  TestNetns u("u"), t("t"), f("f"), h("h");
+  ASSERT_TRUE(u.ok() && t.ok() && f.ok() && h.ok());
+  // Underlay: u (this VTEP, 10.255.0.1) -- f (both remote VTEPs, .2 and .3).
+  ASSERT_EQ(sh("ip link add uf netns " + u.name() + " type veth peer name fu netns " + f.name()), 0);
+  ASSERT_EQ(u.ip("addr add 10.255.0.1/24 dev uf"), 0);
+  ASSERT_EQ(u.ip("link set uf up"), 0);
+  ASSERT_EQ(f.ip("addr add 10.255.0.2/24 dev fu"), 0);
+  ASSERT_EQ(f.ip("addr add 10.255.0.3/24 dev fu"), 0);
+  ASSERT_EQ(f.ip("link set fu up"), 0);
+  LinuxDataplaneOptions o;
+  o.underlay_netns = u.name();
+  auto dp_or = LinuxDataplane::open(o);
+  ASSERT_TRUE(dp_or) << dp_or.error().message;
+  auto& dp = *dp_or;
+  const RemoteMac m{100, kMacA, ip("10.255.0.2"), false, kGrp};
+  auto r = dp->apply(std::vector{Intent::add(l2vni(100, t.name())), Intent::add(FdbNexthop{kNh2, ip("10.255.0.2")}),
+                                 Intent::add(FdbNexthop{kNh3, ip("10.255.0.3")}),
+                                 Intent::add(FdbNexthopGroup{kGrp, {kNh2, kNh3}}), Intent::add(m)});
+  ASSERT_TRUE(r.ok()) << r.errors[0].message;
+  // A host on the tenant bridge sends to the remote MAC.
+  ASSERT_EQ(sh("ip link add hp0 netns " + t.name() + " type veth peer name eth0 netns " + h.name()), 0);
+  ASSERT_EQ(t.ip("link set hp0 master br100 up"), 0);
+  ASSERT_EQ(h.ip("addr add 192.168.100.11/24 dev eth0"), 0);
+  ASSERT_EQ(h.ip("link set eth0 up"), 0);
+  ASSERT_EQ(h.ip("neigh add 192.168.100.99 lladdr 02:00:00:00:0a:01 dev eth0"), 0);
+
+  // RFC 7432 §8.4 aliasing: the flows are hashed over both VTEPs of the segment (the study saw
+  // 104/96); each must carry a fair share, and none may be lost or duplicated.
+  auto [to2, to3] = flows_per_vtep(f, h, "alias", 200);
+  std::printf("aliasing: 200 flows -> 10.255.0.2: %d, 10.255.0.3: %d\n", to2, to3);
+  EXPECT_EQ(to2 + to3, 200) << to2 << "/" << to3;
+  EXPECT_GE(to2, 40) << to2 << "/" << to3;
+  EXPECT_GE(to3, 40) << to2 << "/" << to3;
+
+  // §8.2 mass withdraw: one group replace and every flow goes to the VTEP left.
+  ASSERT_TRUE(dp->apply(std::vector{Intent::add(FdbNexthopGroup{kGrp, {kNh2}})}).ok());
+  auto [after2, after3] = flows_per_vtep(f, h, "withdrawn", 200);
+  EXPECT_EQ(after2, 200);
+  EXPECT_EQ(after3, 0);
 }
 
 }  // namespace
