@@ -149,6 +149,10 @@ std::vector<Intent> DataplaneIo::entries_under(const IntentObject& device) {
   }
   add_if(st->remote_macs, [](const RemoteMac& x) { return x.vni; });
   add_if(st->remote_neighbours, [](const RemoteNeighbour& x) { return x.vni; });
+  // Ethernet-segment ports of a recreated bridge lost their settings with it (the fdb nexthops
+  // live in the underlay and survive a device).
+  add_if(st->es_attachments, [](const EsAttachment& x) { return x.vni; });
+  add_if(st->synced_macs, [](const SyncedMac& x) { return x.vni; });
   return out;
 }
 

@@ -148,6 +148,26 @@ TEST(DataplaneIo_Drift, DeviceDeleted_RecreatedWithEverythingUnderIt) {
   EXPECT_EQ(r.status(100).failures, 1u);
 }
 
+TEST(DataplaneIo_Drift, DeviceDeleted_EsAttachmentsAndSyncedMacsReasserted) {
+  Rig r;
+  const uint32_t nh = kFdbNexthopIdBase + 1, grp = kFdbNexthopIdBase + 100;
+  const RemoteMac aliased{100, mac("02:00:00:00:0a:01"), ip("10.255.0.2"), false, grp};
+  const SyncedMac synced{100, mac("02:00:00:00:0b:01"), "es1-100"};
+  EsAttachment att{100, "es1-100"};
+  att.backup_nhid = grp;
+  r.install({Intent::add(l2vni(100)), Intent::add(FdbNexthop{nh, ip("10.255.0.2")}),
+             Intent::add(FdbNexthopGroup{grp, {nh}}), Intent::add(aliased), Intent::add(synced), Intent::add(att)});
+  r.fake->remove_behind_back(l2vni(100));
+  r.dio->poll_now();
+  EXPECT_TRUE(r.fake->es_attachments().empty());
+  r.dio->run_retries();
+  EXPECT_EQ(r.fake->es_attachments().size(), 1u);
+  EXPECT_EQ(r.fake->synced_macs().size(), 1u);
+  EXPECT_NE(r.fake->remote_mac(100, aliased.mac), nullptr);
+  EXPECT_EQ(r.fake->fdb_nexthop_groups().size(), 1u);  // nexthops live beside the devices
+  EXPECT_EQ(r.status(100).state, VniHealth::kOk);
+}
+
 TEST(DataplaneIo_Reconcile, FailuresOfTheReconcile_Retried) {
   Rig r;
   r.install({Intent::add(l2vni(100)), Intent::add(kMac)});
