@@ -93,7 +93,7 @@ std::optional<wire::ExtCommunity> parse_esi_label(std::string_view rest) {
 }
 
 // "df-election:alg=<n>[,bitmap=0x<hex>][,pref=<n>][,dp][,ac-df]" (ExtCommunity::to_string's
-// form; RFC 8584 §2.2, RFC 9785 §3.2). dp and ac-df set their bitmap bits.
+// form; RFC 8584 §2.2, RFC 9785 §3). dp and ac-df set their bitmap bits.
 std::optional<wire::ExtCommunity> parse_df_election(std::string_view rest) {
   std::optional<uint32_t> alg, pref;
   uint32_t bitmap = 0;

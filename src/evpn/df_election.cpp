@@ -80,7 +80,7 @@ std::vector<IpAddress> rank_hrw(const Esi& esi, uint32_t v, std::vector<IpAddres
   return out;
 }
 
-// RFC 9785 §4.1: Highest-Preference (Alg 2) elects the highest DF Preference, Lowest-Preference
+// RFC 9785 §4: Highest-Preference (Alg 2) elects the highest DF Preference, Lowest-Preference
 // (Alg 3) the lowest; on equal preference the tie-breakers are, in that order, the DP bit (the
 // PE advertising DP=1 wins) and the lowest PE IP address. The result is the same for every V.
 std::vector<IpAddress> rank_preference(std::vector<const DfCandidate*> c, bool highest) {

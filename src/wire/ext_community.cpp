@@ -7,7 +7,7 @@
 //   ES-Import RT      06 02  MAC                                   (RFC 7432 §7.6)
 //   Router's MAC      06 03  MAC                                   (RFC 9135 §8.1)
 //   DF Election       06 06  RSV(3 bits)|DF Alg(5 bits), bitmap u16, reserved, DF Preference u16
-//                            (RFC 8584 §2.2 left 3 reserved octets; RFC 9785 §3.2 puts the
+//                            (RFC 8584 §2.2 left 3 reserved octets; RFC 9785 §3 puts the
 //                            preference in the last 2; bitmap bit 0 (0x8000) D = Don't Preempt
 //                            (RFC 9785), bit 1 (0x4000) A = AC-DF (RFC 8584 §2.2, §4))
 // Reserved bytes are written as 0 and ignored on receipt; accessors never look at them, and the
@@ -106,7 +106,7 @@ ExtCommunity ExtCommunity::df_election(uint8_t alg, uint16_t bitmap, uint16_t pr
   ExtCommunity c = make(kEvpn, kSubDfElection);
   c.raw[2] = alg & 0x1F;  // the 3 high bits are reserved (RFC 8584 §2.2)
   put16(&c.raw[3], bitmap);
-  put16(&c.raw[6], preference);  // raw[5] stays reserved (RFC 9785 §3.2)
+  put16(&c.raw[6], preference);  // raw[5] stays reserved (RFC 9785 §3)
   return c;
 }
 

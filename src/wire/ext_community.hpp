@@ -28,7 +28,7 @@ struct ExtCommunity {
   static ExtCommunity esi_label(bool single_active, uint32_t label);  // 06 01
   static ExtCommunity es_import(const Mac& m);               // 06 02 <mac>
   static ExtCommunity default_gateway();                     // 03 0d 00.. (RFC 7432 §7.8)
-  // 06 06 <alg> <bitmap u16> 00 <preference u16> (RFC 8584 §2.2; preference: RFC 9785 §3.2)
+  // 06 06 <alg> <bitmap u16> 00 <preference u16> (RFC 8584 §2.2; preference: RFC 9785 §3)
   static ExtCommunity df_election(uint8_t alg, uint16_t bitmap, uint16_t preference = 0);
   // DF Election capability bits of the bitmap, bit 0 = MSB (RFC 8584 §2.2 Figure 3, IANA "BGP
   // EVPN DF Election Capabilities"): D = Don't Preempt (RFC 9785), A = AC-DF (RFC 8584 §4).

@@ -71,16 +71,18 @@ TEST(RouteJsonExtCommunity, MalformedForms_Refused) {
   }
 }
 
-api::ApiResponse call(Daemon& d, const std::string& method, const std::string& path, json body = nullptr) {
+api::ApiResponse call(Daemon& d, const std::string& method, const std::string& path, json body = nullptr,
+                      std::map<std::string, std::string> query = {}) {
   api::ApiRequest r;
   r.method = method;
   r.path = path;
   r.body = std::move(body);
+  r.query = std::move(query);
   return handle_api(d, r);
 }
 
-json get_routes(Daemon& d) {
-  api::ApiResponse r = call(d, "GET", "/v1/bgp/evpn/routes");
+json get_routes(Daemon& d, std::map<std::string, std::string> query = {}) {
+  api::ApiResponse r = call(d, "GET", "/v1/bgp/evpn/routes", nullptr, std::move(query));
   EXPECT_TRUE(bool(r.stream)) << r.body.dump();
   std::string text;
   for (bool more = bool(r.stream); more;) {
@@ -139,6 +141,14 @@ TEST(RouteJsonTypes14, PostedRoutes_ComeBackAsPosted_AndRepost) {
     }
     EXPECT_TRUE(found) << p.dump() << "\nnot in\n" << got.dump();
   }
+  // `show bgp evpn routes --type 1|4` (GET ?type=): only that route type.
+  const json t1 = get_routes(d, {{"type", "1"}});
+  EXPECT_EQ(t1["count"], 2);
+  for (const json& g : t1["routes"]) EXPECT_EQ(g["route_type"], 1);
+  const json t4 = get_routes(d, {{"type", "4"}});
+  ASSERT_EQ(t4["count"], 1);
+  EXPECT_EQ(t4["routes"][0]["originator"], "10.0.0.1");
+  EXPECT_EQ(call(d, "GET", "/v1/bgp/evpn/routes", nullptr, {{"type", "6"}}).status, 400);
   // What GET shows can be posted again: withdraw everything, re-post the GET form, same RIB.
   json repost = json::array();
   for (const json& g : got["routes"]) {

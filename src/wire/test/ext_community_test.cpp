@@ -148,7 +148,7 @@ TEST(ExtCommunity, DfElection_FrrPreferenceBytes) {
 }
 
 TEST(ExtCommunity, DfElection_PreferenceAndDontPreempt) {
-  // RFC 9785 §3.2: preference in octets 6-7 (octet 5 reserved), D bit = bitmap bit 0.
+  // RFC 9785 §3: preference in octets 6-7 (octet 5 reserved), D bit = bitmap bit 0.
   auto c = ExtCommunity::df_election(3, ExtCommunity::kDfCapDontPreempt | ExtCommunity::kDfCapAcDf, 0xABCD);
   EXPECT_EQ(hex8(c), "060603c00000abcd");
   EXPECT_EQ(c.to_string(), "df-election:alg=3,bitmap=0xc000,pref=43981,dp,ac-df");

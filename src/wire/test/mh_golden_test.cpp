@@ -1,7 +1,7 @@
 // Golden multihoming vectors: the UPDATEs FRR 8.4.4 sent for a local Ethernet segment
 // (tests/vectors/frr/multihoming/*.hex, made by capture.py in that directory): the type-4 Ethernet
 // Segment route with its ES-Import RT and DF Election community (RFC 7432 §7.4, §7.6; RFC 8584
-// §2.2; RFC 9785 §3.2) and the type-2 with the segment's ESI (§7.2). Each decodes to tshark's
+// §2.2; RFC 9785 §3) and the type-2 with the segment's ESI (§7.2). Each decodes to tshark's
 // values (the "# expect" lines) and to the values FRR was configured with, and re-encodes byte-exact.
 #include <algorithm>
 #include <filesystem>
