@@ -294,6 +294,13 @@ nlohmann::json Daemon::keep_restart_sections(const api::ConfigDiff& diff, api::C
     next.rt_auto = cfg_.rt_auto;
     next.remove_entries_on_stop = cfg_.remove_entries_on_stop;
   }
+  const bool segments_changed = !diff.segments_added.empty() || !diff.segments_removed.empty() ||
+                                !diff.segments_changed.empty() || diff.es_timers_changed;
+  if (segments_changed && !diff.global_changed && !(engine_->evpn() && !diff.vtep_changed)) {
+    restart.push_back("ethernet-segments");  // no EVPN service, or a new VTEP: at the restart
+    next.ethernet_segments = cfg_.ethernet_segments;
+    next.es_timers = cfg_.es_timers;
+  }
   if (diff.dad_changed) {
     restart.push_back("duplicate-address-detection");
     next.dad = cfg_.dad;
@@ -351,6 +358,17 @@ nlohmann::json Daemon::commit_reload(const api::ConfigDiff& diff, api::Config ne
     applied["l2vnis_removed"] = diff.l2vnis_removed;
     applied["l2vnis_changed"] = diff.l2vnis_changed;
     if (!fx.error.empty()) applied["l2vnis_errors"] = fx.error;
+  }
+  const bool segments_changed = !diff.segments_added.empty() || !diff.segments_removed.empty() ||
+                                !diff.segments_changed.empty() || diff.es_timers_changed;
+  if (segments_changed && !new_engine && engine_->evpn() && !diff.vtep_changed) {
+    // Applied live after the VNIs (a segment's attachments name them): docs/CONFIG.md "Reload".
+    auto fx = dispatch(engine::ev::ReconfigureSegments{next.ethernet_segments, next.es_timers});
+    if (!fx.error.empty()) spdlog::warn("configuration reload: Ethernet segments: {}", fx.error);
+    applied["segments_added"] = diff.segments_added;
+    applied["segments_removed"] = diff.segments_removed;
+    applied["segments_changed"] = diff.segments_changed;
+    applied["es_timers_changed"] = diff.es_timers_changed;
   }
   if (diff.log_level_changed && !log_level_pinned_) {
     spdlog::set_level(spdlog::level::from_str(next.log_level));

@@ -131,7 +131,8 @@ void Daemon::on_dataplane_events(std::vector<dataplane::DataplaneEvent>&& evs) {
           }
         }
       }
-      continue;
+      // Ethernet segment attachments follow their ports' state (EvpnService::on_link).
+      if (cfg_.ethernet_segments.empty()) continue;
     }
     if (spdlog::should_log(spdlog::level::debug)) spdlog::debug("dataplane event: {}", dataplane::to_string(e));
     d.events.push_back(std::move(e));

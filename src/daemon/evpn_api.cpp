@@ -5,6 +5,7 @@
 #include <set>
 #include <variant>
 
+#include "daemon/es_api.hpp"
 #include "daemon/evpn_table_views.hpp"
 #include "evpn/json_views.hpp"
 
@@ -270,6 +271,7 @@ std::optional<RouteRefusal> check_local_route(const Daemon& d, const nlohmann::j
 
 std::optional<api::ApiResponse> handle_evpn_api(Daemon& d, const api::ApiRequest& req) {
   const std::string& path = req.path;
+  if (auto es = handle_es_api(d, req)) return es;  // /v1/evpn/es, /v1/evpn/es-evi (es_api.hpp)
   static const std::string kVrfs = "/v1/vrfs/";
   const bool evpn_path = path.rfind("/v1/evpn/", 0) == 0 && path.rfind("/v1/evpn/routes", 0) != 0;
   const bool vrf_path = path.rfind(kVrfs, 0) == 0;

@@ -1,5 +1,7 @@
 #include "daemon/metrics_view.hpp"
 
+#include "daemon/es_api.hpp"
+
 #include "api/metrics.hpp"
 
 namespace evpnd::daemon {
@@ -80,6 +82,7 @@ std::string metrics_text(const Daemon& d, const api::ApiServerStats* api) {
 
   const engine::EngineCounters& ec = d.engine().counters();
   if (const evpn::EvpnService* e = d.engine().evpn()) {
+    write_es_metrics(w, *e, d.now());  // Ethernet segments (es_api.hpp)
     w.counter("evpnd_evpn_routes_originated_total", "EVPN routes advertised by the local VTEP",
               double(ec.evpn_routes_originated));
     w.counter("evpnd_evpn_routes_withdrawn_total", "EVPN routes withdrawn by the local VTEP",

@@ -65,6 +65,8 @@ struct ClearDuplicates { std::optional<Vni> vni; std::optional<Mac> mac; };
 struct SetRouterMac { std::string vrf; Mac mac; };
 // Configuration reload: L2VNIs torn down, then set up (a changed VNI is in both lists).
 struct ReconfigureVnis { std::vector<Vni> removed; std::vector<api::L2VniConfig> added; };
+// Configuration reload: the Ethernet segments and es-timers as they are now (applied live).
+struct ReconfigureSegments { std::vector<api::EthernetSegmentConfig> segments; api::EsTimersConfig timers; };
 // The data plane's result per VNI (DataplaneIo's retry queue), for the EVPN views.
 struct DataplaneStatus { std::map<Vni, dataplane::VniDataplaneStatus> vnis; };
 }  // namespace ev
@@ -74,7 +76,8 @@ struct Event {
   std::variant<ev::AddPeer, ev::RemovePeer, ev::ResetPeer, ev::Connected, ev::ConnectFailed, ev::Accepted,
                ev::Closed, ev::Data, ev::TimerFired, ev::OriginateRoutes, ev::WithdrawRoutes, ev::Shutdown,
                ev::StartEvpn, ev::DataplaneEvents, ev::EvpnTimer, ev::Prefix, ev::ClearDuplicates,
-               ev::SetRouterMac, ev::ReconfigureVnis, ev::Sent, ev::DataplaneStatus>
+               ev::SetRouterMac, ev::ReconfigureVnis, ev::Sent, ev::DataplaneStatus,
+               ev::ReconfigureSegments>
       body;
 };
 
@@ -119,6 +122,8 @@ class Engine {
   class RibTap;  // bgp::LocRibListener feeding EvpnService
   void handle_evpn(const Event& e, Effects& fx);
   void reconfigure_vnis(const ev::ReconfigureVnis& rc, Effects& fx);
+  // Offers every remote best path of the given EVPN route types to EvpnService again.
+  void reoffer_remote(std::initializer_list<uint8_t> types);
   void absorb(evpn::Output&& out);
   void drain(Effects& fx);
 

@@ -1,6 +1,8 @@
 // Engine: the EVPN half (leaf role). EvpnService inputs from data-plane events, timers and API
 // actions; its RouteUpdates go into the speaker, its intents into Effects; Loc-RIB best-path
 // changes come back through RibTap.
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include "engine/engine.hpp"
@@ -68,6 +70,10 @@ void Engine::handle_evpn(const Event& e, Effects& fx) {
     else fx.error = r.error();
   } else if (const auto* rc = std::get_if<ev::ReconfigureVnis>(&b)) {
     reconfigure_vnis(*rc, fx);
+  } else if (const auto* rs = std::get_if<ev::ReconfigureSegments>(&b)) {
+    absorb(evpn_->reconfigure_segments(rs->segments, rs->timers, e.now));
+    // A new segment learns its peers from the type-4 and A-D routes already in the Loc-RIB.
+    reoffer_remote({1, 4});
   } else if (const auto* ds = std::get_if<ev::DataplaneStatus>(&b)) {
     evpn_->set_dataplane_status(ds->vnis);
   }
@@ -89,9 +95,14 @@ void Engine::reconfigure_vnis(const ev::ReconfigureVnis& rc, Effects& fx) {
   if (!added) return;
   // The new MAC-VRFs import what the Loc-RIB already holds: offer every remote best path again
   // (the VRFs that had it see an unchanged path and produce nothing).
+  reoffer_remote({});
+}
+
+void Engine::reoffer_remote(std::initializer_list<uint8_t> types) {
   speaker_.table().for_each([&](bgp::DestId, const bgp::Dest& d) {
     const bgp::Path* best = d.best_path();
     if (!best || best->peer == bgp::kLocalPeer) return;
+    if (types.size() && std::find(types.begin(), types.end(), wire::route_type(best->nlri)) == types.end()) return;
     absorb(evpn_->on_remote_route(best->nlri, best->info->attrs, best->info->next_hop, true, now_));
   });
 }

@@ -22,6 +22,8 @@ struct ViewOptions {
   long vni = 0;
   long limit = 0;      // paging: at most this many entries (0: all, streamed)
   std::string cursor;  // paging: next_cursor of the previous page
+  bool detail = false;  // show evpn es --detail
+  std::string es;       // show evpn es [ESI|NAME]
 };
 
 using TargetFn = std::function<std::string(const ViewOptions&)>;
@@ -98,6 +100,8 @@ void add_bgp(CLI::App& show) {
   add_paging(routes, *o);
 }
 
+void add_es(CLI::App& evpn);
+
 void add_evpn(CLI::App& show) {
   CLI::App* evpn = show.add_subcommand("evpn", "EVPN state: VNIs, MACs, neighbors, VTEPs, VRFs");
   evpn->require_subcommand(1);
@@ -124,6 +128,28 @@ void add_evpn(CLI::App& show) {
   add_view(*evpn, "rmac", "router MACs of remote VTEPs per VRF", fixed("/v1/evpn/rmacs"), render_evpn_rmacs, o);
   add_view(*evpn, "dup-addr", "MACs/IPs flagged by duplicate address detection", fixed("/v1/evpn/dup-addr"),
            render_evpn_dup_addr, o);
+  add_es(*evpn);
+}
+
+// show evpn es [--detail] [ESI|NAME] and show evpn es-evi [--vni N] (FRR's names).
+void add_es(CLI::App& evpn) {
+  auto o = std::make_shared<ViewOptions>();
+  CLI::App* es = evpn.add_subcommand("es", "Ethernet segments: ESI, mode, attachments, peer PEs, DF per VNI, timers");
+  es->add_flag("--json", o->json, "print the API reply (JSON) instead of a table");
+  es->add_flag("--detail", o->detail, "one block per segment (implied by ESI|NAME)");
+  es->add_option("segment", o->es, "one segment, by ESI or name");
+  add_socket_option(*es);
+  es->callback([o] {
+    auto body = call_api("GET", "/v1/evpn/es" + (o->es.empty() ? "" : "/" + url_encode(o->es)));
+    if (!body) return;
+    if (o->json) std::cout << body->dump(2, ' ', false, json::error_handler_t::replace) << "\n";
+    else std::cout << (o->detail || !o->es.empty() ? render_evpn_es_detail(*body) : render_evpn_es(*body));
+  });
+  auto e = std::make_shared<ViewOptions>();
+  CLI::App* evi = add_view(evpn, "es-evi", "one line per Ethernet segment and VNI, with the DF",
+                           [](const ViewOptions& v) { return with_query("/v1/evpn/es-evi", {{"vni", vni_text(v)}}); },
+                           render_evpn_es_evi, e);
+  add_vni_filter(evi, *e);
 }
 
 void add_vrf(CLI::App& show) {

@@ -25,6 +25,11 @@ std::string render_evpn_rmacs(const nlohmann::json& body);       // GET /v1/evpn
 std::string render_vrf_routes(const nlohmann::json& body);       // GET /v1/vrfs/NAME/routes
 std::string render_evpn_dup_addr(const nlohmann::json& body);    // GET /v1/evpn/dup-addr
 
+// es_views.cpp
+std::string render_evpn_es(const nlohmann::json& body);          // GET /v1/evpn/es
+std::string render_evpn_es_detail(const nlohmann::json& body);   // GET /v1/evpn/es[/ESI|NAME]
+std::string render_evpn_es_evi(const nlohmann::json& body);      // GET /v1/evpn/es-evi
+
 // reload_view.cpp
 std::string render_reload(const nlohmann::json& body);           // POST /v1/config/reload
 

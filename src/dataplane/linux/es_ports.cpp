@@ -163,6 +163,18 @@ int LinuxDataplane::apply_es_attachment(const Intent& i, std::string& why) {
   if (after.backup_nhid != 0)
     if (int err = pin_macs(after, on_port, true, why)) return err;
   if (add) {
+    // The attachment's state when EVPN first names the port (the monitor reports only later
+    // changes): EvpnService learns from it whether the segment can come up (RFC 8584 §2.1).
+    if (old_it == es_.end()) {
+      LinkChanged lc;
+      lc.netns = tns;
+      lc.name = a.port;
+      lc.ifindex = static_cast<uint32_t>(port->ifindex);
+      lc.up = (port->flags & IFF_UP) && (port->flags & IFF_LOWER_UP);
+      lc.mac = port->address;
+      lc.mtu = port->mtu.value_or(0);
+      early_events_.push_back(std::move(lc));
+    }
     es_[key] = a;
     return opts_.es_filter->apply(a, Action::kAdd, ctx, why);
   }
