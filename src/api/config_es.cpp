@@ -155,6 +155,14 @@ void parse_ethernet_segments(const ConfigReader& r, const YAML::Node& seq, Confi
   PortOwners owners{owned_devices(cfg), {}};
   std::map<std::string, size_t> names;
   std::map<Esi, size_t> esis;
+  // Explicit RDs of the VRFs and L2VNIs: a segment's automatic RDs (router-id:N, N continuing
+  // after the VRFs' and L2VNIs' indexes, evpn_service_es.cpp) must not be one of them.
+  std::map<Rd, std::string> explicit_rds;
+  for (size_t j = 0; j < cfg.vrfs.size(); ++j)
+    if (cfg.vrfs[j].rd) explicit_rds.emplace(*cfg.vrfs[j].rd, index_path("vrfs", j) + ".rd");
+  for (size_t j = 0; j < cfg.l2vnis.size(); ++j)
+    if (cfg.l2vnis[j].rd) explicit_rds.emplace(*cfg.l2vnis[j].rd, index_path("l2vnis", j) + ".rd");
+  size_t next_index = 2 + cfg.vrfs.size() + cfg.l2vnis.size();  // 1 is FRR's default instance
   for (size_t i = 0; i < seq.size(); ++i) {
     const YAML::Node item = seq[i];
     const std::string path = index_path("ethernet-segments", i);
@@ -164,6 +172,16 @@ void parse_ethernet_segments(const ConfigReader& r, const YAML::Node& seq, Confi
       r.fail(item["name"], path + ".name", "duplicate segment name \"" + es.name + "\"" + also(it->second));
     if (auto [it, fresh] = esis.emplace(es.esi, i); !fresh)
       r.fail(item["esi"], path + ".esi", "duplicate ESI " + es.esi.to_string() + also(it->second));
+    // One RD for the type-4 and each A-D per ES fragment of 128 EVIs.
+    const size_t fragments = (es.attachments.size() + 127) / 128;
+    for (size_t f = 0; f < fragments; ++f, ++next_index) {
+      if (next_index > 65535)
+        r.fail(node_or(item, "name"), path, "too many VRFs, L2VNIs and segments for automatic RDs (router-id:index, index at most 65535)");
+      const Rd rd = Rd::type1(cfg.router_id, uint16_t(next_index));
+      if (auto it = explicit_rds.find(rd); it != explicit_rds.end())
+        r.fail(node_or(item, "name"), path, "the segment's automatic route distinguisher " + rd.to_string() +
+                                                " (router-id:index) is already used by " + it->second);
+    }
     cfg.ethernet_segments.push_back(std::move(es));
   }
 }

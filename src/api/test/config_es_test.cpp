@@ -160,6 +160,16 @@ TEST(ConfigEs, BadFields_Rejected) {
   expect_error(kBase + "es-timers: { df-wait: 1 }\n", {9, "es-timers.df-wait", "unknown key"});
 }
 
+TEST(ConfigEs, SegmentAutomaticRdTakenByExplicitRd_Rejected) {
+  // Automatic indexes: vrfs[0] 2, l2vnis 3 and 4, the segment 5.
+  const std::string head = "router-id: 10.0.0.1\nasn: 65000\nvtep: { source-ip: 10.0.0.1, dataplane: fake }\n"
+                           "vrfs:\n  - { name: red, l3vni: 5000 }\n"
+                           "l2vnis:\n  - { vni: 100 }\n  - { vni: 200, rd: \"10.0.0.1:5\" }\n"
+                           "ethernet-segments:\n";
+  expect_error(head + "  - { name: es1, esi: \"00:00:00:00:00:00:00:00:00:01\", attachments: { 100: p1 } }\n",
+               {10, "ethernet-segments[0]", "automatic route distinguisher 10.0.0.1:5 (router-id:index) is already used by l2vnis[1].rd"});
+}
+
 TEST(ConfigEs, WithoutDataplane_Rejected) {
   expect_error("router-id: 10.0.0.1\nasn: 65000\nethernet-segments:\n  - { name: es1, esi: \"00:00:00:00:00:00:00:00:00:01\", attachments: { 100: p1 } }\n",
                {4, "ethernet-segments", "need a VTEP"});
