@@ -81,6 +81,7 @@ class DataplaneIo {
   const dataplane::RetryQueue& retries() const { return retry_; }
   const std::map<Vni, dataplane::VniDataplaneStatus>& vni_status() const { return published_; }
   dataplane::Dataplane& provider() { return *dp_; }
+  const dataplane::Dataplane& provider() const { return *dp_; }
 
  private:
   void on_readable();

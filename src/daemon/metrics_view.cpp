@@ -147,12 +147,27 @@ std::string metrics_text(const Daemon& d, const api::ApiServerStats* api) {
       w.counter("evpnd_dataplane_retries_total", "Failed or drifted intents re-applied, per kind", double(kc.retries), l);
       w.gauge("evpnd_dataplane_retries_pending", "Intents waiting for a retry, per kind", double(rq.pending(kind)), l);
     }
+    write_es_drop_metrics(w, dp->provider().es_drop_counters());
     for (const auto& [vni, st] : dp->vni_status())
       w.gauge("evpnd_dataplane_vni_healthy", "1 when everything of the VNI is installed, 0 while retrying or a device is missing",
               st.state == dataplane::VniHealth::kOk ? 1 : 0,
               {{"vni", std::to_string(vni)}, {"state", dataplane::to_string(st.state)}});
   }
   return w.render();
+}
+
+void write_es_drop_metrics(api::MetricsWriter& w, const std::vector<dataplane::EsDropCounter>& counters) {
+  for (const auto& c : counters) {
+    if (c.esi)
+      w.counter("evpnd_es_bum_dropped_total",
+                "Frames an Ethernet-segment port filter dropped (RFC 7432 8.5 non-DF, RFC 8365 8.3.1 local bias, "
+                "single-active blocking)",
+                double(c.packets), {{"es", c.esi->to_string()}, {"port", c.port}, {"reason", c.reason}});
+    else
+      w.counter("evpnd_es_overlay_bum_dropped_total",
+                "Overlay BUM kept from going back into the overlay at a VXLAN device (hairpin for fast failover)",
+                double(c.packets), {{"vni", std::to_string(c.vni)}, {"port", c.port}});
+  }
 }
 
 }  // namespace evpnd::daemon

@@ -23,6 +23,18 @@ struct DataplaneError {
   std::string message;
 };
 
+// Frames an Ethernet-segment filter dropped (RFC 7432 §8.5 non-DF, RFC 8365 §8.3.1 local bias,
+// §14.1.1 single-active blocking; "hairpin": overlay BUM kept from going back into the overlay
+// at a VXLAN device, whose counter has no ESI). Counters only grow while the attachment exists.
+struct EsDropCounter {
+  Vni vni = 0;
+  std::string port;
+  std::optional<Esi> esi;
+  std::string reason;    // "non_df" | "local_bias" | "blocked" | "hairpin"
+  uint64_t packets = 0;
+  bool operator==(const EsDropCounter&) const = default;
+};
+
 class Dataplane {
  public:
   virtual ~Dataplane() = default;
@@ -47,6 +59,9 @@ class Dataplane {
   // thread of its own); IntentError::index is 0 and the message names the intent. Call after
   // poll_events(). Synchronous providers have none.
   virtual std::vector<IntentError> take_late_errors() { return {}; }
+
+  // Drop counters of the Ethernet-segment filters (providers without filters have none).
+  virtual std::vector<EsDropCounter> es_drop_counters() const { return {}; }
 };
 
 }  // namespace evpnd::dataplane

@@ -104,7 +104,8 @@ int LinuxDataplane::apply_es_attachment(const Intent& i, std::string& why) {
   const auto key = std::tuple(a.vni, a.port);
   if (!v) {
     if (!add) es_.erase(key);
-    return add ? ENODEV : 0;
+    // The filter half keeps its own record of where the port was.
+    return add ? ENODEV : opts_.es_filter->apply(a, Action::kDelete, EsPortContext{}, why);
   }
   if (a.port.empty()) return why = "attachment without a port", EINVAL;
   if (add && a.backup_nhid != 0 && !nh_groups_.count(a.backup_nhid))
@@ -116,11 +117,12 @@ int LinuxDataplane::apply_es_attachment(const Intent& i, std::string& why) {
   auto port = find_link(n, a.port);
   if (!port) {
     if (!add) es_.erase(key);
-    return add ? (why = "port " + a.port + " not found", ENODEV) : 0;
+    return add ? (why = "port " + a.port + " not found", ENODEV)
+               : opts_.es_filter->apply(a, Action::kDelete, EsPortContext{}, why);
   }
   if (add && !(port->master && static_cast<int32_t>(*port->master) == v->bridge_ifindex))
     return why = a.port + " is not a port of " + v->cfg.bridge, EINVAL;
-  const EsPortContext ctx{tns, opts_.underlay_netns, port->ifindex, v->vxlan_ifindex};
+  const EsPortContext ctx{tns, opts_.underlay_netns, port->ifindex, v->vxlan_ifindex, v->cfg.dstport};
   if (!add)
     if (int err = opts_.es_filter->apply(a, Action::kDelete, ctx, why)) return err;
 

@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "dataplane/linux/es_filter.hpp"
 #include "dataplane/linux/nl_encoder.hpp"
 #include "dataplane/linux/nl_parser.hpp"
 
@@ -20,7 +21,7 @@ using namespace nl;
 
 tl::expected<std::unique_ptr<LinuxDataplane>, DataplaneError> LinuxDataplane::open(LinuxDataplaneOptions opts) {
   std::unique_ptr<LinuxDataplane> dp(new LinuxDataplane(std::move(opts)));
-  if (!dp->opts_.es_filter) dp->opts_.es_filter = std::make_shared<NoEsPortFilter>();
+  if (!dp->opts_.es_filter) dp->opts_.es_filter = std::make_shared<EsFilter>(dp->opts_.underlay_netns);
   auto u = dp->ns(dp->opts_.underlay_netns);
   if (!u) return tl::make_unexpected(u.error());
   return dp;

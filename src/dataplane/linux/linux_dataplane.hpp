@@ -36,7 +36,7 @@ struct LinuxDataplaneOptions {
   NetnsName underlay_netns;            // "" = own namespace
   bool async_writes = false;           // entry batches via a writer thread (see NOTE async_writes)
   int monitor_rcvbuf = 0;              // bytes; 0 = NlSocket::kMonitorRcvBuf (tests force overruns)
-  // The tc/eBPF half of EsAttachment (es_port_filter.hpp); null = NoEsPortFilter.
+  // The tc/eBPF half of EsAttachment (es_port_filter.hpp); null = EsFilter (es_filter.hpp).
   std::shared_ptr<EsPortFilter> es_filter;
 };
 
@@ -50,6 +50,7 @@ class LinuxDataplane final : public Dataplane {
   tl::expected<DataplaneState, DataplaneError> dump() override;
   ReconcileReport reconcile(std::span<const Intent> desired) override;
   std::vector<IntentError> take_late_errors() override;
+  std::vector<EsDropCounter> es_drop_counters() const override { return opts_.es_filter->counters(); }
   // Waits until every queued entry batch is in the kernel (no-op without async_writes).
   void sync();
 

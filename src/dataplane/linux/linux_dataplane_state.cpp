@@ -68,6 +68,8 @@ void LinuxDataplane::handle_monitor(const NetnsName& nsname, ByteView msg, std::
     ev.up = (l->flags & IFF_UP) && (l->flags & IFF_LOWER_UP);
     ev.removed = type == RTM_DELLINK;
     ev.mac = l->address;
+    // A new underlay link gets the ES tagger; a re-created ES port its filter (es_filter.hpp).
+    opts_.es_filter->link_changed(nsname, l->ifindex, l->name, ev.removed);
     ev.mtu = l->mtu.value_or(0);
     for (const auto& [vni, v] : l2_)
       if (resolve_netns(v.cfg.netns) == nsname && (v.bridge_ifindex == l->ifindex || v.vxlan_ifindex == l->ifindex))

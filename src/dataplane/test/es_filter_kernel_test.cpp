@@ -1,0 +1,175 @@
+// Kernel tests of the ES filters (tc/eBPF, es_filter.hpp) programmed through
+// LinuxDataplane::apply(EsAttachment): the results table of ../shared/research/multihoming.md §3,
+// asserted with frame counts (per LAG leg from tc counters, a1/r1 from packet sockets) on the
+// fabric of es_fabric.hpp. A is the DF, B the non-DF; they share the segment towards h.
+// Root only (namespaces, BPF); skipped with the reason when BPF cannot be loaded.
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "dataplane/linux/es_filter_bpf.hpp"
+#include "es_fabric.hpp"
+
+namespace evpnd::dataplane {
+namespace {
+
+using namespace test;
+
+constexpr int kN = 20;
+
+#define REQUIRE_ROOT_AND_BPF()                                                     \
+  if (!is_root()) GTEST_SKIP() << "needs root (creates network namespaces, BPF)"; \
+  if (auto why = bpf_unavailable()) GTEST_SKIP() << "BPF unavailable: " << *why
+
+std::optional<std::string> bpf_unavailable() {
+  bpf::Maps m;
+  auto t = bpf::load_base(m);
+  if (!t) return t.error().message;
+  return std::nullopt;
+}
+
+// reason -> packets for one attachment port of one leaf.
+std::map<std::string, uint64_t> drops(LinuxDataplane& dp, const std::string& port) {
+  std::map<std::string, uint64_t> out;
+  for (const auto& c : dp.es_drop_counters())
+    if (c.port == port) out[c.reason] = c.packets;
+  return out;
+}
+
+void program(EsFabric& f, bool a_non_df, bool b_non_df) {
+  auto ra = f.dp('a').apply(std::vector{Intent::add(f.attachment('a', a_non_df))});
+  ASSERT_TRUE(ra.ok()) << ra.errors[0].message;
+  auto rb = f.dp('b').apply(std::vector{Intent::add(f.attachment('b', b_non_df))});
+  ASSERT_TRUE(rb.ok()) << rb.errors[0].message;
+}
+
+// The §3 results table: without filters the host gets remote BUM twice and its own BUM back;
+// with them exactly once, via the DF's leg, and never its own, from either leg.
+TEST(EsFilterKernel, BumThroughDualHomedHost_ExactlyOnceNoEcho_CountersEqualDrops) {
+  REQUIRE_ROOT_AND_BPF();
+  EsFabric f;
+  ASSERT_TRUE(f.ok()) << f.why();
+
+  // Filters off (a plain bridge): what the filters must fix, so the counts below can fail.
+  auto off_r1 = f.broadcast("r1", kN);
+  EXPECT_EQ(off_r1.leg_a + off_r1.leg_b, 2u * kN) << "duplicate without the non-DF filter";
+  auto off_h = f.broadcast("h", kN);
+  EXPECT_EQ(off_h.leg_b, uint64_t(kN)) << "echo through B without local bias";
+
+  program(f, false, true);
+
+  // Remote r1 -> h: once, all on A's leg; B drops it as non-DF (RFC 7432 §8.5).
+  auto r1 = f.broadcast("r1", kN);
+  EXPECT_EQ(r1.leg_a, uint64_t(kN));
+  EXPECT_EQ(r1.leg_b, 0u);
+  EXPECT_EQ(r1.a1, kN);
+  // a1 (local on A) -> h: A delivers locally; B drops the copy from A by local bias (RFC 8365 §8.3.1).
+  auto a1 = f.broadcast("a1", kN);
+  EXPECT_EQ(a1.leg_a, uint64_t(kN));
+  EXPECT_EQ(a1.leg_b, 0u);
+  EXPECT_EQ(a1.r1, kN);
+  // h via leg a -> fabric: nothing back on either leg (B: local bias); a1 and r1 get it.
+  auto ha = f.broadcast("h", kN);
+  EXPECT_EQ(ha.leg_a, 0u);
+  EXPECT_EQ(ha.leg_b, 0u);
+  EXPECT_EQ(ha.a1, kN);
+  EXPECT_EQ(ha.r1, kN);
+  // h via leg b: A is the DF but drops B's copy by local bias.
+  f.host_uses('b');
+  auto hb = f.broadcast("h", kN);
+  EXPECT_EQ(hb.leg_a, 0u);
+  EXPECT_EQ(hb.leg_b, 0u);
+  EXPECT_EQ(hb.a1, kN);
+  EXPECT_EQ(hb.r1, kN);
+
+  // The drop counters equal the drops: B dropped r1's 20 as non-DF and A's 40 (a1, h via a) by
+  // local bias; A dropped B's 20 (h via b) by local bias.
+  auto da = drops(f.dp('a'), "a-es"), db = drops(f.dp('b'), "b-es");
+  EXPECT_EQ(db["non_df"], uint64_t(kN));
+  EXPECT_EQ(db["local_bias"], 2u * kN);
+  EXPECT_EQ(db["blocked"], 0u);
+  EXPECT_EQ(da["non_df"], 0u);
+  EXPECT_EQ(da["local_bias"], uint64_t(kN));
+  EXPECT_EQ(da["blocked"], 0u);
+  std::printf("measured: off r1->h %llu+%llu, h echo %llu; on r1->h %llu/%llu a1->h %llu/%llu h(a)->h %llu/%llu "
+              "h(b)->h %llu/%llu; drops A %llu lb, B %llu non_df %llu lb\n",
+              (unsigned long long)off_r1.leg_a, (unsigned long long)off_r1.leg_b, (unsigned long long)off_h.leg_b,
+              (unsigned long long)r1.leg_a, (unsigned long long)r1.leg_b, (unsigned long long)a1.leg_a,
+              (unsigned long long)a1.leg_b, (unsigned long long)ha.leg_a, (unsigned long long)ha.leg_b,
+              (unsigned long long)hb.leg_a, (unsigned long long)hb.leg_b, (unsigned long long)da["local_bias"],
+              (unsigned long long)db["non_df"], (unsigned long long)db["local_bias"]);
+}
+
+// A DF change rewrites the map entry: the same programs stay attached and the new role holds at
+// once. Then single-active blocking (RFC 7432 §14.1.1) on the new non-DF.
+TEST(EsFilterKernel, DfFlips_TakesEffectWithoutReattach_BlockedDropsBothWays) {
+  REQUIRE_ROOT_AND_BPF();
+  EsFabric f;
+  ASSERT_TRUE(f.ok()) << f.why();
+  program(f, false, true);
+  EXPECT_EQ(f.broadcast("r1", kN).leg_a, uint64_t(kN));
+  const std::string tc_a = "tc -n " + f.tenant('a').name() + " filter show dev a-es egress";
+  std::string before, after;
+  sh(tc_a, &before);
+  ASSERT_NE(before.find("es_port_egress"), std::string::npos) << before;
+
+  program(f, true, false);  // B becomes the DF
+  sh(tc_a, &after);
+  EXPECT_EQ(before, after) << "the filter was re-attached";
+  auto r1 = f.broadcast("r1", kN);
+  EXPECT_EQ(r1.leg_a, 0u);
+  EXPECT_EQ(r1.leg_b, uint64_t(kN));
+  EXPECT_EQ(drops(f.dp('a'), "a-es")["non_df"], uint64_t(kN));
+
+  // Single-active non-DF A: nothing out (r1's BUM and a1's) and nothing in (h via leg a).
+  auto blocked = f.attachment('a', true, true);
+  ASSERT_TRUE(f.dp('a').apply(std::vector{Intent::add(blocked)}).ok());
+  auto a1 = f.broadcast("a1", kN);
+  EXPECT_EQ(a1.leg_a, 0u);
+  EXPECT_EQ(a1.leg_b, 0u);  // B drops A's copy by local bias
+  auto ha = f.broadcast("h", kN);
+  EXPECT_EQ(ha.a1, 0);
+  EXPECT_EQ(ha.r1, 0);
+  EXPECT_EQ(drops(f.dp('a'), "a-es")["blocked"], 2u * kN);
+
+  // Deleting the attachment removes the filters: A floods to h again.
+  ASSERT_TRUE(f.dp('a').apply(std::vector{Intent::del(blocked)}).ok());
+  std::string gone;
+  sh(tc_a, &gone);
+  EXPECT_EQ(gone.find("es_port_egress"), std::string::npos) << gone;
+  EXPECT_TRUE(drops(f.dp('a'), "a-es").empty());
+  EXPECT_EQ(f.broadcast("r1", kN).leg_a, uint64_t(kN));
+}
+
+// `on-stop: keep`: the provider goes away without removing anything; the filters keep working
+// with the last state, and a new provider adopts them (same programs, counters continue).
+TEST(EsFilterKernel, RestartOnStopKeep_FiltersStayAndAreAdopted) {
+  REQUIRE_ROOT_AND_BPF();
+  EsFabric f;
+  ASSERT_TRUE(f.ok()) << f.why();
+  program(f, true, false);  // B is the DF: A drops r1's BUM as non-DF
+  EXPECT_EQ(f.broadcast("r1", kN).leg_b, uint64_t(kN));
+  const uint64_t dropped = drops(f.dp('a'), "a-es")["non_df"];
+  EXPECT_EQ(dropped, uint64_t(kN));
+  const std::string tc_a = "tc -n " + f.tenant('a').name() + " filter show dev a-es egress";
+  std::string before;
+  sh(tc_a, &before);
+
+  ASSERT_TRUE(f.restart_a()) << f.why();
+  auto gap = f.broadcast("r1", kN);  // nobody has re-applied anything yet
+  EXPECT_EQ(gap.leg_a, 0u);
+  EXPECT_EQ(gap.leg_b, uint64_t(kN));
+
+  auto r = f.dp('a').apply(std::vector{Intent::add(f.attachment('a', true))});
+  ASSERT_TRUE(r.ok()) << r.errors[0].message;
+  std::string after;
+  sh(tc_a, &after);
+  EXPECT_EQ(before, after) << "adopted, not re-attached";
+  EXPECT_EQ(drops(f.dp('a'), "a-es")["non_df"], 2u * kN) << "the counter continues";
+  auto again = f.broadcast("r1", kN);
+  EXPECT_EQ(again.leg_a, 0u);
+  EXPECT_EQ(again.leg_b, uint64_t(kN));
+}
+
+}  // namespace
+}  // namespace evpnd::dataplane
