@@ -65,6 +65,9 @@ class Fabric:
     l3vni: int | None = L3VNI
     extra_spine_neighbors: list = field(default_factory=list)   # more peers of the spine
     leaf_vnis: dict[int, tuple[int, ...]] = field(default_factory=dict)  # leaf i -> its L2VNIs (default all)
+    # leaf i -> its VTEP/loopback address instead of 10.255.0.i (e.g. 10.0.1.2 vs 10.0.2.1, whose
+    # order differs from the byte-reversed order FRR 8.4's DF tie-break compares, issue 9)
+    vtep_ips: dict[int, str] = field(default_factory=dict)
 
     def __post_init__(self):
         if not self.leaf_kinds:
@@ -78,6 +81,10 @@ class Fabric:
         self.leaf_ns: list[Netns] = []
         self.tenant_ns: list[Netns] = []
         self.hosts: list[Host] = []
+
+    def vtep(self, i: int) -> str:
+        """Leaf i's VTEP address (loopback, router-id, update source, VXLAN local)."""
+        return self.vtep_ips.get(i, leaf_ip(i))
 
     # --- build ---------------------------------------------------------------------------
     def build(self, create: bool = True) -> "Fabric":
@@ -95,9 +102,12 @@ class Fabric:
             if create:
                 s_ip, l_ip = f"10.255.1.{2 * i - 2}", f"10.255.1.{2 * i - 1}"
                 lab.veth(self.spine_ns, f"to-leaf{i}", ns, "to-spine", f"{s_ip}/31", f"{l_ip}/31")
-                ns.loopback(f"{leaf_ip(i)}/32")
+                ns.loopback(f"{self.vtep(i)}/32")
                 ns.route("10.255.0.0/24", s_ip)
-                self.spine_ns.route(f"{leaf_ip(i)}/32", l_ip)
+                for j, other in self.vtep_ips.items():  # loopbacks outside 10.255.0.0/24
+                    if j != i:
+                        ns.route(f"{other}/32", s_ip)
+                self.spine_ns.route(f"{self.vtep(i)}/32", l_ip)
                 self._leaf_overlay(i, ns, tenant)
             self._add_hosts(i, tenant, create)
         return self
@@ -107,7 +117,7 @@ class Fabric:
         return tuple(self.leaf_vnis.get(i, self.vnis))
 
     def _leaf_overlay(self, i: int, ns: Netns, t: Netns) -> None:
-        vtep = leaf_ip(i)
+        vtep = self.vtep(i)
         t.sysctl("net.ipv4.ip_forward", 1)
         segs = [(v, ANYCAST_MAC, f"{gateway(v)}/24") for v in self.vnis_of(i)]
         if self.l3vni:
@@ -145,27 +155,27 @@ class Fabric:
     # --- daemons -------------------------------------------------------------------------
     def make_nodes(self) -> None:
         from .nodes import make_node
-        leaves = [Neighbor(leaf_ip(i), ASN, update_source=SPINE_IP, rr_client=True,
+        leaves = [Neighbor(self.vtep(i), ASN, update_source=SPINE_IP, rr_client=True,
                            description=f"leaf{i}") for i in range(1, self.leaves + 1)]
         kw = {"role": "rr"} if self.spine_kind == "frr" else {}
         self.spine = make_node(self.spine_kind, self.lab, self.spine_ns, ASN, SPINE_IP,
                                leaves + list(self.extra_spine_neighbors), cluster_id=SPINE_IP, **kw)
         for i, kind in enumerate(self.leaf_kinds, start=1):
-            up = [Neighbor(SPINE_IP, ASN, update_source=leaf_ip(i), description="spine")]
+            up = [Neighbor(SPINE_IP, ASN, update_source=self.vtep(i), description="spine")]
             ns, t = self.leaf_ns[i - 1], self.tenant_ns[i - 1]
             if kind == "frr":
-                node = FrrNode(self.lab, ns, ASN, leaf_ip(i), up, role="leaf", tenant=t, l3vni=self.l3vni)
+                node = FrrNode(self.lab, ns, ASN, self.vtep(i), up, role="leaf", tenant=t, l3vni=self.l3vni)
             elif kind == "evpnd":
-                node = EvpndNode(self.lab, ns, ASN, leaf_ip(i), up, extra=self._evpnd_leaf_yaml(i, t))
+                node = EvpndNode(self.lab, ns, ASN, self.vtep(i), up, extra=self._evpnd_leaf_yaml(i, t))
             elif kind.endswith("-bgp"):  # BGP-only speaker in a leaf seat (no data plane)
-                node = make_node(kind[:-4], self.lab, ns, ASN, leaf_ip(i), up)
+                node = make_node(kind[:-4], self.lab, ns, ASN, self.vtep(i), up)
             else:
                 raise ValueError(f"unknown leaf kind {kind}")
             self.leaf_nodes.append(node)
 
     def _evpnd_leaf_yaml(self, i: int, t: Netns) -> dict:
         """Leaf role for evpnd (needs the evpnd data plane; schema: docs/examples/evpnd-leaf.yaml)."""
-        y: dict = {"vtep": {"source-ip": leaf_ip(i), "dataplane": "linux", "vxlan-port": 4789},
+        y: dict = {"vtep": {"source-ip": self.vtep(i), "dataplane": "linux", "vxlan-port": 4789},
                    "vrf-backend": "netns",
                    "l2vnis": [{"vni": v, "bridge": f"br{v}", "vxlan-device": f"vxlan{v}",
                                "arp-suppression": True, "vrf": VRF, "gateway": f"{gateway(v)}/24"}
@@ -186,8 +196,8 @@ class Fabric:
         def all_up():
             bad = [n.name if hasattr(n, "name") else n.ns.name for n in self.leaf_nodes
                    if not n.established(SPINE_IP)]
-            bad += [f"spine->{leaf_ip(i)}" for i in range(1, self.leaves + 1)
-                    if not self.spine.established(leaf_ip(i))]
+            bad += [f"spine->{self.vtep(i)}" for i in range(1, self.leaves + 1)
+                    if not self.spine.established(self.vtep(i))]
             return True if not bad else None
         wait_until(all_up, timeout, 0.5, what="all fabric sessions Established")
 

@@ -53,6 +53,7 @@ class FrrNode:
     timers: tuple[int, int] = (3, 9)
     extra_evpn: list[str] = field(default_factory=list)
     extra_global: list[str] = field(default_factory=list)  # more `router bgp` lines (graceful-restart)
+    extra_zebra: list[str] = field(default_factory=list)   # more zebra.conf lines (`evpn mh ...`, interfaces)
 
     def __post_init__(self):
         self.kind = "frr"
@@ -116,6 +117,7 @@ class FrrNode:
         lines = [f"hostname {self.ns.name}", "!"]
         if self.l3vni:
             lines += [f"vrf {self.vrf}", f" vni {self.l3vni}", "exit-vrf", "!"]
+        lines += self.extra_zebra
         return "\n".join(lines) + "\n"
 
     def _write(self, name: str, text: str) -> str:

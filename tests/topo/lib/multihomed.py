@@ -88,3 +88,25 @@ class MultihomedFabric:
 
     def single_homed(self, leaf: int, vni: int) -> Host:
         return self.fab.hosts_at(leaf, vni)[0]
+
+
+# --- FRR 8.4 as a PE of a segment (multihoming.md §2) ------------------------------------------------
+def frr_es_zebra_lines(ports: dict[str, tuple[int, int]], sys_mac: str, vrf: str = "tenant1") -> list[str]:
+    """zebra.conf lines that make FRR 8.4 a PE of type-3 segments: port -> (es-id, es-df-pref).
+
+    zebra takes `evpn mh es-id` only on a bond or on an interface the kernel does not have yet
+    (zebra_evpn_is_if_es_capable, frr-8.4.4 zebra_evpn_mh.c): start FRR first, create the port
+    afterwards (es_port). `startup-delay 0`: the default 180 s holds ES ports down after start.
+    The ESI is 03:<sys_mac>:<es-id, 3 octets>; FRR's DF algorithm is always preference (2)."""
+    lines = ["evpn mh startup-delay 0", "!"]
+    for port, (es_id, pref) in ports.items():
+        lines += [f"interface {port} vrf {vrf}", f" evpn mh es-id {es_id}", f" evpn mh es-sys-mac {sys_mac}",
+                  f" evpn mh es-df-pref {pref}", "exit", "!"]
+    return lines
+
+
+def es_port(lab, tenant, port: str, bridge: str, stub, stub_if: str) -> None:
+    """A segment port with carrier: a veth from bridge `bridge` in `tenant` to namespace `stub`
+    (control-plane tests need no host behind it)."""
+    lab.veth(tenant, port, stub, stub_if)
+    tenant.ip("link", "set", port, "master", bridge, "up")
