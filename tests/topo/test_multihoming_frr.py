@@ -7,7 +7,7 @@
 FRR is only the remote VTEP here (multihoming.md §2: as remote it is complete; as a PE it is not).
 What FRR must do with evpnd's type-1/type-4/type-2-with-ESI routes (RFC 7432 §8.2, §8.4, §14.1.2):
 1. `show bgp l2vpn evpn es` lists es1 with both evpnd VTEPs active `(A)` (per-ES and per-EVI A-D
-   of each arrived), and zebra's `show evpn es` knows both VTEPs;
+   of each arrived; the `(A)` flag is bgpd's), and zebra's `show evpn es` holds both VTEPs;
 2. in FRR's underlay namespace `ip nexthop` holds an `fdb` group of exactly {A, B}, and `bridge
    fdb` shows the dual-homed host's MAC on vxlan100 with that `nhid` (aliasing);
 3. cutting leg a (A's only attachment: A withdraws its per-ES A-D, mass withdraw §8.2) shrinks
@@ -47,6 +47,15 @@ def frr_es_vteps(frr) -> dict[str, list[str]]:
     return {}
 
 
+def zebra_es_vteps(frr) -> list[str]:
+    """zebra's `show evpn es detail json` for es1: its VTEPs (the nexthops zebra programs)."""
+    j = frr.json("show evpn es detail json")
+    for es in j if isinstance(j, list) else [j]:
+        if isinstance(es, dict) and es.get("esi") == ESI:
+            return sorted(v.get("vtep") for v in es.get("vteps", []))
+    return []
+
+
 def run(t: harness.Test) -> None:
     mf = MultihomedFabric(t.lab, remote_kind="frr", vnis=(VNI,),
                           df_per_leaf={A: {"preference": 50000}, B: {"preference": 32767}})
@@ -62,6 +71,7 @@ def run(t: harness.Test) -> None:
     # 1. FRR's view of the segment -------------------------------------------------------------
     t.check_wait("FRR bgpd: es1 lists A and B as active VTEPs (A)",
                  lambda: sorted(v for v, f in frr_es_vteps(frr).items() if "active" in f) == both, 30)
+    t.check_wait("FRR zebra: `show evpn es` holds es1 with VTEPs A and B", lambda: zebra_es_vteps(frr) == both, 10)
     t.log(frr.vtysh("show bgp l2vpn evpn es", "show evpn es"))
 
     # 2. aliasing through an fdb nexthop group -----------------------------------------------------
