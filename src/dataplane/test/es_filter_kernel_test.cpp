@@ -5,6 +5,9 @@
 // Root only (namespaces, BPF); skipped with the reason when BPF cannot be loaded.
 #include <gtest/gtest.h>
 
+#include <poll.h>
+
+#include <chrono>
 #include <map>
 
 #include "dataplane/linux/es_filter_bpf.hpp"
@@ -171,6 +174,86 @@ TEST(EsFilterKernel, RestartOnStopKeep_FiltersStayAndAreAdopted) {
   auto again = f.broadcast("r1", kN);
   EXPECT_EQ(again.leg_a, 0u);
   EXPECT_EQ(again.leg_b, uint64_t(kN));
+}
+
+}  // namespace
+}  // namespace evpnd::dataplane
+
+namespace evpnd::dataplane {
+namespace {
+
+// Fast failover puts `hairpin on` on the VXLAN port (backup_nhid, multihoming.md §3 item 3): the
+// bridge then floods overlay BUM back into the overlay. The VXLAN-egress filter drops it, so the
+// sender never gets its own broadcast back and h still gets exactly one copy.
+TEST(EsFilterKernel, HairpinForFastFailover_OverlayBumNotSentBackIntoOverlay) {
+  REQUIRE_ROOT_AND_BPF();
+  EsFabric f;
+  ASSERT_TRUE(f.ok()) << f.why();
+  for (char leaf : {'a', 'b'}) {
+    const uint32_t nh = kFdbNexthopIdBase + 1, group = kFdbNexthopIdBase + 10;
+    auto a = f.attachment(leaf, leaf == 'b');
+    a.backup_nhid = group;  // the peer PE's group
+    auto r = f.dp(leaf).apply(std::vector{Intent::add(FdbNexthop{nh, a.peer_vteps[0]}),
+                                          Intent::add(FdbNexthopGroup{group, {nh}}), Intent::add(a)});
+    ASSERT_TRUE(r.ok()) << r.errors[0].message;
+  }
+  std::string link;
+  f.tenant('a').bridge("-d link show dev vxlan100", &link);
+  ASSERT_NE(link.find("hairpin on"), std::string::npos) << link;
+
+  auto r1 = f.broadcast("r1", kN);
+  EXPECT_EQ(r1.r1, 0) << "r1 got its own broadcast back through a hairpinning leaf";
+  EXPECT_EQ(r1.leg_a, uint64_t(kN));
+  EXPECT_EQ(r1.leg_b, 0u);
+  uint64_t hairpin_a = 0, hairpin_b = 0;
+  for (const auto& c : f.dp('a').es_drop_counters())
+    if (c.reason == "hairpin" && c.port == "vxlan100") hairpin_a = c.packets;
+  for (const auto& c : f.dp('b').es_drop_counters())
+    if (c.reason == "hairpin" && c.port == "vxlan100") hairpin_b = c.packets;
+  EXPECT_EQ(hairpin_a, uint64_t(kN));
+  EXPECT_EQ(hairpin_b, uint64_t(kN));
+
+  // Without A's VXLAN-egress filter the echo is there: the assertion above can fail.
+  ASSERT_EQ(sh("tc -n " + f.tenant('a').name() + " filter del dev vxlan100 egress pref 16"), 0);
+  EXPECT_EQ(f.broadcast("r1", kN).r1, kN);
+}
+
+// Reads the provider's monitor until `done` holds (at most 3 s).
+bool poll_until(LinuxDataplane& dp, const std::function<bool()>& done) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  std::vector<DataplaneEvent> ev;
+  while (std::chrono::steady_clock::now() < until) {
+    std::vector<pollfd> pfds;
+    for (int fd : dp.event_fds()) pfds.push_back({fd, POLLIN, 0});
+    poll(pfds.data(), pfds.size(), 100);
+    dp.poll_events(ev);
+    if (done()) return true;
+  }
+  return false;
+}
+
+// Links that appear later: a new underlay link gets the tagger, an ES port deleted and created
+// again under its name gets its filter back (the monitor's RTM_NEWLINK, no new intent).
+TEST(EsFilterKernel, NewUnderlayLinkAndRecreatedPort_FiltersFollow) {
+  REQUIRE_ROOT_AND_BPF();
+  EsFabric f;
+  ASSERT_TRUE(f.ok()) << f.why();
+  program(f, false, true);
+  const std::string ua = f.underlay('a').name(), ta = f.tenant('a').name();
+  auto has = [](const std::string& cmd, const char* what) {
+    std::string out;
+    sh(cmd, &out);
+    return out.find(what) != std::string::npos;
+  };
+  ASSERT_EQ(sh("ip -n " + ua + " link add up2 type veth peer name up2p"), 0);
+  ASSERT_EQ(sh("ip -n " + ua + " link set up2 up"), 0);
+  EXPECT_TRUE(poll_until(f.dp('a'), [&] { return has("tc -n " + ua + " filter show dev up2 ingress", "es_tagger"); }));
+
+  ASSERT_EQ(sh("ip -n " + ta + " link del a-es"), 0);
+  ASSERT_EQ(sh("ip -n " + ta + " link add a-es type veth peer name a-es-p"), 0);
+  ASSERT_EQ(sh("ip -n " + ta + " link set a-es master br100 up"), 0);
+  EXPECT_TRUE(poll_until(f.dp('a'), [&] { return has("tc -n " + ta + " filter show dev a-es egress", "es_port_egress"); }));
+  EXPECT_TRUE(has("tc -n " + ta + " filter show dev a-es ingress", "es_port_ingress"));
 }
 
 }  // namespace
