@@ -259,6 +259,9 @@ void DataplaneIo::remove_entries() {
   auto st = shadow_.dump();
   if (!st) return;
   std::vector<Intent> del;
+  // Ethernet-segment attachments first: their filters (non-DF, local bias, blocking) must not
+  // outlive the routes that made this PE a non-DF; the port goes back to plain bridging.
+  for (auto& x : st->es_attachments) del.push_back(Intent::del(x));
   // Routes before the RMACs they resolve through; then the bridging entries.
   for (auto& x : st->routes) del.push_back(Intent::del(x));
   for (auto& x : st->remote_rmacs) del.push_back(Intent::del(x));

@@ -66,7 +66,9 @@ class DataplaneIo {
   dataplane::ReconcileReport reconcile_desired();
   // Forgets the desired state (a new engine will re-submit what it wants).
   void reset_desired() { shadow_ = dataplane::FakeDataplane{}; }
-  // Deletes every remote entry we installed (FDB, neighbours, routes); devices stay.
+  // Deletes every remote entry we installed (FDB, neighbours, routes) and the Ethernet-segment
+  // attachments (their filters); devices stay. `on-stop: keep` calls flush() instead, so the ES
+  // filters stay attached and the next evpnd adopts them.
   void remove_entries();
   tl::expected<dataplane::DataplaneState, dataplane::DataplaneError> dump() { return dp_->dump(); }
   // Starts watching the provider's descriptors (idempotent; call after open and apply).

@@ -183,5 +183,19 @@ TEST(DataplaneIo_Reconcile, FailuresOfTheReconcile_Retried) {
   EXPECT_EQ(r.status(100).state, VniHealth::kOk);
 }
 
+TEST(DataplaneIo_Stop, RemoveEntries_DeletesEsAttachmentsToo) {
+  Rig r;
+  EsAttachment es;
+  es.vni = 100;
+  es.port = "es1-100";
+  es.non_df = true;
+  es.peer_vteps = {ip("10.255.0.2")};
+  r.install({Intent::add(l2vni(100)), Intent::add(kFlood), Intent::add(es)});
+  ASSERT_EQ(r.fake->es_attachments().size(), 1u);
+  r.dio->remove_entries();
+  EXPECT_TRUE(r.fake->es_attachments().empty());
+  EXPECT_EQ(r.fake->l2vnis().size(), 1u);  // devices stay
+}
+
 }  // namespace
 }  // namespace evpnd::daemon
