@@ -20,11 +20,15 @@ json mac_item(const evpn::MacView& m) {
   if (m.sticky) flags.push_back("sticky");
   if (m.duplicate) flags.push_back("duplicate");
   if (m.frozen) flags.push_back("frozen");
+  if (m.synced) flags.push_back("peer-active");  // MAC sync: the segment's peer PE advertises it
   const bool local = m.origin == evpn::EntryOrigin::kLocal;
-  return {{"vni", m.vni}, {"mac", m.mac.to_string()}, {"type", origin(m.origin)},
-          {"interface", local ? m.port : ""}, {"vtep", local ? "" : m.remote_vtep.to_string()},
-          {"sequence", local ? m.local_seq : m.remote_seq}, {"local_sequence", m.local_seq},
-          {"remote_sequence", m.remote_seq}, {"flags", flags}, {"ips", strings(m.ips)}};
+  json item = {{"vni", m.vni}, {"mac", m.mac.to_string()}, {"type", origin(m.origin)},
+               {"interface", local ? m.port : ""}, {"vtep", local && !m.synced ? "" : m.remote_vtep.to_string()},
+               {"sequence", local ? m.local_seq : m.remote_seq}, {"local_sequence", m.local_seq},
+               {"remote_sequence", m.remote_seq}, {"flags", flags}, {"ips", strings(m.ips)}};
+  if (!m.esi.is_zero()) item["esi"] = m.esi.to_string();  // behind / on an Ethernet segment
+  if (m.nhid != 0) item["nhid"] = m.nhid;                  // its FDB nexthop group (aliasing)
+  return item;
 }
 
 json neigh_item(const evpn::MacVrf& vrf, const evpn::NeighView& n) {

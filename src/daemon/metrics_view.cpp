@@ -107,6 +107,10 @@ std::string metrics_text(const Daemon& d, const api::ApiServerStats* api) {
               {{"reason", "router_mac"}});
     w.counter("evpnd_evpn_routes_not_installed_total", kNotInstalled, double(sc.esi_without_ad_per_es),
               {{"reason", "esi_without_ad_per_es"}});
+    w.counter("evpnd_es_mass_withdraw_total",
+              "Remote PEs' A-D per ES route sets withdrawn while MACs of the segment were installed: one "
+              "nexthop group change re-points them all (RFC 7432 section 8.2)",
+              double(sc.es_mass_withdrawals));
     w.counter("evpnd_evpn_notices_total", "EVPN notices logged (duplicates, sticky conflicts, ignored routes)",
               double(d.notices_logged()));
     for (const auto& v : e->vni_views()) {

@@ -155,10 +155,6 @@ bool EvpnService::ip_vrf_usable(const wire::EvpnRoute& r, const PathInfo& info, 
   return false;
 }
 
-void EvpnService::reoffer(const EsRoutes::Segment& seg, Time now, Output& out) {
-  for (auto& p : es_.dependents(seg)) out.append(on_remote_route(p.route, p.attrs, p.next_hop, true, now));
-}
-
 void EvpnService::unimport(const Bytes& key, const Imported& rec, const std::vector<Vni>& keep_mac,
                            const std::vector<std::string>& keep_ip, Time now, Output& out) {
   for (Vni v : rec.mac_vrfs) {
@@ -182,24 +178,24 @@ Output EvpnService::on_remote_route(const wire::EvpnRoute& route, const wire::Pa
   const Bytes key = wire::route_key(route);
   if (local_es_route(route, attrs, next_hop, add, key, now, out)) return out;  // multihoming
   auto prev = imported_.find(key);
+  const auto* ad = std::get_if<wire::EthernetAutoDiscovery>(&route);
   if (!add) {
-    es_.untrack(key);
+    remote_es_.untrack(key);
     if (prev != imported_.end()) {
       unimport(key, prev->second, {}, {}, now, out);
       imported_.erase(prev);
     }
-    // RFC 7432 §8.2: an A-D per ES route withdrawn takes the segment's MACs behind that VTEP.
-    if (auto seg = es_.ad_per_es_withdraw(key)) reoffer(*seg, now, out);
+    // RFC 7432 §8.2: an A-D route withdrawn re-points (or removes) the segment's MACs.
+    if (ad) ad_route(key, nullptr, attrs, std::nullopt, now, out);
     return out;
   }
   const uint8_t type = wire::route_type(route);
-  const auto* ad = std::get_if<wire::EthernetAutoDiscovery>(&route);
-  const bool ad_per_es = ad && ad->ethernet_tag == kMaxEthernetTag && !esi_reserved(ad->esi);
+  const bool ad_usable = ad && !esi_reserved(ad->esi);  // §8.2.1: not needed for ESI 0
   std::optional<IpAddress> vtep;
-  if (type == 2 || type == 3 || type == 5 || ad_per_es) {
+  if (type == 2 || type == 3 || type == 5 || ad_usable) {
     vtep = route_vtep(route, attrs, next_hop, out);
   } else {
-    ++counters_.unsupported_ignored;  // A-D per EVI, type 4 (multihoming) and unknown: not used here
+    ++counters_.unsupported_ignored;  // type 4 (local segments' business), unknown, A-D with ESI 0
   }
   if (vtep && *vtep == local_vtep_) {
     ++counters_.own_vtep_ignored;  // our own route reflected back (RFC 4456)
@@ -214,34 +210,23 @@ Output EvpnService::on_remote_route(const wire::EvpnRoute& route, const wire::Pa
       vtep.reset();
     }
   }
-  if (ad_per_es) {
-    // Kept while one of our MAC-VRFs imports it (it carries the RTs of the segment's EVIs, RFC
-    // 7432 §8.2), to let the MAC/IP routes of that ESI from that VTEP be installed (§9.2.2).
-    const auto old = es_.ad_per_es_withdraw(key);
-    std::optional<EsRoutes::Segment> seg;
-    const std::vector<RouteTarget> rts = route_targets(attrs);
-    if (vtep && std::any_of(mac_vrfs_.begin(), mac_vrfs_.end(), [&](const auto& m) { return m.second.imports(rts); })) {
-      seg = EsRoutes::Segment{ad->esi, *vtep};
-      es_.ad_per_es_add(key, *seg);
-    }
-    if (old && old != seg) reoffer(*old, now, out);
-    if (seg) reoffer(*seg, now, out);
+  if (ad) {
+    ad_route(key, ad_usable ? ad : nullptr, attrs, vtep, now, out);
     return out;
   }
+  bool sync_esi = false;  // a peer of one of our segments: MAC sync, never a remote host route
   if (const auto* t2 = std::get_if<wire::MacIpAdvertisement>(&route); t2 && !esi_reserved(t2->esi)) {
-    // RFC 7432 §9.2.2: forwarding state for a non-reserved ESI needs the A-D per ES route(s).
-    es_.untrack(key);
-    if (vtep) {
-      const EsRoutes::Segment seg{t2->esi, *vtep};
-      es_.track(key, seg, {route, attrs, next_hop});
-      if (!es_.present(seg)) {
-        ++counters_.esi_without_ad_per_es;
-        out.notice(Severity::kWarning, NoticeKind::kRouteIgnored, 0, t2->mac, std::nullopt,
-                   wire::to_string(route) + " from " + vtep->to_string() + ": ESI " + t2->esi.to_string() +
-                       " without that VTEP's Ethernet A-D per ES route; not installed until it arrives "
-                       "(RFC 7432 §9.2.2)");
-        vtep.reset();
-      }
+    // RFC 7432 §9.2.2: forwarding state for a non-reserved ESI needs the set of A-D per ES
+    // routes of the segment (whose PEs: remote_es.hpp); our own segments need none.
+    remote_es_.track(key, t2->esi, {route, attrs, next_hop});
+    sync_esi = local_esi(t2->esi);
+    if (vtep && !sync_esi && !remote_es_.has_per_es(t2->esi)) {
+      ++counters_.esi_without_ad_per_es;
+      out.notice(Severity::kWarning, NoticeKind::kRouteIgnored, 0, t2->mac, std::nullopt,
+                 wire::to_string(route) + " from " + vtep->to_string() + ": ESI " + t2->esi.to_string() +
+                     " without an Ethernet A-D per ES route for the segment; not installed until one "
+                     "arrives (RFC 7432 §9.2.2)");
+      vtep.reset();
     }
   }
   Imported rec{route, {}, {}};
@@ -255,7 +240,7 @@ Output EvpnService::on_remote_route(const wire::EvpnRoute& route, const wire::Pa
       }
     }
     const auto* rt2 = std::get_if<wire::MacIpAdvertisement>(&route);
-    const bool for_ip_vrfs = ((rt2 && !rt2->ip.empty()) || type == 5) &&
+    const bool for_ip_vrfs = ((rt2 && !rt2->ip.empty()) || type == 5) && !sync_esi &&
                              std::any_of(ip_vrfs_.begin(), ip_vrfs_.end(), [&](const auto& v) { return v.second.imports(rts); });
     const bool ip_ok = for_ip_vrfs && ip_vrf_usable(route, info, *vtep, out);
     for (auto& [name, vrf] : ip_vrfs_) {

@@ -19,8 +19,13 @@
 // not installed anywhere; a VRF whose local VNI differs from the route's VNI (label fields, RFC
 // 8365 §5.1.3) does not import it; a type-5 route with an overlay index or invalid per RFC 9136
 // §3.1/§3.2 is not used, nor a non-unicast Router's MAC; a MAC/IP route with a non-reserved ESI is
-// used only while the same VTEP's Ethernet A-D per ES route for that ESI is present (RFC 7432
-// §9.2.2, es_routes.hpp). Counted and logged; BGP keeps the route.
+// used only while an Ethernet A-D per ES route for that ESI is present (RFC 7432 §9.2.2), unless
+// the ESI is one of our own segments (MAC sync, mac_vrf.hpp; never a host route: the host is
+// local). Counted and logged; BGP keeps the route.
+// Ethernet A-D routes (type 1; RFC 7432 §8.6: single-homed PEs process them too) go to
+// RemoteEs (remote_es.hpp): per ES when a MAC-VRF imports its RTs, per EVI into the MAC-VRFs
+// whose RTs match and whose VNI is its label (RFC 8365 §5.1.3). Each change re-points the
+// segment's nexthop groups (aliasing, backup path, mass withdraw) and re-evaluates its MACs.
 // Import is by Route Target (RFC 7432 §9.2.1 / RFC 4364 §4.3.1): a type-2 goes to every
 // MAC-VRF whose import RTs match (remote MAC/neighbour intents) and, when it has an IP, to
 // every IP-VRF whose import RTs match (host route + RMAC); type-3 to MAC-VRFs (flood list);
@@ -43,12 +48,12 @@
 #include "api/config.hpp"
 #include "dataplane/intent.hpp"
 #include "evpn/dup_detector.hpp"
-#include "evpn/es_routes.hpp"
 #include "evpn/ethernet_segment.hpp"
 #include "evpn/ip_vrf.hpp"
 #include "evpn/mac_vrf.hpp"
 #include "evpn/nexthop_groups.hpp"
 #include "evpn/output.hpp"
+#include "evpn/remote_es.hpp"
 #include "evpn/views.hpp"
 
 namespace evpnd::evpn {
@@ -57,13 +62,14 @@ struct ServiceCounters {
   uint64_t remote_routes_imported = 0;  // adds that matched at least one VRF
   uint64_t remote_routes_unmatched = 0; // adds whose RTs matched nothing
   uint64_t own_vtep_ignored = 0;        // routes with our own VTEP (reflected back)
-  uint64_t unsupported_ignored = 0;     // types 1, 4, unknown; PMSI types other than 6
+  uint64_t unsupported_ignored = 0;     // type 4, unknown, A-D with a reserved ESI; PMSI types other than 6
   uint64_t encap_unsupported = 0;       // no VXLAN encapsulation (RFC 8365 §5.1.3, §6): not installed
   uint64_t vni_mismatch = 0;            // per VRF: route VNI != local VNI (RFC 8365 §5.1.3): not imported
   uint64_t overlay_index_unresolved = 0;  // type 5 with ESI / GW IP / MAC overlay index (RFC 9136 §3.2)
   uint64_t treat_as_withdraw = 0;       // type 5 invalid per RFC 9136 §3.1/§3.2: not used
   uint64_t router_mac_invalid = 0;      // type 2 MAC+IP with a non-unicast Router's MAC: no host route
   uint64_t esi_without_ad_per_es = 0;   // type 2 with a non-reserved ESI and no A-D per ES (RFC 7432 §9.2.2)
+  uint64_t es_mass_withdrawals = 0;     // a PE's per-ES routes withdrawn with MACs of the ES installed (§8.2)
 };
 
 // What the config does not say but the daemon knows.
@@ -77,6 +83,9 @@ struct ServiceOptions {
 class EvpnService {
  public:
   explicit EvpnService(const api::Config& cfg, ServiceOptions opts = {});
+  // The MAC-VRFs point at remote_es_: not copyable, not movable (held by unique_ptr).
+  EvpnService(const EvpnService&) = delete;
+  EvpnService& operator=(const EvpnService&) = delete;
 
   const IpAddress& local_vtep() const { return local_vtep_; }
 
@@ -123,6 +132,12 @@ class EvpnService {
   std::map<Vni, std::vector<IpAddress>> remote_vteps() const;
   std::vector<VrfView> vrf_views() const;
   std::vector<RmacView> rmac_views() const;
+  // Remote Ethernet segments (`show evpn es`, remote part): ESI, PEs with their per-ES/per-EVI
+  // routes and active (A) VNIs, the groups per VNI, single-active.
+  std::vector<RemoteEsView> remote_es_views() const { return remote_es_.views(); }
+  const RemoteEs& remote_es() const { return remote_es_; }
+  // Is `esi` one of our own (configured) Ethernet segments?
+  bool local_esi(const Esi& esi) const;
   std::vector<VrfRouteView> vrf_route_views(const std::string& vrf = "") const;
   const ServiceCounters& counters() const { return counters_; }
   // Ethernet segments (multihoming; evpn_service_es.cpp): `show evpn es`, `show evpn es-evi`.
@@ -170,8 +185,6 @@ class EvpnService {
   // Counts and notes a mismatch (route_checks.hpp).
   bool vni_matches(const wire::EvpnRoute& r, std::optional<Vni> route_vni, Vni local, bool l3,
                    const IpAddress& vtep, Output& out);
-  // Offers the MAC/IP routes that depend on `seg` again (its A-D per ES route came or went).
-  void reoffer(const EsRoutes::Segment& seg, Time now, Output& out);
   // Multihoming (evpn_service_es.cpp).
   void build_segments();
   void add_segment(const api::EthernetSegmentConfig& c);
@@ -186,6 +199,13 @@ class EvpnService {
                       bool add, const Bytes& key, Time now, Output& out);
   bool segment_route(const wire::EvpnRoute& route, const wire::PathAttributes& attrs, const IpAddress& next_hop,
                      bool add, const Bytes& key, Time now, Output& out);
+  // An Ethernet A-D route (type 1) added or withdrawn (evpn_service_remote_es.cpp).
+  void ad_route(const Bytes& key, const wire::EthernetAutoDiscovery* ad, const wire::PathAttributes& attrs,
+                const std::optional<IpAddress>& vtep, Time now, Output& out);
+  // After an A-D change of `esi`: groups re-pointed, the MAC/IP routes of the segment offered
+  // again when its first per-ES route came or its last one went (`had_per_es` before), its MACs
+  // re-evaluated.
+  void es_changed(const Esi& esi, bool had_per_es, Time now, Output& out);
   // May the route go into IP-VRFs at all (RFC 9136 §3.1/§3.2 for type 5, Router's MAC validity)?
   bool ip_vrf_usable(const wire::EvpnRoute& r, const PathInfo& info, const IpAddress& vtep, Output& out);
 
@@ -199,7 +219,7 @@ class EvpnService {
   std::map<Vni, std::string> l2_to_vrf_;
   KeyMap<Imported> imported_;
   NexthopGroups nhg_;              // FDB nexthop/group ids (before anything that uses them)
-  EsRoutes es_;                    // A-D per ES routes and the MAC/IP routes waiting on them
+  RemoteEs remote_es_{nhg_};       // A-D routes, remote segments' groups, MAC/IP routes with an ESI
   std::vector<Mac> gateway_macs_;  // every VRF's router and anycast gateway MAC: never hosts
   uint16_t next_rd_index_ = 2;     // auto-RD index for a VNI added at run time
   ServiceCounters counters_;

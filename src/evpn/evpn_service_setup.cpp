@@ -69,7 +69,8 @@ void EvpnService::add_mac_vrf(const api::L2VniConfig& l2, uint16_t rd_index) {
     c.vrf = l2.vrf;
     l2_to_vrf_[l2.vni] = l2.vrf;
   }
-  mac_vrfs_.emplace(l2.vni, MacVrf(std::move(c), dad_));
+  auto [it, fresh] = mac_vrfs_.emplace(l2.vni, MacVrf(std::move(c), dad_));
+  it->second.set_remote_es(&remote_es_);
 }
 
 Output EvpnService::start(Time now) {

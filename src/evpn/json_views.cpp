@@ -32,6 +32,9 @@ json mac_table_json(const std::vector<MacView>& macs) {
               {"neighbors", strings(m.ips)}};
     if (m.origin == EntryOrigin::kLocal) e["intf"] = m.port;
     else e["remoteVtep"] = m.remote_vtep.to_string();
+    if (!m.esi.is_zero()) e["esi"] = m.esi.to_string();   // FRR: "esi" of an ES MAC
+    if (m.nhid != 0) e["nexthopGroup"] = m.nhid;
+    if (m.synced) e["peerActive"] = true;
     vni["macs"][m.mac.to_string()] = std::move(e);
     vni["numMacs"] = vni["macs"].size();
   }

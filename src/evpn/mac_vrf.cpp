@@ -31,6 +31,9 @@ void MacVrf::stop(Output& out) {
     e.installed_neighs.clear();
     if (e.installed) out.del(*e.installed);
     e.installed.reset();
+    if (e.synced) out.del(*e.synced);
+    e.synced.reset();
+    if (es_) es_->settle({cfg_.vni, mac}, false, out);  // groups after the MACs using them
   }
   for (const auto& [vtep, refs] : flood_refs_) out.del(dataplane::FloodEntry{cfg_.vni, vtep});
   if (started_) out.withdraw(make_imet_route(cfg_.rd, cfg_.local_vtep), cfg_.local_vtep);
@@ -53,8 +56,19 @@ void MacVrf::set_l3(std::optional<L3Binding> l3, Output& out) {
 void MacVrf::set_es_ports(std::map<std::string, Esi> ports, Output& out) {
   if (cfg_.es_ports == ports) return;
   cfg_.es_ports = std::move(ports);
-  for (auto& [mac, e] : macs_)
-    if (e.local) reconcile(mac, e, out);
+  // Local MACs' type-2s carry the ESI; peers' paths of a segment become (or stop being) MAC sync.
+  for (auto it = macs_.begin(); it != macs_.end();) {
+    const Mac mac = it->first;
+    ++it;
+    reconcile(mac, macs_.at(mac), out);
+    maybe_erase(mac);
+  }
+}
+
+const std::string* MacVrf::es_port(const Esi& esi) const {
+  for (const auto& [port, e] : cfg_.es_ports)
+    if (e == esi) return &port;
+  return nullptr;
 }
 
 // ---- local learning -----------------------------------------------------------------------
@@ -73,7 +87,12 @@ void MacVrf::local_mac(const Mac& mac, const std::string& port, bool is_static, 
     return;
   }
   const IpSnapshot ips = ip_snapshot(mac, IpAddress{});
-  if (auto best = best_remote(e)) {
+  // Where the MAC was: a remote location, or our segment (a peer's sync path) when it is now
+  // learned on another port. Learned on the segment's own attachment it is no move (§15).
+  const auto sync = best_sync(e);
+  std::optional<Best> best = best_remote(e);
+  if (sync_wins(sync, best)) best = *es_port(sync->esi) == port ? std::nullopt : sync;
+  if (best) {
     if (best->sticky && !is_static) {
       // RFC 7432 §15.2: a MAC advertised as static elsewhere must not move here.
       ++counters_.sticky_conflicts;
@@ -89,6 +108,10 @@ void MacVrf::local_mac(const Mac& mac, const std::string& port, bool is_static, 
     // across the wrap "max" has no meaning, and the RFC asks for received + 1.
     e.local_seq = wire::mobility_seq_next(best->seq);
     record_move(mac, e, now, out, "remote->local");
+  } else if (sync && wire::mobility_seq_compare(sync->seq, e.local_seq) > 0) {
+    // The host is on our segment, a peer PE saw it first: not a move (§15, same non-zero ESI):
+    // the highest received sequence number, not one more.
+    e.local_seq = sync->seq;
   }
   e.local = LocalMac{port, is_static};
   reconcile(mac, e, out);
@@ -158,7 +181,7 @@ void MacVrf::remote_mac_route(const Bytes& key, const wire::MacIpAdvertisement& 
   }
   const bool changed = old == e.paths.end() || old->second.vtep != vtep || old->second.ip != r.ip ||
                        old->second.seq != info.seq || old->second.sticky != info.sticky;
-  e.paths[key] = RemotePath{vtep, r.ip, info.seq, info.sticky};
+  e.paths[key] = RemotePath{vtep, r.ip, info.seq, info.sticky, r.esi};
   if (!r.ip.empty()) {
     remote_ip_users_[r.ip].insert(mac);
     // A new or changed claim of an IP another MAC holds takes the kernel entry (the latest claim
@@ -168,7 +191,13 @@ void MacVrf::remote_mac_route(const Bytes& key, const wire::MacIpAdvertisement& 
   }
 
   const auto best = best_remote(e);
-  if (e.local && best) {
+  if (is_sync(r.esi)) {
+    // MAC sync: a peer of our segment advertises the host; our own route follows the highest
+    // sequence number of the segment (§15) and nothing moves.
+    if (e.local && !e.local->is_static && wire::mobility_seq_compare(info.seq, e.local_seq) > 0) {
+      e.local_seq = info.seq;
+    }
+  } else if (e.local && best) {
     if (e.local->is_static) {
       // RFC 7432 §15.2: a locally static MAC advertised by another PE: alert, keep ours.
       ++counters_.sticky_conflicts;
@@ -180,7 +209,11 @@ void MacVrf::remote_mac_route(const Bytes& key, const wire::MacIpAdvertisement& 
       e.local.reset();  // the host went away: the remote path wins, ours is withdrawn
     }
   } else if (best && e.installed && e.installed->vtep != best->vtep && best->vtep == vtep) {
-    record_move(mac, e, now, out, "remote->remote");
+    // Another PE of the same multihomed segment is no new location (§15 ESI comparison).
+    const auto was = std::find_if(e.paths.begin(), e.paths.end(),
+                                  [&](const auto& kv) { return kv.second.vtep == e.installed->vtep; });
+    const bool same_es = was != e.paths.end() && was->second.esi == best->esi && !esi_reserved(best->esi);
+    if (!same_es) record_move(mac, e, now, out, "remote->remote");
   }
   reconcile(mac, e, out);
   if (!r.ip.empty()) reconcile_ip_users(r.ip, out);
@@ -364,14 +397,22 @@ size_t MacVrf::clear_duplicates(const std::optional<Mac>& only, Output& out) {
 
 // ---- decisions ----------------------------------------------------------------------------
 
-std::optional<MacVrf::Best> MacVrf::best_remote(const Entry& e) const {
+bool MacVrf::sync_wins(const std::optional<Best>& s, const std::optional<Best>& r) {
+  if (!s) return false;
+  if (!r) return true;
+  if (int c = wire::mobility_seq_compare(s->seq, r->seq)) return c > 0;
+  return s->vtep < r->vtep;
+}
+
+std::optional<MacVrf::Best> MacVrf::best_of(const Entry& e, bool sync) const {
   // Per VTEP the newest seq of its paths (MAC-only and MAC+IP routes carry the same one);
   // across VTEPs the newest seq wins, equal seqs go to the lowest VTEP IP (RFC 7432 §15.1).
   // "Newest" is serial number order (RFC 7432 §15 wraparound; wire::mobility_seq_compare).
   std::optional<Best> best;
   std::map<IpAddress, Best> per_vtep;
   for (const auto& [key, p] : e.paths) {
-    auto [it, first] = per_vtep.try_emplace(p.vtep, Best{p.vtep, p.seq, p.sticky});
+    if (is_sync(p.esi) != sync) continue;
+    auto [it, first] = per_vtep.try_emplace(p.vtep, Best{p.vtep, p.seq, p.sticky, p.esi});
     Best& b = it->second;
     if (!first && wire::mobility_seq_compare(p.seq, b.seq) > 0) b.seq = p.seq;
     b.sticky = b.sticky || p.sticky;
@@ -443,14 +484,37 @@ void MacVrf::reconcile_routes(const Mac& mac, Entry& e, Output& out) {
   }
 }
 
+void MacVrf::refresh(const Mac& mac, Output& out) {
+  auto it = macs_.find(mac);
+  if (it == macs_.end()) return;
+  reconcile(mac, it->second, out);
+  maybe_erase(mac);
+}
+
 void MacVrf::reconcile_install(const Mac& mac, Entry& e, Output& out) {
   std::optional<dataplane::RemoteMac> want_mac;
+  std::optional<dataplane::SyncedMac> want_sync;
   std::set<IpAddress> want_neighs;
+  bool want_group = false;  // bound to a remote segment's group (installed or waiting for one)
   if (!e.local) {
-    if (auto best = best_remote(e)) {
+    const auto best = best_remote(e);
+    const auto sync = best_sync(e);
+    if (sync_wins(sync, best)) {
+      want_sync = dataplane::SyncedMac{cfg_.vni, mac, *es_port(sync->esi)};
+    } else if (best) {
       want_mac = dataplane::RemoteMac{cfg_.vni, mac, best->vtep, best->sticky};
       for (const auto& [key, p] : e.paths) {
-        if (p.vtep == best->vtep && !p.ip.empty() && !has_local_host(p.ip)) want_neighs.insert(p.ip);
+        if (p.vtep == best->vtep && !is_sync(p.esi) && !p.ip.empty() && !has_local_host(p.ip)) want_neighs.insert(p.ip);
+      }
+      if (es_ && !esi_reserved(best->esi)) {
+        // Group add/replace goes out before the MAC that points at it.
+        want_group = true;
+        if (auto nhid = es_->bind({cfg_.vni, mac}, best->esi, best->vtep, out)) {
+          want_mac->nhid = *nhid;
+        } else {
+          want_mac.reset();  // no PE of the segment usable: not installed (RFC 7432 §8.2)
+          want_neighs.clear();
+        }
       }
     }
   }
@@ -467,11 +531,19 @@ void MacVrf::reconcile_install(const Mac& mac, Entry& e, Output& out) {
     }
     it = e.installed_neighs.erase(it);
   }
-  if (e.installed != want_mac) {
-    if (e.installed && !want_mac) out.del(*e.installed);
-    if (want_mac) out.add(*want_mac);  // kAdd replaces (new VTEP or sticky flag)
-    e.installed = want_mac;
+  // One bridge entry per MAC: the old kind goes before the new one comes.
+  if (e.installed && !want_mac) out.del(*e.installed);
+  if (e.synced && !want_sync) {
+    // A local learn means the bridge took the entry over (ours carry extern_learn and are never
+    // reported as learned): deleting it now would delete the learned entry.
+    if (!e.local) out.del(*e.synced);
+    e.synced.reset();
   }
+  if (want_sync && e.synced != want_sync) out.add(*want_sync);
+  e.synced = want_sync;
+  if (want_mac && e.installed != want_mac) out.add(*want_mac);  // kAdd replaces (VTEP, group, sticky)
+  e.installed = want_mac;
+  if (es_) es_->settle({cfg_.vni, mac}, want_group, out);  // a group no MAC uses goes after them
   for (const auto& ip : want_neighs) {
     if (e.installed_neighs.count(ip)) continue;
     e.installed_neighs.insert(ip);
@@ -495,7 +567,7 @@ void MacVrf::maybe_erase(const Mac& mac) {
   if (it == macs_.end()) return;
   const Entry& e = it->second;
   if (e.local || !e.paths.empty() || !e.local_ips.empty() || !e.dad.idle() || !e.advertised.empty() ||
-      e.installed || !e.installed_neighs.empty()) {
+      e.installed || e.synced || !e.installed_neighs.empty()) {
     return;
   }
   macs_.erase(it);

@@ -15,6 +15,21 @@
 //   * a static (sticky) local MAC never moves; a remote route for it raises an alarm (§15.2);
 //     a sticky remote MAC is not taken over by a local learn (alarm);
 //   * gateway MACs (anycast gateway, router MACs) are never advertised nor installed as hosts.
+// Multihoming (remote_es.hpp): a remote MAC with a non-reserved ESI is installed through the
+// segment's FDB nexthop group (RemoteMac::nhid; aliasing, backup path, mass withdraw), bound with
+// RemoteEs::bind()/settle() around its intent. MAC sync: a path whose ESI is one of this VNI's
+// local segments (a peer PE of ours advertising a host on our segment) is not a remote location:
+// RFC 7432 §9.2.2 "the receiving PE is locally attached to the same ESI, then the PE does not
+// alter its forwarding state based on the received route. This ensures that local routes are
+// preferred to remote routes." It is installed on the local attachment (SyncedMac), is no
+// mobility event, and a later local learn advertises the highest received sequence number, not
+// one more (RFC 7432 §15: "...previously received a MAC/IP Advertisement route with the same
+// non-zero Ethernet segment identifier advertises it with: 1. no MAC Mobility extended community
+// attribute, if the received route did not carry said attribute. 2. ... the sequence number
+// equal to the highest of the sequence number(s) in the received MAC/IP Advertisement route(s)").
+// Paths of one non-reserved ESI from different VTEPs are not moves either ("ESI comparison is
+// done for multihoming in order to prevent false detection of MAC moves among the PEs attached
+// to the same multihomed site", §15).
 // Duplicate detection counts local<->remote moves and remote VTEP changes (dup_detector.hpp);
 // with freeze, a frozen MAC keeps what was published until the freeze ends or is cleared.
 // IP addresses are counted too, as FRR's zebra does: an IP moves when where it lives (local, or
@@ -38,6 +53,7 @@
 #include "core/route_target.hpp"
 #include "evpn/dup_detector.hpp"
 #include "evpn/output.hpp"
+#include "evpn/remote_es.hpp"
 #include "evpn/route_builder.hpp"
 #include "evpn/views.hpp"
 
@@ -63,6 +79,11 @@ class MacVrf {
   Vni vni() const { return cfg_.vni; }
   bool imports(const std::vector<RouteTarget>& route_rts) const;
   bool is_gateway_mac(const Mac& m) const;
+  // Remote segments' groups (owned by EvpnService, which outlives this MacVrf); unset: MACs
+  // with an ESI are installed towards their advertiser (unit tests of MacVrf alone).
+  void set_remote_es(RemoteEs* es) { es_ = es; }
+  // Re-evaluates where `mac` is installed (its segment's A-D routes changed).
+  void refresh(const Mac& mac, Output& out);
 
   // Advertises the type-3 route (RFC 7432 §11.1) once the VNI exists.
   void start(Output& out);
@@ -120,11 +141,13 @@ class MacVrf {
     IpAddress ip;     // empty for MAC-only routes
     uint32_t seq = 0;
     bool sticky = false;
+    Esi esi;
   };
   struct Best {
     IpAddress vtep;
     uint32_t seq = 0;
     bool sticky = false;
+    Esi esi;
   };
   struct Published {
     wire::EvpnRoute route;
@@ -145,10 +168,19 @@ class MacVrf {
     DadState dad;
     KeyMap<Published> advertised;
     std::optional<dataplane::RemoteMac> installed;
+    std::optional<dataplane::SyncedMac> synced;  // MAC sync onto a local attachment
     std::set<IpAddress> installed_neighs;
   };
 
-  std::optional<Best> best_remote(const Entry& e) const;
+  // The best path of other locations (sync paths excluded) / of our peers on our segments.
+  std::optional<Best> best_remote(const Entry& e) const { return best_of(e, false); }
+  std::optional<Best> best_sync(const Entry& e) const { return best_of(e, true); }
+  std::optional<Best> best_of(const Entry& e, bool sync) const;
+  // The attachment port of `esi` in this VNI when it is one of our segments (MAC sync).
+  const std::string* es_port(const Esi& esi) const;
+  bool is_sync(const Esi& esi) const { return es_port(esi) != nullptr; }
+  // Does the sync path `s` beat the remote one (§15: newer seq, then the lower VTEP)?
+  static bool sync_wins(const std::optional<Best>& s, const std::optional<Best>& r);
   bool local_wins(const Entry& e, const Best& b) const;
   void record_move(const Mac& mac, Entry& e, Time now, Output& out, const char* how);
   std::optional<IpLoc> ip_location(const IpAddress& ip) const;
@@ -176,6 +208,7 @@ class MacVrf {
   std::map<IpAddress, DadState> ip_dad_;  // IPs that moved at least once  // MACs frozen with a deadline: next_deadline() looks at these only
   bool started_ = false;
   MacVrfCounters counters_;
+  RemoteEs* es_ = nullptr;
 };
 
 }  // namespace evpnd::evpn

@@ -16,11 +16,23 @@ std::optional<MacView> MacVrf::view_of(const Mac& mac, const Entry& e) const {
     v.port = e.local->port;
     v.sticky = e.local->is_static;
     v.ips.assign(e.local_ips.begin(), e.local_ips.end());
+    if (auto it = cfg_.es_ports.find(v.port); it != cfg_.es_ports.end()) v.esi = it->second;
   } else if (e.installed) {
     v.origin = EntryOrigin::kRemote;
     v.remote_vtep = e.installed->vtep;
     v.sticky = e.installed->sticky;
+    v.nhid = e.installed->nhid;
+    if (auto best = best_remote(e)) v.esi = best->esi;
     v.ips.assign(e.installed_neighs.begin(), e.installed_neighs.end());
+  } else if (e.synced) {
+    v.origin = EntryOrigin::kLocal;
+    v.port = e.synced->port;
+    v.synced = true;
+    if (auto sync = best_sync(e)) {
+      v.remote_vtep = sync->vtep;
+      v.esi = sync->esi;
+      v.remote_seq = sync->seq;
+    }
   } else {
     return std::nullopt;  // only neighbours or duplicate-detection history: not a MAC table entry
   }
@@ -94,7 +106,7 @@ VniView MacVrf::vni_view() const {
   v.l3vni = cfg_.l3 ? cfg_.l3->l3vni : 0;
   v.local_vtep = cfg_.local_vtep;
   for (const auto& [mac, e] : macs_) {
-    if (e.local) ++v.local_macs;
+    if (e.local || e.synced) ++v.local_macs;
     else if (e.installed) ++v.remote_macs;
   }
   v.local_neighs = local_neighs_.size();

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/esi.hpp"
 #include "core/ip.hpp"
 #include "core/mac.hpp"
 #include "core/rd.hpp"
@@ -32,6 +33,10 @@ struct MacView {
   bool duplicate = false;
   bool frozen = false;
   std::vector<IpAddress> ips;  // local neighbours / remote MAC+IP routes of the winning VTEP
+  Esi esi;                   // the Ethernet segment (zero: single-homed)
+  uint32_t nhid = 0;         // remote behind a multihomed segment: its FDB nexthop group
+  bool synced = false;       // MAC sync: a peer PE of our segment advertises it (remote_vtep),
+                             // installed on our attachment `port` (FRR: peer-active)
   bool operator==(const MacView&) const = default;
 };
 

@@ -50,7 +50,11 @@ std::string render_evpn_macs(const json& body) {
   Table t({"VNI", "MAC", "Type", "Intf/Remote VTEP", "Seq #", "Flags"});
   t.align(0, Align::kRight).align(4, Align::kRight);
   for (auto& m : macs) {
-    std::string where = field(m, "type") == "local" ? field(m, "interface") : field(m, "vtep");
+    // As FRR: a MAC behind a remote Ethernet segment shows the segment (and here its group).
+    std::string where = field(m, "type") == "local" ? field(m, "interface")
+                        : m.contains("esi")        ? field(m, "esi")
+                                                   : field(m, "vtep");
+    if (m.contains("nhid")) where += " nhid " + field(m, "nhid");
     std::string flags = join_field(m, "flags");
     t.add_row({field(m, "vni"), field(m, "mac"), field(m, "type"), where, field(m, "sequence"), flags == "-" ? "" : flags});
   }
