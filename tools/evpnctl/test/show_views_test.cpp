@@ -144,6 +144,19 @@ TEST(ShowViews, EvpnMac_LocalInterfaceRemoteVtepFlags) {
   EXPECT_EQ(render_evpn_macs(json{{"macs", json::array()}}), "No MAC entries.\n");
 }
 
+TEST(ShowViews, EvpnMac_RemoteBehindSegmentShowsEsiAndGroup) {  // as FRR's "Remote ES/VTEP"
+  json body = json::parse(R"({"macs":[
+    {"vni":100,"mac":"02:00:00:00:0a:01","type":"remote","vtep":"10.255.0.2","sequence":0,"flags":[],
+     "esi":"03:44:38:39:ff:ff:01:00:00:01","nhid":234881027},
+    {"vni":100,"mac":"02:00:00:00:0c:01","type":"local","interface":"es1-100","vtep":"10.255.0.3","sequence":0,
+     "flags":["peer-active"],"esi":"03:44:38:39:ff:ff:01:00:00:01"}]})");
+  EXPECT_EQ(render_evpn_macs(body),
+            "VNI  MAC                Type    Intf/Remote VTEP                              Seq #  Flags\n"
+            "100  02:00:00:00:0a:01  remote  03:44:38:39:ff:ff:01:00:00:01 nhid 234881027      0\n"
+            "100  02:00:00:00:0c:01  local   es1-100                                           0  peer-active\n"
+            "\n2 MACs\n");
+}
+
 TEST(ShowViews, ArpCacheVtepVrfRmacDup_Tables) {
   EXPECT_EQ(render_evpn_arp_cache(json::parse(R"({"entries":[{"vni":100,"ip":"192.168.100.10","mac":"02:00:00:00:01:10",
             "type":"remote","vtep":"10.255.0.2","sequence":1}]})")),
