@@ -109,6 +109,26 @@ TEST_F(RemoteEsTest, PeWithoutPerEvi_NotAnAlias) {
   EXPECT_EQ(group_vteps(installed("02:00:00:00:0a:01")->nhid), (std::vector<IpAddress>{ip(kA), ip(kB)}));
 }
 
+TEST_F(RemoteEsTest, PerEviWithoutPerEs_NeverUsed) {  // §8.4 MUST NOT
+  segment({kA});
+  per_evi(kB);
+  macip(kA, "02:00:00:00:0a:01");
+  EXPECT_EQ(group_vteps(installed("02:00:00:00:0a:01")->nhid), std::vector<IpAddress>{ip(kA)});
+  macip(kC, "02:00:00:00:0a:02");  // advertiser without any A-D route: the segment's PEs only
+  EXPECT_EQ(group_vteps(installed("02:00:00:00:0a:02")->nhid), std::vector<IpAddress>{ip(kA)});
+}
+
+TEST_F(RemoteEsTest, SameMacFromTwoPesOfTheSegment_NoMoveSameGroup) {  // §15 ESI comparison
+  segment({kA, kB});
+  macip(kB, "02:00:00:00:0a:01");
+  const uint32_t nhid = installed("02:00:00:00:0a:01")->nhid;
+  Output o = macip(kA, "02:00:00:00:0a:01");  // best path B -> A (lower IP), same segment
+  EXPECT_EQ(svc.mac_vrf(100)->counters().moves, 0u);
+  EXPECT_TRUE(adds<FdbNexthopGroup>(o).empty());
+  EXPECT_EQ(installed("02:00:00:00:0a:01")->nhid, nhid);
+  EXPECT_EQ(group_vteps(nhid), (std::vector<IpAddress>{ip(kA), ip(kB)}));
+}
+
 TEST_F(RemoteEsTest, PerEviOfAnotherVni_NotActiveHere) {
   segment({kA});
   per_es(kB);
