@@ -237,6 +237,13 @@ ReconcileReport DataplaneIo::reconcile_desired() {
     for (auto& x : st->flood_entries) desired.push_back(Intent::add(x));
     for (auto& x : st->remote_neighbours) desired.push_back(Intent::add(x));
     for (auto& x : st->routes) desired.push_back(Intent::add(x));
+    // Multihoming objects: without them here the start-up reconcile deleted every ES filter,
+    // nexthop group and synced MAC installed before it (the planner orders nexthops, groups,
+    // then what uses them).
+    for (auto& x : st->fdb_nexthops) desired.push_back(Intent::add(x));
+    for (auto& x : st->fdb_nexthop_groups) desired.push_back(Intent::add(x));
+    for (auto& x : st->es_attachments) desired.push_back(Intent::add(x));
+    for (auto& x : st->synced_macs) desired.push_back(Intent::add(x));
   }
   ReconcileReport rep = dp_->reconcile(desired);
   ++counters_.reconciles;
@@ -268,6 +275,11 @@ void DataplaneIo::remove_entries() {
   for (auto& x : st->remote_neighbours) del.push_back(Intent::del(x));
   for (auto& x : st->remote_macs) del.push_back(Intent::del(x));
   for (auto& x : st->flood_entries) del.push_back(Intent::del(x));
+  // Multihoming: filters and synced MACs, then the groups the MACs above used, then their nexthops.
+  for (auto& x : st->es_attachments) del.push_back(Intent::del(x));
+  for (auto& x : st->synced_macs) del.push_back(Intent::del(x));
+  for (auto& x : st->fdb_nexthop_groups) del.push_back(Intent::del(x));
+  for (auto& x : st->fdb_nexthops) del.push_back(Intent::del(x));
   spdlog::info("dataplane: removing {} entries we installed", del.size());
   apply_now(del);
 }

@@ -168,6 +168,47 @@ TEST(DataplaneIo_Drift, DeviceDeleted_EsAttachmentsAndSyncedMacsReasserted) {
   EXPECT_EQ(r.status(100).state, VniHealth::kOk);
 }
 
+// The multihoming objects the daemon installed, as one batch in dependency order.
+std::vector<Intent> multihoming_batch() {
+  const uint32_t nh = kFdbNexthopIdBase + 1, grp = kFdbNexthopIdBase + 100;
+  EsAttachment att{100, "es1-100"};
+  att.non_df = true;
+  att.peer_vteps = {ip("10.255.0.2")};
+  att.backup_nhid = grp;
+  return {Intent::add(l2vni(100)), Intent::add(FdbNexthop{nh, ip("10.255.0.2")}),
+          Intent::add(FdbNexthopGroup{grp, {nh}}),
+          Intent::add(RemoteMac{100, mac("02:00:00:00:0a:01"), ip("10.255.0.2"), false, grp}),
+          Intent::add(SyncedMac{100, mac("02:00:00:00:0b:01"), "es1-100"}), Intent::add(att)};
+}
+
+TEST(DataplaneIo_Reconcile, MultihomingObjectsAreDesired_NothingRemoved) {
+  // The start-up reconcile once left them out of the desired set and deleted every ES filter,
+  // nexthop group and synced MAC installed before it (BUM duplicated at the dual-homed host).
+  Rig r;
+  r.install(multihoming_batch());
+  auto rep = r.dio->reconcile_desired();
+  EXPECT_EQ(rep.removed, 0u);
+  EXPECT_EQ(rep.added, 0u);
+  EXPECT_TRUE(rep.errors.empty());
+  EXPECT_EQ(r.fake->es_attachments().size(), 1u);
+  EXPECT_EQ(r.fake->synced_macs().size(), 1u);
+  EXPECT_EQ(r.fake->fdb_nexthop_groups().size(), 1u);
+  EXPECT_EQ(r.fake->fdb_nexthops().size(), 1u);
+}
+
+TEST(DataplaneIo_Stop, RemoveEntries_MultihomingObjectsGoInDependencyOrder) {
+  // on-stop: remove. The fake refuses (EBUSY) a group still used by a MAC or a nexthop still in
+  // a group, so a wrong order leaves something behind.
+  Rig r;
+  r.install(multihoming_batch());
+  r.dio->remove_entries();
+  EXPECT_EQ(r.fake->remote_mac_count(), 0u);
+  EXPECT_TRUE(r.fake->es_attachments().empty());
+  EXPECT_TRUE(r.fake->synced_macs().empty());
+  EXPECT_TRUE(r.fake->fdb_nexthop_groups().empty());
+  EXPECT_TRUE(r.fake->fdb_nexthops().empty());
+}
+
 TEST(DataplaneIo_Reconcile, FailuresOfTheReconcile_Retried) {
   Rig r;
   r.install({Intent::add(l2vni(100)), Intent::add(kMac)});
