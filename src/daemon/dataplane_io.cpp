@@ -275,8 +275,7 @@ void DataplaneIo::remove_entries() {
   for (auto& x : st->remote_neighbours) del.push_back(Intent::del(x));
   for (auto& x : st->remote_macs) del.push_back(Intent::del(x));
   for (auto& x : st->flood_entries) del.push_back(Intent::del(x));
-  // Multihoming: filters and synced MACs, then the groups the MACs above used, then their nexthops.
-  for (auto& x : st->es_attachments) del.push_back(Intent::del(x));
+  // Synced MACs, then the groups the MACs above (and the attachments' backups) used, then their nexthops.
   for (auto& x : st->synced_macs) del.push_back(Intent::del(x));
   for (auto& x : st->fdb_nexthop_groups) del.push_back(Intent::del(x));
   for (auto& x : st->fdb_nexthops) del.push_back(Intent::del(x));
