@@ -37,6 +37,30 @@ void init_libbpf() {
   std::call_once(once, [] { libbpf_set_print(libbpf_log); });
 }
 
+// libbpf's option structs: zeroed (padding too; libbpf checks unknown trailing bytes) with `sz`
+// set. LIBBPF_OPTS does the same with a GNU statement expression, which -Wpedantic refuses.
+template <class T>
+T opts() {
+  T o;
+  std::memset(&o, 0, sizeof o);
+  o.sz = sizeof o;
+  return o;
+}
+
+bpf_tc_hook hook_of(int ifindex, Hook hook) {
+  auto h = opts<bpf_tc_hook>();
+  h.ifindex = ifindex;
+  h.attach_point = hook == Hook::kIngress ? BPF_TC_INGRESS : BPF_TC_EGRESS;
+  return h;
+}
+
+bpf_tc_opts ours() {
+  auto o = opts<bpf_tc_opts>();
+  o.handle = kTcHandle;
+  o.priority = kTcPriority;
+  return o;
+}
+
 DataplaneError bpf_error(const std::string& what, int err) {
   std::string msg = what + ": " + std::strerror(err);
   if (!g_libbpf_log.empty()) msg += " (" + last_libbpf_message() + ")";
@@ -47,8 +71,9 @@ DataplaneError bpf_error(const std::string& what, int err) {
 tl::expected<bpf_object*, DataplaneError> open_object(const Maps& maps) {
   init_libbpf();
   g_libbpf_log.clear();
-  LIBBPF_OPTS(bpf_object_open_opts, opts, .object_name = "esf");
-  bpf_object* obj = bpf_object__open_mem(evpnd_es_filter_obj, evpnd_es_filter_obj_len, &opts);
+  auto oo = opts<bpf_object_open_opts>();
+  oo.object_name = "esf";
+  bpf_object* obj = bpf_object__open_mem(evpnd_es_filter_obj, evpnd_es_filter_obj_len, &oo);
   if (!obj) return tl::make_unexpected(bpf_error("open BPF object", errno));
   if (maps.complete()) {
     const std::pair<const char*, int> reuse[] = {{"es_vteps", maps.vteps.get()},
@@ -214,29 +239,27 @@ bool adopt_maps(uint32_t id, Maps& maps) {
 int tc_attach(int ifindex, Hook hook, int prog_fd, std::string& why) {
   init_libbpf();
   g_libbpf_log.clear();
-  LIBBPF_OPTS(bpf_tc_hook, h, .ifindex = ifindex,
-              .attach_point = hook == Hook::kIngress ? BPF_TC_INGRESS : BPF_TC_EGRESS);
+  auto h = hook_of(ifindex, hook);
   int err = bpf_tc_hook_create(&h);  // the clsact qdisc; -EEXIST when it is there already
   if (err && err != -EEXIST) return why = "create clsact: " + std::string(std::strerror(-err)), -err;
-  LIBBPF_OPTS(bpf_tc_opts, o, .prog_fd = prog_fd, .flags = BPF_TC_F_REPLACE, .handle = kTcHandle,
-              .priority = kTcPriority);
+  auto o = ours();
+  o.prog_fd = prog_fd;
+  o.flags = BPF_TC_F_REPLACE;
   err = bpf_tc_attach(&h, &o);
   if (err) return why = "attach tc filter: " + std::string(std::strerror(-err)), -err;
   return 0;
 }
 
 int tc_detach(int ifindex, Hook hook) {
-  LIBBPF_OPTS(bpf_tc_hook, h, .ifindex = ifindex,
-              .attach_point = hook == Hook::kIngress ? BPF_TC_INGRESS : BPF_TC_EGRESS);
-  LIBBPF_OPTS(bpf_tc_opts, o, .handle = kTcHandle, .priority = kTcPriority);
+  auto h = hook_of(ifindex, hook);
+  auto o = ours();
   int err = bpf_tc_detach(&h, &o);
   return err == -ENOENT || err == -EINVAL || err == -ENODEV ? 0 : -err;
 }
 
 std::optional<Attached> tc_query(int ifindex, Hook hook) {
-  LIBBPF_OPTS(bpf_tc_hook, h, .ifindex = ifindex,
-              .attach_point = hook == Hook::kIngress ? BPF_TC_INGRESS : BPF_TC_EGRESS);
-  LIBBPF_OPTS(bpf_tc_opts, o, .handle = kTcHandle, .priority = kTcPriority);
+  auto h = hook_of(ifindex, hook);
+  auto o = ours();
   if (bpf_tc_query(&h, &o) != 0 || o.prog_id == 0) return std::nullopt;
   Attached a;
   a.prog_id = o.prog_id;
