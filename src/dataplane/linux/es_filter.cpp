@@ -376,6 +376,20 @@ void EsFilter::link_changed(const NetnsName& ns, int32_t ifindex, const std::str
   for (auto& [k, v] : vxlans_) again(v);
 }
 
+std::vector<EsAttachment> EsFilter::programmed() {
+  if (!loaded_) {
+    bool left = false;
+    if (auto scope = NetnsScope::enter(underlay_))
+      for (int32_t ifindex : underlay_links())
+        if (auto a = tc_query(ifindex, Hook::kIngress); a && a->name == "es_tagger") left = true;
+    std::string why;
+    if (!left || load(why) != 0) return {};
+  }
+  std::vector<EsAttachment> out;
+  for (const auto& [k, p] : ports_) out.push_back(p.intent);
+  return out;
+}
+
 uint64_t EsFilter::read_counter(uint32_t index) const {
   const int ncpu = libbpf_num_possible_cpus();
   if (ncpu <= 0) return 0;

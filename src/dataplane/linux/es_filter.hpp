@@ -44,6 +44,8 @@ class EsFilter final : public EsPortFilter {
   // name gets its filter back.
   void link_changed(const NetnsName& ns, int32_t ifindex, const std::string& name, bool removed) override;
   std::vector<EsDropCounter> counters() const override;
+  // Adopts what a previous evpnd left, if anything, without loading BPF otherwise.
+  std::vector<EsAttachment> programmed() override;
 
   // Kernel id of the program on an attachment's egress, 0 = none (tests: "not re-attached").
   uint32_t egress_prog_id(Vni vni, const std::string& port) const;

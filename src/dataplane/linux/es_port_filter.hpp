@@ -37,6 +37,10 @@ class EsPortFilter {
   // A link appeared, changed or vanished in `netns` (the monitor's RTM_NEWLINK/RTM_DELLINK).
   virtual void link_changed(const NetnsName& /*netns*/, int32_t /*ifindex*/, const std::string& /*name*/,
                             bool /*removed*/) {}
+  // The attachments whose filters are in place, including those a previous evpnd left
+  // (`on-stop: keep`) and this one adopted: dump() reports them so reconcile removes the ones
+  // no longer configured. backup_nhid is not the filter's business and reads 0.
+  virtual std::vector<EsAttachment> programmed() { return {}; }
   // Per-port, per-reason drop counters (Dataplane::es_drop_counters()).
   virtual std::vector<EsDropCounter> counters() const { return {}; }
 };

@@ -287,6 +287,9 @@ void LinuxDataplane::dump_es_attachments(DataplaneState& st) {
     if (r.backup_nhid != 0 && port->brport_es->backup_port != static_cast<uint32_t>(v->vxlan_ifindex)) r.backup_nhid = 0;
     st.es_attachments.push_back(r);
   }
+  // Filters adopted from a previous evpnd (on-stop: keep) that this one has not (yet) applied.
+  for (auto& a : opts_.es_filter->programmed())
+    if (l2(a.vni) && !es_.count(std::tuple(a.vni, a.port))) st.es_attachments.push_back(std::move(a));
 }
 
 }  // namespace evpnd::dataplane

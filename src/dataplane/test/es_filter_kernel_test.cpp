@@ -12,6 +12,7 @@
 
 #include "dataplane/linux/es_filter_bpf.hpp"
 #include "es_fabric.hpp"
+#include "test_values.hpp"
 
 namespace evpnd::dataplane {
 namespace {
@@ -174,6 +175,25 @@ TEST(EsFilterKernel, RestartOnStopKeep_FiltersStayAndAreAdopted) {
   auto again = f.broadcast("r1", kN);
   EXPECT_EQ(again.leg_a, 0u);
   EXPECT_EQ(again.leg_b, uint64_t(kN));
+
+  // Another restart, and the segment is no longer configured: the adopted filter shows in dump()
+  // and reconcile removes it (A floods to h again: a duplicate, as without multihoming).
+  ASSERT_TRUE(f.restart_a()) << f.why();
+  auto st = f.dp('a').dump();
+  ASSERT_TRUE(st);
+  ASSERT_EQ(st->es_attachments.size(), 1u);
+  EXPECT_EQ(st->es_attachments[0], f.attachment('a', true));
+  L2Vni v = l2vni(EsFabric::kVni, f.tenant('a').name());
+  v.local_vtep = *IpAddress::parse("10.0.0.1");
+  v.arp_suppression = false;
+  auto rep = f.dp('a').reconcile(std::vector{Intent::add(v), Intent::add(FloodEntry{EsFabric::kVni, *IpAddress::parse("10.0.0.2")}),
+                                             Intent::add(FloodEntry{EsFabric::kVni, *IpAddress::parse("10.0.0.3")})});
+  EXPECT_TRUE(rep.errors.empty()) << rep.errors[0].message;
+  EXPECT_EQ(rep.removed, 1u);
+  std::string gone;
+  sh(tc_a, &gone);
+  EXPECT_EQ(gone.find("es_port_egress"), std::string::npos) << gone;
+  EXPECT_EQ(f.broadcast("r1", kN).leg_a, uint64_t(kN));
 }
 
 }  // namespace
