@@ -1,7 +1,7 @@
 """A fabric with a dual-homed host (issue 9; ../shared/research/multihoming.md §7 T2).
 
     spine (evpnd RR)
-    leaf1 (A) ─┐                      leaf3 (R, remote: evpnd or FRR)
+    leaf1 (A) ─┐                      leaf3 (R, remote: evpnd or FRR; remote_kinds: leaves 3, 4, ...)
     leaf2 (B) ─┤ share Ethernet segment es1 on every L2VNI: bridge port es1-<vni> on each
                └── lag<vni> ns ── host mh<vni> (one dual-homed host per VNI, lib/lag.py)
 
@@ -29,9 +29,14 @@ class MultihomedFabric:
     def __init__(self, lab, remote_kind: str = "evpnd", vnis: tuple[int, ...] = (100,),
                  redundancy: str = "all-active", df: dict | None = None,
                  df_per_leaf: dict[int, dict] | None = None, es_leaves: tuple[int, int] = (1, 2),
-                 extra_leaf_yaml: dict[int, dict] | None = None):
-        self.fab = Fabric(lab, leaves=3, spine_kind="evpnd", leaf_kinds=["evpnd", "evpnd", remote_kind],
-                          vnis=vnis, hosts_per_vni={v: 1 for v in vnis})
+                 extra_leaf_yaml: dict[int, dict] | None = None,
+                 remote_kinds: tuple[str, ...] | None = None, fast_failover: bool | None = None):
+        # remote_kinds: one remote leaf (3, 4, ...) per kind, e.g. ("evpnd", "frr") for the
+        # failover benchmark's two remotes in the same run; default (remote_kind,).
+        remotes = list(remote_kinds or (remote_kind,))
+        self.fab = Fabric(lab, leaves=2 + len(remotes), spine_kind="evpnd",
+                          leaf_kinds=["evpnd", "evpnd", *remotes], vnis=vnis, hosts_per_vni={v: 1 for v in vnis})
+        self.fast_failover = fast_failover  # the segment's fast-failover (None: evpnd's default)
         self.lab = lab
         self.vnis = vnis
         self.redundancy = redundancy
@@ -58,8 +63,11 @@ class MultihomedFabric:
     def es_yaml(self, leaf: int) -> dict:
         df = dict(self.df)
         df.update(self.df_per_leaf.get(leaf, {}))
-        return {"name": "es1", "esi": ESI, "redundancy": self.redundancy,
-                "attachments": {v: f"es1-{v}" for v in self.vnis}, "df": df}
+        y = {"name": "es1", "esi": ESI, "redundancy": self.redundancy,
+             "attachments": {v: f"es1-{v}" for v in self.vnis}, "df": df}
+        if self.fast_failover is not None:
+            y["fast-failover"] = self.fast_failover
+        return y
 
     def make_nodes(self) -> None:
         self.fab.make_nodes()
