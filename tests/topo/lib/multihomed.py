@@ -47,15 +47,17 @@ class MultihomedFabric:
         self.lags: dict[int, Lag] = {}
         self.mh_hosts: dict[int, Host] = {}
 
-    def build(self) -> "MultihomedFabric":
-        self.fab.build()
+    def build(self, create: bool = True) -> "MultihomedFabric":
+        """Create namespaces and links (create=False: attach to an existing lab, e.g. evpn-lab status)."""
+        self.fab.build(create)
         a, b = self.es_leaves
         ta, tb = self.fab.tenant_ns[a - 1], self.fab.tenant_ns[b - 1]
         for vni in self.vnis:
-            lag_ns = self.lab.netns(f"lag{vni}")
-            host_ns = self.lab.netns(f"mh{vni}")
+            lag_ns = self.lab.netns(f"lag{vni}", create)
+            host_ns = self.lab.netns(f"mh{vni}", create)
             lag = Lag(lag_ns, host_ns, ta, tb, f"es1-{vni}", f"es1-{vni}")
-            lag.build(self.lab, f"br{vni}", f"br{vni}", mh_mac(vni), f"{mh_ip(vni)}/24", gateway(vni))
+            if create:
+                lag.build(self.lab, f"br{vni}", f"br{vni}", mh_mac(vni), f"{mh_ip(vni)}/24", gateway(vni))
             self.lags[vni] = lag
             self.mh_hosts[vni] = Host(f"mh{vni}", host_ns, 0, vni, mh_ip(vni), mh_mac(vni))
         return self
