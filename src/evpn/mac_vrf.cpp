@@ -501,6 +501,13 @@ void MacVrf::reconcile_install(const Mac& mac, Entry& e, Output& out) {
     const auto sync = best_sync(e);
     if (sync_wins(sync, best)) {
       want_sync = dataplane::SyncedMac{cfg_.vni, mac, *es_port(sync->esi)};
+      // The host's IPs are synced too (FRR syncs MAC-IP): this PE resolves them through its SVI
+      // instead of ARPing on the attachment, whose replies the host's LAG may hash to the peer
+      // PE (which answers for the same anycast gateway MAC), so routing to the host from here
+      // would fail. No host route: the host is on a connected subnet of this PE.
+      for (const auto& [key, p] : e.paths) {
+        if (is_sync(p.esi) && !p.ip.empty() && !has_local_host(p.ip)) want_neighs.insert(p.ip);
+      }
     } else if (best) {
       want_mac = dataplane::RemoteMac{cfg_.vni, mac, best->vtep, best->sticky};
       for (const auto& [key, p] : e.paths) {

@@ -409,5 +409,25 @@ TEST_F(MacSyncTest, SyncMacIp_NoRemoteHostRoute) {
   EXPECT_TRUE(adds<dataplane::VrfRoute>(o).empty());
 }
 
+TEST_F(MacSyncTest, SyncMacIp_NeighbourOnTheSviSoThisPeRoutesToTheHost) {
+  // Without the neighbour this PE ARPs for the host on its attachment, and the host answers on
+  // the LAG leg that hashes to the peer PE (which shares the anycast gateway MAC): routed
+  // traffic to the dual-homed host from this PE's other subnets was lost (evpn-lab demo).
+  start();
+  RemoteMacIp s{.vtep = kB, .rd = "10.255.0.3:100", .mac = "02:00:00:00:0c:01", .ip = "192.168.100.50",
+                .rts = {"65000:100", "65000:5000"}, .rmac = "02:00:0a:ff:00:03"};
+  wire::MacIpAdvertisement r = type2(s);
+  r.esi = *Esi::parse(kEsi);
+  Output o = apply2(svc2.on_remote_route(r, type2_attrs(s), ip(kB), true, t0()));
+  auto n = adds<dataplane::RemoteNeighbour>(o);
+  ASSERT_EQ(n.size(), 1u);
+  EXPECT_EQ(n[0].ip, ip("192.168.100.50"));
+  EXPECT_EQ(n[0].mac, *Mac::parse("02:00:00:00:0c:01"));
+  // The peer withdraws it: the neighbour goes with the synced MAC.
+  o = apply2(svc2.on_remote_route(r, type2_attrs(s), ip(kB), false, t0()));
+  EXPECT_EQ(dels<dataplane::RemoteNeighbour>(o).size(), 1u);
+  EXPECT_EQ(dels<SyncedMac>(o).size(), 1u);
+}
+
 }  // namespace
 }  // namespace evpnd::evpn::test
