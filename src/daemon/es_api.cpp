@@ -70,6 +70,37 @@ json es_json(const evpn::EsView& v) {
           {"evis", std::move(evis)}};
 }
 
+// A segment known only from other PEs' routes (FRR's Type R): the PEs with their A-D routes,
+// `active` where both the per-ES and that VNI's per-EVI route are present (FRR's "(A)"), and the
+// fdb nexthop group per VNI that the segment's MACs point at (aliasing, RFC 7432 §8.4).
+json remote_es_json(const evpn::RemoteEsView& v) {
+  json vteps = json::array();
+  for (const auto& p : v.vteps)
+    vteps.push_back({{"vtep", p.vtep.to_string()},
+                     {"local", false},
+                     {"per_es", p.per_es},
+                     {"single_active", p.single_active},
+                     {"evis", p.per_evi},
+                     {"active", p.active}});
+  json groups = json::array();
+  for (const auto& g : v.groups)
+    groups.push_back({{"vni", g.vni},
+                      {"nhid", g.nhid},
+                      {"primary", g.primary.empty() ? json(nullptr) : json(g.primary.to_string())},
+                      {"members", ips(g.members)},
+                      {"macs", g.macs}});
+  return {{"name", ""},
+          {"esi", v.esi.to_string()},
+          {"esi_type", v.esi.type()},
+          {"local", false},
+          {"redundancy", v.single_active ? "single-active" : "all-active"},
+          {"state", "remote"},
+          {"macs", v.macs},
+          {"vteps", std::move(vteps)},
+          {"groups", std::move(groups)},
+          {"evis", json::array()}};
+}
+
 std::optional<api::ApiResponse> handle_es_api(Daemon& d, const api::ApiRequest& req) {
   static const std::string kEs = "/v1/evpn/es", kEsEvi = "/v1/evpn/es-evi";
   const std::string& path = req.path;
@@ -93,9 +124,16 @@ std::optional<api::ApiResponse> handle_es_api(Daemon& d, const api::ApiRequest& 
     return api::ApiResponse{200, json{{"es_evis", std::move(a)}}};
   }
   const std::vector<evpn::EsView> views = s ? s->es_views(d.now()) : std::vector<evpn::EsView>{};
+  // Remote segments: those of our own ESIs are already in the local views (as their peers).
+  std::vector<evpn::RemoteEsView> remote;
+  if (s)
+    for (auto& r : s->remote_es_views())
+      if (std::none_of(views.begin(), views.end(), [&](const auto& v) { return v.esi == r.esi; }))
+        remote.push_back(std::move(r));
   if (!one) {
     json a = json::array();
     for (const auto& v : views) a.push_back(es_json(v));
+    for (const auto& r : remote) a.push_back(remote_es_json(r));
     return api::ApiResponse{200, json{{"segments", std::move(a)}}};
   }
   // One segment by ESI ("03:44:..") or by name.
@@ -103,6 +141,8 @@ std::optional<api::ApiResponse> handle_es_api(Daemon& d, const api::ApiRequest& 
   const auto esi = Esi::parse(key);
   for (const auto& v : views)
     if (v.name == key || (esi && v.esi == *esi)) return api::ApiResponse{200, es_json(v)};
+  for (const auto& r : remote)
+    if (esi && r.esi == *esi) return api::ApiResponse{200, remote_es_json(r)};
   return not_found("no such Ethernet segment " + key);
 }
 

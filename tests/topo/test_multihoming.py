@@ -116,6 +116,11 @@ def run(t: harness.Test) -> None:
         t.check_wait(f"R: {mh.mac} (VNI {vni}) via fdb nexthop group {{A, B}} (aliasing)",
                      lambda vni=vni, mh=mh: group_of(mf, R, vni, mh.mac) == sorted([leaf_ip(A), leaf_ip(B)]), 25)
 
+    rv = es_view(r)
+    t.check("R: `show evpn es` lists es1 as a remote segment with A and B active on both VNIs",
+            rv.get("local") is False and sorted((v["vtep"], tuple(v["active"])) for v in rv.get("vteps", [])) ==
+            [(leaf_ip(A), VNIS), (leaf_ip(B), VNIS)], rv)
+
     # 2. BUM exactly once ------------------------------------------------------------------------
     r1, a1, b1 = mf.single_homed(R, 100), mf.single_homed(A, 100), mf.single_homed(B, 100)
     probe = BumProbe({"host": (host.ns, "eth0"), "r1": (r1.ns, "eth0"), "a1": (a1.ns, "eth0"),

@@ -36,14 +36,36 @@ std::string ports(const json& es) {
   return s.empty() ? "-" : s;
 }
 
+// Peer PEs; on a remote segment "(A)" marks the active ones (per-ES and per-EVI routes), as FRR.
 std::string vteps(const json& es) {
   std::string s;
   for (const auto& v : list_field(es, "vteps")) {
     if (v.value("local", false)) continue;
     if (!s.empty()) s += ",";
     s += field(v, "vtep");
+    if (v.contains("active") && !list_field(v, "active").empty()) s += "(A)";
   }
   return s.empty() ? "-" : s;
+}
+
+// A segment known only from other PEs' routes: its PEs and the nexthop group per VNI.
+void remote_detail_block(std::ostringstream& out, const json& es) {
+  out << "ESI: " << field(es, "esi") << "\n";
+  out << " Type: Remote\n";
+  out << " Redundancy: " << field(es, "redundancy") << "\n";
+  out << " MACs: " << field(es, "macs") << "\n";
+  out << " VTEPs:\n";
+  for (const auto& v : list_field(es, "vteps")) {
+    out << "     " << field(v, "vtep") << (list_field(v, "active").empty() ? "" : " (A)")
+        << (v.value("per_es", false) ? " per-es" : "") << (v.value("single_active", false) ? " single-active" : "")
+        << " per-evi: " << join_field(v, "evis") << "\n";
+  }
+  out << " Nexthop groups:\n";
+  Table t({"VNI", "NHID", "Members", "MACs"});
+  t.align(0, Align::kRight);
+  for (const auto& g : list_field(es, "groups")) t.add_row({field(g, "vni"), field(g, "nhid"), join_field(g, "members"), field(g, "macs")});
+  std::istringstream rows(t.render());
+  for (std::string line; std::getline(rows, line);) out << "   " << line << "\n";
 }
 
 const json& segments_of(const json& body) {
@@ -53,6 +75,7 @@ const json& segments_of(const json& body) {
 }
 
 void detail_block(std::ostringstream& out, const json& es) {
+  if (!es.value("local", true)) return remote_detail_block(out, es);
   out << "ESI: " << field(es, "esi") << "\n";
   out << " Name: " << field(es, "name") << "\n";
   std::string type = es.value("local", false) ? "Local" : "";

@@ -46,5 +46,23 @@ TEST(EsViews, EsEvi_OneLinePerSegmentAndVni) {
   EXPECT_EQ(render_evpn_es_evi(json::parse(R"({"es_evis":[]})")), "No ES-EVIs.\n");
 }
 
+// A segment known only from other PEs' routes (a remote leaf): FRR's "R" with "(A)" on the PEs that
+// have both A-D routes, and the nexthop group per VNI.
+const char* kRemote = R"({"segments":[{"name":"","esi":"03:44:38:39:ff:ff:01:00:00:01","esi_type":3,"local":false,
+  "redundancy":"all-active","state":"remote","macs":2,"evis":[],
+  "vteps":[{"vtep":"10.0.0.1","local":false,"per_es":true,"single_active":false,"evis":[100],"active":[100]},
+           {"vtep":"10.0.0.2","local":false,"per_es":true,"single_active":false,"evis":[],"active":[]}],
+  "groups":[{"vni":100,"nhid":234881024,"primary":null,"members":["10.0.0.1"],"macs":2}]}]})";
+
+TEST(EsViews, RemoteSegment_ActivePesMarkedAndGroupsShown) {
+  const std::string list = render_evpn_es(json::parse(kRemote));
+  EXPECT_NE(list.find("03:44:38:39:ff:ff:01:00:00:01  R "), std::string::npos) << list;
+  EXPECT_NE(list.find("10.0.0.1(A),10.0.0.2"), std::string::npos) << list;
+  const std::string detail = render_evpn_es_detail(json::parse(kRemote));
+  EXPECT_NE(detail.find(" Type: Remote"), std::string::npos) << detail;
+  EXPECT_NE(detail.find("10.0.0.1 (A) per-es per-evi: 100"), std::string::npos) << detail;
+  EXPECT_NE(detail.find("234881024"), std::string::npos) << detail;
+}
+
 }  // namespace
 }  // namespace evpnctl
