@@ -32,6 +32,8 @@ struct ExtCommunity {
   static ExtCommunity df_election(uint8_t alg, uint16_t bitmap, uint16_t preference = 0);
   // DF Election capability bits of the bitmap, bit 0 = MSB (RFC 8584 §2.2 Figure 3, IANA "BGP
   // EVPN DF Election Capabilities"): D = Don't Preempt (RFC 9785), A = AC-DF (RFC 8584 §4).
+  // The IANA registry reads: "0, D (Don't Preempt) Capability, [RFC9785]" and "1, AC-DF
+  // Capability, [RFC8584]" (checked 2026-12-07), hence 0x8000 and 0x4000.
   static constexpr uint16_t kDfCapDontPreempt = 0x8000;
   static constexpr uint16_t kDfCapAcDf = 0x4000;
 
