@@ -398,7 +398,11 @@ TEST_F(MacSyncTest, HostMovedAwayWithHigherSeq_RemoteWinsOverSync) {
   EXPECT_EQ(adds<RemoteMac>(o)[0].vtep, ip(kC));
 }
 
-TEST_F(MacSyncTest, SyncMacIp_NoRemoteHostRoute) {
+// A peer's MAC+IP on our segment: no host route (the host is on a connected subnet here), but the
+// IP as an SVI neighbour. Without it this PE ARPs for the host on its attachment, and the host
+// answers on the LAG leg that hashes to the peer PE (which shares the anycast gateway MAC):
+// routed traffic to the dual-homed host from this PE's other subnets was lost (evpn-lab demo).
+TEST_F(MacSyncTest, SyncMacIp_NoRemoteHostRoute_NeighbourOnTheSvi) {
   start();
   RemoteMacIp s{.vtep = kB, .rd = "10.255.0.3:100", .mac = "02:00:00:00:0c:01", .ip = "192.168.100.50",
                 .rts = {"65000:100", "65000:5000"}, .rmac = "02:00:0a:ff:00:03"};
@@ -407,18 +411,6 @@ TEST_F(MacSyncTest, SyncMacIp_NoRemoteHostRoute) {
   Output o = apply2(svc2.on_remote_route(r, type2_attrs(s), ip(kB), true, t0()));
   EXPECT_EQ(adds<SyncedMac>(o).size(), 1u);
   EXPECT_TRUE(adds<dataplane::VrfRoute>(o).empty());
-}
-
-TEST_F(MacSyncTest, SyncMacIp_NeighbourOnTheSviSoThisPeRoutesToTheHost) {
-  // Without the neighbour this PE ARPs for the host on its attachment, and the host answers on
-  // the LAG leg that hashes to the peer PE (which shares the anycast gateway MAC): routed
-  // traffic to the dual-homed host from this PE's other subnets was lost (evpn-lab demo).
-  start();
-  RemoteMacIp s{.vtep = kB, .rd = "10.255.0.3:100", .mac = "02:00:00:00:0c:01", .ip = "192.168.100.50",
-                .rts = {"65000:100", "65000:5000"}, .rmac = "02:00:0a:ff:00:03"};
-  wire::MacIpAdvertisement r = type2(s);
-  r.esi = *Esi::parse(kEsi);
-  Output o = apply2(svc2.on_remote_route(r, type2_attrs(s), ip(kB), true, t0()));
   auto n = adds<dataplane::RemoteNeighbour>(o);
   ASSERT_EQ(n.size(), 1u);
   EXPECT_EQ(n[0].ip, ip("192.168.100.50"));
