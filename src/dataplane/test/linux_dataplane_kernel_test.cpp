@@ -23,9 +23,6 @@ namespace {
 using namespace test;
 using nlohmann::json;
 
-#define REQUIRE_ROOT() \
-  if (!is_root()) GTEST_SKIP() << "needs root (creates network namespaces)"
-
 std::unique_ptr<LinuxDataplane> open_dp(const TestNetns& underlay, bool async_writes = false) {
   LinuxDataplaneOptions o;
   o.underlay_netns = underlay.name();

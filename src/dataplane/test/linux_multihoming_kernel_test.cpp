@@ -26,9 +26,6 @@ namespace {
 using namespace test;
 using nlohmann::json;
 
-#define REQUIRE_ROOT() \
-  if (!is_root()) GTEST_SKIP() << "needs root (creates network namespaces)"
-
 constexpr uint32_t kNh2 = kFdbNexthopIdBase + 2, kNh3 = kFdbNexthopIdBase + 3;
 constexpr uint32_t kGrp = kFdbNexthopIdBase + 100;
 const Mac kMacA = mac("02:00:00:00:0a:01");

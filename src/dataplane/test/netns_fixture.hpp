@@ -8,6 +8,9 @@
 namespace evpnd::dataplane::test {
 
 bool is_root();
+// Kernel tests create network namespaces: without root they are skipped, saying why.
+#define REQUIRE_ROOT() \
+  if (!::evpnd::dataplane::test::is_root()) GTEST_SKIP() << "needs root (creates network namespaces)"
 // Runs a shell command; returns its exit status. `out` receives stdout when given.
 int sh(const std::string& cmd, std::string* out = nullptr);
 
