@@ -80,6 +80,13 @@ def run(t: harness.Test) -> None:
     t.log(mf.underlay(R).ip("nexthop", "show"))
 
     # 4a. BUM from FRR's host reaches the dual-homed host exactly once --------------------------
+    # Both PEs are non-DF until their DF Wait timer (3 s, RFC 8584 §2.1) has run out: wait for the
+    # election on both, or a fast fabric probes before anybody forwards BUM (0 instead of 20).
+    def df_everywhere():
+        dfs = [e.get("df") for n in (mf.leaf(A), mf.leaf(B))
+               for e in n.api.get("/v1/evpn/es-evi").get("es_evis", []) if e.get("vni") == VNI]
+        return len(dfs) == 2 and dfs[0] is not None and dfs[0] == dfs[1] == leaf_ip(A)
+    t.check_wait("A and B past the DF wait, both name A the DF of VNI 100", df_everywhere, 20)
     r1 = mf.single_homed(R, VNI)
     probe = BumProbe({"host": (host.ns, "eth0"), "a1": (mf.single_homed(A, VNI).ns, "eth0"),
                       "b1": (mf.single_homed(B, VNI).ns, "eth0")})
