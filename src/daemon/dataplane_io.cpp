@@ -227,24 +227,8 @@ void DataplaneIo::publish_status() {
 ReconcileReport DataplaneIo::reconcile_desired() {
   flush();
   std::vector<Intent> desired;
-  auto st = shadow_.dump();
-  if (st) {
-    for (auto& x : st->l3vnis) desired.push_back(Intent::add(x));
-    for (auto& x : st->l2vnis) desired.push_back(Intent::add(x));
-    for (auto& x : st->svi_addresses) desired.push_back(Intent::add(x));
-    for (auto& x : st->remote_rmacs) desired.push_back(Intent::add(x));
-    for (auto& x : st->remote_macs) desired.push_back(Intent::add(x));
-    for (auto& x : st->flood_entries) desired.push_back(Intent::add(x));
-    for (auto& x : st->remote_neighbours) desired.push_back(Intent::add(x));
-    for (auto& x : st->routes) desired.push_back(Intent::add(x));
-    // Multihoming objects: without them here the start-up reconcile deleted every ES filter,
-    // nexthop group and synced MAC installed before it (the planner orders nexthops, groups,
-    // then what uses them).
-    for (auto& x : st->fdb_nexthops) desired.push_back(Intent::add(x));
-    for (auto& x : st->fdb_nexthop_groups) desired.push_back(Intent::add(x));
-    for (auto& x : st->es_attachments) desired.push_back(Intent::add(x));
-    for (auto& x : st->synced_macs) desired.push_back(Intent::add(x));
-  }
+  if (auto st = shadow_.dump())
+    for (auto& o : installed_objects(*st)) desired.push_back(Intent::add(std::move(o)));
   ReconcileReport rep = dp_->reconcile(desired);
   ++counters_.reconciles;
   counters_.reconcile_added += rep.added;
@@ -265,20 +249,16 @@ void DataplaneIo::remove_entries() {
   flush();
   auto st = shadow_.dump();
   if (!st) return;
+  // The reverse of the install order: ES attachments first (their filters must not outlive the
+  // routes that made this PE a non-DF), routes before the RMACs they resolve through, MACs before
+  // the nexthop groups they use, groups before their nexthops. Devices and SVI addresses stay.
   std::vector<Intent> del;
-  // Ethernet-segment attachments first: their filters (non-DF, local bias, blocking) must not
-  // outlive the routes that made this PE a non-DF; the port goes back to plain bridging.
-  for (auto& x : st->es_attachments) del.push_back(Intent::del(x));
-  // Routes before the RMACs they resolve through; then the bridging entries.
-  for (auto& x : st->routes) del.push_back(Intent::del(x));
-  for (auto& x : st->remote_rmacs) del.push_back(Intent::del(x));
-  for (auto& x : st->remote_neighbours) del.push_back(Intent::del(x));
-  for (auto& x : st->remote_macs) del.push_back(Intent::del(x));
-  for (auto& x : st->flood_entries) del.push_back(Intent::del(x));
-  // Synced MACs, then the groups the MACs above (and the attachments' backups) used, then their nexthops.
-  for (auto& x : st->synced_macs) del.push_back(Intent::del(x));
-  for (auto& x : st->fdb_nexthop_groups) del.push_back(Intent::del(x));
-  for (auto& x : st->fdb_nexthops) del.push_back(Intent::del(x));
+  auto objects = installed_objects(*st);
+  for (auto it = objects.rbegin(); it != objects.rend(); ++it) {
+    const auto kind = static_cast<IntentKind>(it->index());
+    if (is_device(kind) || kind == IntentKind::kSviAddress) continue;
+    del.push_back(Intent::del(std::move(*it)));
+  }
   spdlog::info("dataplane: removing {} entries we installed", del.size());
   apply_now(del);
 }

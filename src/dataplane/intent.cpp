@@ -120,4 +120,14 @@ std::string to_string(const DataplaneEvent& e) {
       e);
 }
 
+std::vector<IntentObject> installed_objects(const DataplaneState& s) {
+  std::vector<IntentObject> out;
+  auto put = [&](const auto& v) { out.insert(out.end(), v.begin(), v.end()); };
+  put(s.l3vnis), put(s.l2vnis), put(s.svi_addresses);
+  put(s.fdb_nexthops), put(s.fdb_nexthop_groups);
+  put(s.remote_rmacs), put(s.remote_macs), put(s.flood_entries), put(s.remote_neighbours), put(s.routes);
+  put(s.synced_macs), put(s.es_attachments);
+  return out;
+}
+
 }  // namespace evpnd::dataplane

@@ -330,6 +330,12 @@ struct DataplaneState {
   std::vector<LocalNeighbourLearned> local_neighbours;
 };
 
+// Every object of `s` that evpnd installed (the `ours` part; not local learning), in dependency
+// order: what an object refers to comes before it (devices, then fdb nexthops, their groups, the
+// entries using them, the ES attachments whose backup is a group). Install in this order, remove
+// in reverse. One list, so a new kind cannot be left out of the reconcile or the removal.
+std::vector<IntentObject> installed_objects(const DataplaneState& s);
+
 // ---------------------------------------------------------------------------------------------
 // Data-plane health of one VNI as the daemon's retry queue sees it (dataplane/retry_queue.hpp),
 // reported to EVPN so `show evpn vni` tells the truth.
