@@ -8,6 +8,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <future>
@@ -144,9 +145,13 @@ inline RawResponse read_response(int fd, std::string& pending) {
   return r;
 }
 
+// True when the server closed the connection. A close with bytes of ours still unread in its
+// receive queue (a client that was still sending, as a trickling one is) reaches us on a Unix
+// socket as ECONNRESET rather than EOF; both mean closed. A receive timeout (EAGAIN) does not.
 inline bool peer_closed(int fd) {
   char c;
-  return ::recv(fd, &c, 1, 0) == 0;
+  const ssize_t n = ::recv(fd, &c, 1, 0);
+  return n == 0 || (n < 0 && errno == ECONNRESET);
 }
 
 // Runs an ApiServer with `handler()` in a thread; the socket's parent directories do not exist.
