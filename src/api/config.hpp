@@ -16,6 +16,7 @@
 #include "core/esi.hpp"
 #include "core/ip.hpp"
 #include "core/mac.hpp"
+#include "core/prefix_list.hpp"
 #include "core/rd.hpp"
 #include "core/route_target.hpp"
 #include "core/types.hpp"
@@ -45,7 +46,22 @@ struct NeighborConfig {
   // RFC 9687 send hold time (seconds): timers.send-hold-time, else the global send-hold-time,
   // else unset = the RFC default max(480, 2 x negotiated hold time); 0 = disabled.
   std::optional<uint32_t> send_hold_time;
+  // Unicast policy (issue 10): `prefix-list: {import: [...], export: [...]}` with entries
+  // `{prefix, ge?, le?, action?: permit|deny}`. Unset = no policy (RFC 8212: an eBGP neighbour
+  // then gets and gives no unicast route); an empty list denies all.
+  std::optional<PrefixList> import_prefixes;
+  std::optional<PrefixList> export_prefixes;
+  std::optional<uint8_t> ebgp_multihop;     // `ebgp-multihop: N` (TTL); unset = 1 for eBGP
   bool operator==(const NeighborConfig&) const = default;
+};
+
+// `vrfs[].listen-ranges` (issue 10): peers in `range` may connect and get `peer`'s settings
+// (its `address` unused; `remote-as`, families, policy, timers, md5 as for a neighbour).
+struct ListenRangeConfig {
+  IpPrefix range;
+  NeighborConfig peer;
+  uint32_t max_peers = 100;
+  bool operator==(const ListenRangeConfig&) const = default;
 };
 
 struct GracefulRestartConfig {
@@ -94,6 +110,20 @@ struct VrfConfig {
   bool advertise_connected = true;      // type-5 for SVI subnets
   std::string netns;                    // netns backend: namespace name (default <underlay-ns>-<name>)
   uint32_t table = 0;                   // vrf-device backend: routing table id
+  // BGP inside the VRF (issue 10; FRR's `router bgp ASN vrf NAME`): unicast sessions with CEs
+  // (Kubernetes nodes, gateways), their sockets opened in the VRF (netns / bound to the device).
+  std::vector<NeighborConfig> neighbors;        // families default to [ipv4-unicast] here
+  std::vector<ListenRangeConfig> listen_ranges;
+  std::optional<Asn> asn;                       // the VRF instance's AS (default: the global asn)
+  // Redistribution into EVPN (FRR's `advertise ipv4|ipv6 unicast [gateway-ip]`): the VRF's best
+  // BGP unicast routes become type-5 routes of the VRF (RFC 9136 §3.1); interface-less with
+  // the Router's MAC (§4.4.1) unless gateway_ip, then the route's next hop is the type-5
+  // gateway IP overlay index (§3.2).
+  bool advertise_unicast = true;
+  bool gateway_ip = false;
+  // The other way: the VRF's EVPN routes (type-5 prefixes, type-2 host routes, connected SVI
+  // subnets) offered to its BGP neighbours (next-hop-self), subject to their export policy.
+  bool export_evpn = true;
   bool operator==(const VrfConfig&) const = default;
 };
 
@@ -147,6 +177,9 @@ struct Config {
   GracefulRestartConfig graceful_restart;
   std::optional<uint32_t> send_hold_time;  // global default of neighbors' send hold time (RFC 9687)
   std::vector<NeighborConfig> neighbors;
+  // Unicast prefixes originated to the global (underlay) neighbours that negotiated the family,
+  // e.g. the VTEP loopback: `advertise: [10.255.0.1/32]` (issue 10).
+  std::vector<IpPrefix> advertise;
   // VTEP / data plane (leaf role). DataplaneKind::kNone = pure route reflector.
   DataplaneKind dataplane = DataplaneKind::kNone;
   std::optional<IpAddress> vtep_source;

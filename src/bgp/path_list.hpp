@@ -5,6 +5,9 @@
 // a million-route table needs no heap block per route (no malloc, no page faults beyond the
 // Dest array itself, ~110 bytes less per route). Two or more paths move to the heap.
 // The interface is the subset of std::vector that the RIB and its readers use.
+// NOTE family-generic: templated on the RIB key type N (wire::EvpnRoute for l2vpn-evpn,
+// IpPrefix for ipv4/ipv6-unicast, whose family is the prefix's); `Path`/`PathList` are the EVPN
+// instances, `UnicastPath`/`UnicastPathList` the unicast ones.
 #pragma once
 
 #include <cstddef>
@@ -15,6 +18,7 @@
 #include <utility>
 
 #include "bgp/attr_table.hpp"
+#include "core/ip.hpp"
 #include "wire/evpn_route.hpp"
 
 namespace evpnd::bgp {
@@ -27,37 +31,40 @@ inline constexpr uint8_t kStale = 1;      // RFC 4724 §4.2: kept while the peer
 inline constexpr uint8_t kWithdrawn = 2;  // tombstone, not a candidate
 }  // namespace path_flag
 
-struct Path {
-  wire::EvpnRoute nlri;  // as received: labels, ESI and gateway may differ between paths
+template <typename N>
+struct BasicPath {
+  N nlri;  // as received: EVPN labels, ESI and gateway may differ between paths of one Dest
   AttrRef info;
   PeerId peer = kNoPeer;
   uint8_t flags = 0;
   bool live() const { return !(flags & path_flag::kWithdrawn); }
 };
 
-class PathList {
+template <typename N>
+class BasicPathList {
  public:
+  using Path = BasicPath<N>;
   using iterator = Path*;
   using const_iterator = const Path*;
 
-  PathList() = default;
-  PathList(const PathList& o) { copy_from(o); }
-  PathList(PathList&& o) noexcept { steal(o); }
-  PathList& operator=(const PathList& o) {
+  BasicPathList() = default;
+  BasicPathList(const BasicPathList& o) { copy_from(o); }
+  BasicPathList(BasicPathList&& o) noexcept { steal(o); }
+  BasicPathList& operator=(const BasicPathList& o) {
     if (this != &o) {
       release();
       copy_from(o);
     }
     return *this;
   }
-  PathList& operator=(PathList&& o) noexcept {
+  BasicPathList& operator=(BasicPathList&& o) noexcept {
     if (this != &o) {
       release();
       steal(o);
     }
     return *this;
   }
-  ~PathList() { release(); }
+  ~BasicPathList() { release(); }
 
   size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
@@ -133,11 +140,11 @@ class PathList {
     if (cap_ > 1) std::allocator<Path>().deallocate(heap(), cap_);
     cap_ = 1;
   }
-  void copy_from(const PathList& o) {
+  void copy_from(const BasicPathList& o) {
     reserve(o.size_);
     for (const Path& p : o) push_back(p);
   }
-  void steal(PathList& o) {
+  void steal(BasicPathList& o) {
     if (o.cap_ > 1) {
       std::memcpy(buf_, o.buf_, sizeof(Path*));
       cap_ = o.cap_;
@@ -157,5 +164,10 @@ class PathList {
   uint32_t size_ = 0;
   uint32_t cap_ = 1;
 };
+
+using Path = BasicPath<wire::EvpnRoute>;
+using PathList = BasicPathList<wire::EvpnRoute>;
+using UnicastPath = BasicPath<IpPrefix>;
+using UnicastPathList = BasicPathList<IpPrefix>;
 
 }  // namespace evpnd::bgp

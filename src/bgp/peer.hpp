@@ -18,6 +18,7 @@
 #include "bgp/policy.hpp"
 #include "bgp/update_group.hpp"
 #include "core/ip.hpp"
+#include "core/prefix_list.hpp"
 
 namespace evpnd::bgp {
 
@@ -53,6 +54,18 @@ struct PeerConfig {
   // RFC 9687 send hold time in seconds: nullopt = the RFC's default, max(8 min, 2 x the
   // negotiated hold time); 0 = disabled. Never used when the negotiated hold time is 0.
   std::optional<uint32_t> send_hold_time;
+  // Unicast policy (issue 10; prefix_list.hpp). nullopt = no policy: an eBGP session then
+  // accepts / advertises no unicast route (RFC 8212 §2); iBGP without a policy takes all.
+  // EVPN routes are not filtered by these (an EVPN fabric's eBGP sessions predate RFC 8212 in
+  // every implementation it interoperates with; docs/CONFORMANCE.md).
+  std::optional<PrefixList> import_filter;
+  std::optional<PrefixList> export_filter;
+  // eBGP multihop: the TTL of outbound packets (nullopt = 1 for eBGP on a directly connected
+  // peer as RFC 4271 implies; 255 for iBGP); ignored with ttl_security_hops (GTSM sets 255).
+  std::optional<uint8_t> ebgp_multihop;
+  // Created from a listen range when the peer connected (Speaker::set_listen_ranges); removed
+  // when its session ends and no stale routes of it are kept.
+  bool dynamic = false;
   bool operator==(const PeerConfig&) const = default;
 };
 
@@ -78,11 +91,14 @@ struct PeerCounters {
   // Times a route was not advertised (or was withdrawn) because its UPDATE would exceed this
   // session's maximum message size (RFC 4271 §9.2, RFC 8654 §4).
   uint64_t routes_too_large = 0;
+  // Unicast prefixes refused by the import policy (prefix list, or RFC 8212 without one).
+  uint64_t policy_rejected = 0;
 };
 
 struct Connection {
   ConnId id = 0;
   bool inbound = false;
+  std::optional<IpAddress> local;        // our address on it, when the I/O layer told us
   Fsm fsm;
   std::optional<Negotiated> negotiated;  // set when a valid OPEN arrived
   wire::DecodeContext decode_ctx;         // before OPEN: 2-octet AS paths never occur

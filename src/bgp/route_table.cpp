@@ -104,12 +104,6 @@ void* big_alloc(size_t bytes) {
 
 }  // namespace
 
-bool Dest::has_live() const {
-  for (const auto& p : paths)
-    if (p.live()) return true;
-  return false;
-}
-
 size_t key_hash(const wire::EvpnRoute& r) {
   uint64_t h = r.index();
   std::visit(
@@ -161,9 +155,15 @@ bool key_equal(const wire::EvpnRoute& a, const wire::EvpnRoute& b) {
       a);
 }
 
-RouteTable::RouteTable() { resize_slots(1024); }
+size_t key_hash(const IpPrefix& p) {
+  return finalize(mix_ip(mix(static_cast<uint64_t>(p.length()) + 0x100, 0), p.address()));
+}
 
-RouteTable::~RouteTable() {
+template <typename N>
+BasicRouteTable<N>::BasicRouteTable() { resize_slots(1024); }
+
+template <typename N>
+BasicRouteTable<N>::~BasicRouteTable() {
   for (size_t c = 0; c < chunks_.size(); ++c) {
     const size_t n = std::min(kPerChunk, limit_ - c * kPerChunk);
     for (size_t i = 0; i < n; ++i) chunks_[c][i].~Dest();
@@ -172,7 +172,8 @@ RouteTable::~RouteTable() {
   std::free(slots_);
 }
 
-void RouteTable::resize_slots(size_t n) {
+template <typename N>
+void BasicRouteTable<N>::resize_slots(size_t n) {
   std::free(slots_);
   slots_ = static_cast<Slot*>(big_alloc(n * sizeof(Slot)));
   std::fill(slots_, slots_ + n, Slot{});
@@ -180,11 +181,13 @@ void RouteTable::resize_slots(size_t n) {
   mask_ = n - 1;
 }
 
-void RouteTable::reserve(size_t n) {
+template <typename N>
+void BasicRouteTable<N>::reserve(size_t n) {
   while (slot_count_ < n * 2) grow();
 }
 
-DestId RouteTable::find(const wire::EvpnRoute& r, uint32_t h) const {
+template <typename N>
+DestId BasicRouteTable<N>::find(const N& r, uint32_t h) const {
   const size_t mask = mask_;
   for (size_t i = probe_start(h);; i = (i + 1) & mask) {
     const Slot& s = slots_[i];
@@ -193,14 +196,16 @@ DestId RouteTable::find(const wire::EvpnRoute& r, uint32_t h) const {
   }
 }
 
-void RouteTable::insert_slot(uint32_t id, uint32_t h) {
+template <typename N>
+void BasicRouteTable<N>::insert_slot(uint32_t id, uint32_t h) {
   const size_t mask = mask_;
   size_t i = probe_start(h);
   while (slots_[i].id != kNoDest) i = (i + 1) & mask;
   slots_[i] = Slot{id, h};
 }
 
-void RouteTable::grow() {
+template <typename N>
+void BasicRouteTable<N>::grow() {
   Slot* old = slots_;
   const size_t old_count = slot_count_;
   slots_ = nullptr;
@@ -210,7 +215,8 @@ void RouteTable::grow() {
   std::free(old);
 }
 
-DestId RouteTable::new_dest() {
+template <typename N>
+DestId BasicRouteTable<N>::new_dest() {
   if (!free_.empty()) {
     const DestId id = free_.back();
     free_.pop_back();
@@ -232,7 +238,8 @@ DestId RouteTable::new_dest() {
   return id;
 }
 
-DestId RouteTable::find_or_create(const wire::EvpnRoute& r, uint32_t h, bool* created) {
+template <typename N>
+DestId BasicRouteTable<N>::find_or_create(const N& r, uint32_t h, bool* created) {
   const size_t mask = mask_;
   size_t i = probe_start(h);
   for (;; i = (i + 1) & mask) {
@@ -261,7 +268,8 @@ DestId RouteTable::find_or_create(const wire::EvpnRoute& r, uint32_t h, bool* cr
   return id;
 }
 
-void RouteTable::erase(DestId id, uint32_t h) {
+template <typename N>
+void BasicRouteTable<N>::erase(DestId id, uint32_t h) {
   Dest& d = at(id);
   if (!d.in_use) return;
   const size_t mask = mask_;
@@ -288,5 +296,8 @@ void RouteTable::erase(DestId id, uint32_t h) {
   free_.push_back(id);
   --count_;
 }
+
+template class BasicRouteTable<wire::EvpnRoute>;
+template class BasicRouteTable<IpPrefix>;
 
 }  // namespace evpnd::bgp

@@ -1,3 +1,7 @@
+// A route table of one RIB key type (NOTE family-generic): the EVPN table (`RouteTable`, keyed
+// by wire::EvpnRoute) and the unicast table (`UnicastTable`, keyed by IpPrefix: ipv4-unicast and
+// ipv6-unicast share it, the prefix says which) are the two instances of BasicRouteTable.
+//
 // The EVPN route table: one Dest per route key (RFC 7432 §7 / RFC 9136 §3.1, the fields that
 // wire::route_key() serialises), each holding the paths received for it (Adj-RIB-In entries of
 // every peer, plus locally originated ones) and the index of the best one (Loc-RIB).
@@ -27,41 +31,51 @@ using DestId = uint32_t;
 inline constexpr DestId kNoDest = 0xFFFFFFFF;
 inline constexpr PeerId kLocalPeer = 0;  // locally originated routes (API / EVPN logic)
 
-struct Dest {
-  PathList paths;
+template <typename N>
+struct BasicDest {
+  BasicPathList<N> paths;
   int16_t best = -1;  // index into paths, -1 = no best (no live path); one path per peer
   bool in_use = false;
   // The peer whose path the update groups advertised at the last flush (kNoPeer = none): that
   // peer was not sent the route (RFC 4456 §6, see Speaker::fill_group), so a later change is
   // judged against it. Fits in the padding after `best`: the Dest stays 112 bytes.
   PeerId adv_from = kNoPeer;
-  const Path* best_path() const { return best >= 0 ? &paths[size_t(best)] : nullptr; }
-  const wire::EvpnRoute& nlri() const { return paths.front().nlri; }
-  bool has_live() const;
+  const BasicPath<N>* best_path() const { return best >= 0 ? &paths[size_t(best)] : nullptr; }
+  const N& nlri() const { return paths.front().nlri; }
+  bool has_live() const {
+    for (const auto& p : paths)
+      if (p.live()) return true;
+    return false;
+  }
 };
 
 // Key identity of EVPN routes without serialising them (see NOTE performance).
 size_t key_hash(const wire::EvpnRoute& r);
 bool key_equal(const wire::EvpnRoute& a, const wire::EvpnRoute& b);
+// Unicast: the prefix (address with host bits clear, length; its family) is the whole key.
+size_t key_hash(const IpPrefix& p);
+inline bool key_equal(const IpPrefix& a, const IpPrefix& b) { return a == b; }
 
-class RouteTable {
+template <typename N>
+class BasicRouteTable {
  public:
-  RouteTable();
-  ~RouteTable();
-  RouteTable(const RouteTable&) = delete;
-  RouteTable& operator=(const RouteTable&) = delete;
-  DestId find(const wire::EvpnRoute& r) const { return find(r, hash_of(r)); }
-  DestId find(const wire::EvpnRoute& r, uint32_t hash) const;
+  using Dest = BasicDest<N>;
+  BasicRouteTable();
+  ~BasicRouteTable();
+  BasicRouteTable(const BasicRouteTable&) = delete;
+  BasicRouteTable& operator=(const BasicRouteTable&) = delete;
+  DestId find(const N& r) const { return find(r, hash_of(r)); }
+  DestId find(const N& r, uint32_t hash) const;
   // Finds the route's Dest or creates one holding a tombstone path for `r`.
-  DestId find_or_create(const wire::EvpnRoute& r, bool* created = nullptr) { return find_or_create(r, hash_of(r), created); }
-  DestId find_or_create(const wire::EvpnRoute& r, uint32_t hash, bool* created = nullptr);
+  DestId find_or_create(const N& r, bool* created = nullptr) { return find_or_create(r, hash_of(r), created); }
+  DestId find_or_create(const N& r, uint32_t hash, bool* created = nullptr);
   void erase(DestId id) { erase(id, hash_of(at(id).nlri())); }
   void erase(DestId id, uint32_t hash);
 
   // Batch support: hash a whole UPDATE's routes and prefetch their index slots first, so the
   // cache misses of a batch overlap instead of being paid one after another (the index is far
   // larger than the caches at 1M routes).
-  static uint32_t hash_of(const wire::EvpnRoute& r) { return static_cast<uint32_t>(key_hash(r)); }
+  static uint32_t hash_of(const N& r) { return static_cast<uint32_t>(key_hash(r)); }
   void prefetch(uint32_t hash) const { __builtin_prefetch(&slots_[probe_start(hash)]); }
   // Both cache lines of the Dest (112 bytes: the PathList's size/capacity sit in the second).
   void prefetch_dest(DestId id) const {
@@ -117,5 +131,12 @@ class RouteTable {
   size_t mask_ = 0;
   size_t count_ = 0;
 };
+
+extern template class BasicRouteTable<wire::EvpnRoute>;
+extern template class BasicRouteTable<IpPrefix>;
+using Dest = BasicDest<wire::EvpnRoute>;
+using RouteTable = BasicRouteTable<wire::EvpnRoute>;
+using UnicastDest = BasicDest<IpPrefix>;
+using UnicastTable = BasicRouteTable<IpPrefix>;
 
 }  // namespace evpnd::bgp

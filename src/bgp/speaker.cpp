@@ -329,13 +329,14 @@ void Speaker::reap(Peer& p, Output& out) {
     arm(out, p.id, 0, TimerKind::kConnectRetry, secs(p.cfg.connect_retry));
 }
 
-void Speaker::on_connected(ConnId id, Output& out) {
+void Speaker::on_connected(ConnId id, Output& out, std::optional<IpAddress> local) {
   Connection* c = nullptr;
   Peer* p = peer_by_conn(id, &c);
   if (!p) {
     out.io.push_back(CloseRequest{id});
     return;
   }
+  c->local = local;
   feed(*p, *c, FsmEvent{FsmEventType::kTcpCrAcked}, out);
   reap(*p, out);
   flush(out);
@@ -352,7 +353,7 @@ void Speaker::on_connect_failed(ConnId id, Output& out) {
   reap(*p, out);
 }
 
-bool Speaker::on_accepted(ConnId id, const IpAddress& remote, Output& out) {
+bool Speaker::on_accepted(ConnId id, const IpAddress& remote, Output& out, std::optional<IpAddress> local) {
   auto it = by_address_.find(remote);
   if (it == by_address_.end()) return false;
   Peer& p = *peers_[it->second];
@@ -360,6 +361,7 @@ bool Speaker::on_accepted(ConnId id, const IpAddress& remote, Output& out) {
   Connection c;
   c.id = id;
   c.inbound = true;
+  c.local = local;
   c.fsm = Fsm(FsmState::kActive);
   p.conns.push_back(c);
   by_conn_[id] = p.id;

@@ -52,6 +52,21 @@ struct SpeakerConfig {
   // Bytes queued to one connection (handed to the I/O layer, not yet reported written) from
   // which no more UPDATEs are encoded for it (see NOTE bounded output).
   size_t output_queue_limit = size_t{16} << 20;
+  // Which BGP instance this speaker is (issue 10: 0 = the global instance, one more per VRF with
+  // BGP neighbours, as FRR's `router bgp ASN vrf NAME`). Timer keys carry it, and outbound
+  // connection ids are numbered from (instance << 32) + 1, so the engine can route connection
+  // events and timers of several speakers that share one I/O layer.
+  uint16_t instance = 0;
+};
+
+// A range of addresses from which peers may connect without being configured one by one
+// (Calico nodes, issue 10): an accepted connection from inside `range` creates a passive peer
+// from `peer` (its address set to the remote's, dynamic = true), up to `max_peers` at once.
+struct ListenRange {
+  IpPrefix range;
+  PeerConfig peer;
+  uint32_t max_peers = 100;
+  bool operator==(const ListenRange&) const = default;
 };
 
 // kSelectionDeferral is speaker-wide (peer kLocalPeer): RFC 4724 §4.1 deferral after our start.
@@ -61,6 +76,7 @@ struct TimerKey {
   PeerId peer = kNoPeer;
   ConnId conn = 0;  // 0 for peer-level timers
   TimerKind kind = TimerKind::kConnectRetry;
+  uint16_t instance = 0;  // SpeakerConfig::instance of the speaker that armed it
   auto operator<=>(const TimerKey&) const = default;
 };
 struct TimerRequest {
@@ -101,6 +117,8 @@ class LocRibListener {
  public:
   virtual ~LocRibListener() = default;
   virtual void on_best_path_changed(const wire::EvpnRoute& route, const Path* best, PeerRole from) = 0;
+  // The same for the unicast table (ipv4/ipv6-unicast; the prefix says which family).
+  virtual void on_unicast_best_changed(const IpPrefix& /*prefix*/, const UnicastPath* /*best*/, PeerRole /*from*/) {}
 };
 
 class Speaker {
@@ -121,10 +139,17 @@ class Speaker {
   // Sends Cease `subcode` and restarts the session (6/4 administrative reset).
   void reset_peer(const IpAddress& addr, uint8_t cease_subcode, Output& out);
 
-  // Connection events from the I/O layer.
-  void on_connected(ConnId c, Output& out);        // our connect succeeded
+  // Dynamic peers (issue 10): replaces the listen ranges; peers created from a range that is
+  // gone are removed (Cease 6/3).
+  void set_listen_ranges(std::vector<ListenRange> ranges, Output& out);
+  const std::vector<ListenRange>& listen_ranges() const { return listen_ranges_; }
+
+  // Connection events from the I/O layer. `local` is the connection's local address: the next
+  // hop of unicast routes advertised with next-hop-self (RFC 4271 §5.1.3) on that session.
+  void on_connected(ConnId c, Output& out, std::optional<IpAddress> local = std::nullopt);  // our connect succeeded
   void on_connect_failed(ConnId c, Output& out);
-  bool on_accepted(ConnId c, const IpAddress& remote, Output& out);  // false: not a peer, close it
+  // false: not a peer (nor inside a listen range), close it
+  bool on_accepted(ConnId c, const IpAddress& remote, Output& out, std::optional<IpAddress> local = std::nullopt);
   void on_closed(ConnId c, Output& out);           // EOF or error
   // The I/O layer wrote `bytes` more of what was sent on `c` (progress for RFC 9687, and room
   // in the output queue: a peer catching up gets its next slice).
@@ -137,12 +162,19 @@ class Speaker {
   // batch of them (every other input flushes by itself).
   void originate(const wire::EvpnRoute& route, PathInfo info);
   bool withdraw_local(const wire::EvpnRoute& route);
+  // Unicast (ipv4/ipv6-unicast by the prefix's family): the same for the unicast table. The
+  // next hop in `info` is kept for iBGP peers and replaced by the session's local address for
+  // eBGP ones (next-hop-self); an unset next hop means "this speaker" for every peer.
+  void originate(const IpPrefix& prefix, PathInfo info);
+  bool withdraw_local(const IpPrefix& prefix);
   // Turns the RIB changes since the last flush into packed UPDATEs for every update group and
   // reports them to the listener.
   void flush(Output& out);
 
   // Views (for the API and tests).
   const RouteTable& table() const { return table_; }
+  const UnicastTable& unicast_table() const;
+  size_t unicast_loc_rib_size() const;
   const Peer* peer(PeerId id) const;
   const Peer* find_peer(const IpAddress& addr) const;
   std::vector<const Peer*> peers() const;
@@ -230,6 +262,7 @@ class Speaker {
   SpeakerIdentity me_;
   TimePoint now_{};
   LocRibListener* listener_ = nullptr;
+  std::vector<ListenRange> listen_ranges_;
   std::vector<std::unique_ptr<Peer>> peers_;  // index = PeerId; [0] = local pseudo-peer
   std::map<IpAddress, PeerId> by_address_;
   std::map<ConnId, PeerId> by_conn_;

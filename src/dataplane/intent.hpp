@@ -131,6 +131,10 @@ struct VrfRoute {
   IpPrefix prefix;
   std::vector<IpAddress> nexthops;    // remote VTEPs, sorted and unique for comparisons
   uint32_t metric = 20;
+  // The next hops are routers on the VRF's own links (BGP CEs, issue 10), not VTEPs:
+  // `<prefix> via <nh> proto bgp metric 20` resolved by the kernel through the VRF's connected
+  // subnets, no onlink, no RemoteRmac.
+  bool local = false;
   auto operator<=>(const VrfRoute&) const = default;
 };
 

@@ -43,12 +43,16 @@ struct LocalRoute {
 bgp::PathInfo make_local_path(const LocalRoute& r);
 
 namespace ev {
-struct AddPeer { bgp::PeerConfig cfg; };
-struct RemovePeer { IpAddress address; uint8_t cease_subcode = 3; };  // RFC 4486: 3 = deconfigured
-struct ResetPeer { IpAddress address; uint8_t cease_subcode = 4; };   // 4 = administrative reset
-struct Connected { ConnId conn; };
+// `vrf`: the BGP instance ("" = the global one; else a VRF set up by ConfigureVrfBgp).
+struct AddPeer { bgp::PeerConfig cfg; std::string vrf; };
+struct RemovePeer { IpAddress address; uint8_t cease_subcode = 3; std::string vrf; };  // RFC 4486: 3 = deconfigured
+struct ResetPeer { IpAddress address; uint8_t cease_subcode = 4; std::string vrf; };   // 4 = administrative reset
+// `local`: the connection's local address (next-hop-self for unicast, RFC 4271 §5.1.3).
+struct Connected { ConnId conn; std::optional<IpAddress> local; };
 struct ConnectFailed { ConnId conn; std::string reason; };
-struct Accepted { ConnId conn; IpAddress remote; };
+// `vrf`: the instance whose listener accepted it (the listener in the VRF's namespace / bound
+// to its device).
+struct Accepted { ConnId conn; IpAddress remote; std::string vrf; std::optional<IpAddress> local; };
 struct Closed { ConnId conn; };
 struct Data { ConnId conn; ByteView bytes; };  // one or more whole BGP messages
 struct Sent { ConnId conn; size_t bytes; };    // the socket took `bytes` more of the output
@@ -69,6 +73,17 @@ struct ReconfigureVnis { std::vector<Vni> removed; std::vector<api::L2VniConfig>
 struct ReconfigureSegments { std::vector<api::EthernetSegmentConfig> segments; api::EsTimersConfig timers; };
 // The data plane's result per VNI (DataplaneIo's retry queue), for the EVPN views.
 struct DataplaneStatus { std::map<Vni, dataplane::VniDataplaneStatus> vnis; };
+// BGP inside a VRF (issue 10): creates the VRF's BGP instance (a Speaker of its own, instance
+// number assigned by the engine) or updates its listen ranges; `remove` stops its sessions and
+// withdraws its redistributed routes, then destroys it.
+struct ConfigureVrfBgp {
+  std::string vrf;
+  std::optional<Asn> asn;  // default: the global AS
+  std::vector<bgp::ListenRange> listen_ranges;
+  bool remove = false;
+};
+// Unicast prefixes of the global instance (`advertise:`, the VTEP loopback to the underlay).
+struct AdvertiseUnicast { std::vector<IpPrefix> prefixes; bool announce = true; };
 }  // namespace ev
 
 struct Event {
@@ -77,7 +92,7 @@ struct Event {
                ev::Closed, ev::Data, ev::TimerFired, ev::OriginateRoutes, ev::WithdrawRoutes, ev::Shutdown,
                ev::StartEvpn, ev::DataplaneEvents, ev::EvpnTimer, ev::Prefix, ev::ClearDuplicates,
                ev::SetRouterMac, ev::ReconfigureVnis, ev::Sent, ev::DataplaneStatus,
-               ev::ReconfigureSegments>
+               ev::ReconfigureSegments, ev::ConfigureVrfBgp, ev::AdvertiseUnicast>
       body;
 };
 
@@ -115,6 +130,9 @@ class Engine {
   // Only without an EvpnService (with one, the engine itself is the listener).
   void set_listener(bgp::LocRibListener* l);
   const bgp::Speaker& speaker() const { return speaker_; }
+  // The BGP instance of a VRF (nullptr when the VRF has none), and the VRFs that have one.
+  const bgp::Speaker* speaker(const std::string& vrf) const;
+  std::vector<std::string> bgp_vrfs() const;
   const evpn::EvpnService* evpn() const { return evpn_.get(); }
   const EngineCounters& counters() const { return counters_; }
 

@@ -102,6 +102,11 @@ class EvpnService {
   Output on_remote_route(const wire::EvpnRoute& route, const wire::PathAttributes& attrs,
                          const IpAddress& next_hop, bool add, Time now);
 
+  // A VRF's best BGP unicast route for `prefix` changed; nullopt = it is gone (issue 10,
+  // vrf_unicast.hpp): the type-5 redistribution and the VRF's kernel route via the CE follow.
+  Output on_vrf_unicast(const std::string& vrf, const IpPrefix& prefix, const std::optional<VrfUnicastRoute>& best,
+                        Time now);
+
   Output on_timer(Time now);
   std::optional<Time> next_deadline() const;
 

@@ -20,6 +20,7 @@
 #include "core/mac.hpp"
 #include "core/types.hpp"
 #include "dataplane/intent.hpp"
+#include "evpn/vrf_unicast.hpp"
 #include "wire/attributes.hpp"
 #include "wire/evpn_route.hpp"
 
@@ -79,8 +80,10 @@ struct Output {
   std::vector<RouteUpdate> routes;
   std::vector<dataplane::Intent> intents;
   std::vector<Notice> notices;
+  // Prefixes for the VRFs' BGP instances to originate / withdraw (vrf_unicast.hpp, issue 10).
+  std::vector<UnicastUpdate> unicast;
 
-  bool empty() const { return routes.empty() && intents.empty() && notices.empty(); }
+  bool empty() const { return routes.empty() && intents.empty() && notices.empty() && unicast.empty(); }
   void append(Output&& o);
   void advertise(wire::EvpnRoute r, wire::PathAttributes a, const IpAddress& nh) {
     routes.push_back({RouteOp::kAdvertise, std::move(r), std::move(a), nh});
