@@ -28,7 +28,7 @@ def _kill_pidfiles(paths: list[str]) -> int:
             pid = int(open(p).read().split()[0])
         except (OSError, ValueError, IndexError):
             continue
-        for name in ("bgpd", "zebra", "gobgpd", "evpnd"):
+        for name in ("bgpd", "zebra", "gobgpd", "evpnd", "bird"):
             if stop_pid(pid, name):
                 print(f"stopped {name} pid {pid} ({p})")
                 n += 1

@@ -25,7 +25,7 @@ import time
 from typing import Iterable, Sequence
 
 # Binaries we may start; a PID is only signalled if its cmdline names one of these.
-DAEMON_NAMES = ("bgpd", "zebra", "gobgpd", "evpnd", "python3", "ping", "tcpdump")
+DAEMON_NAMES = ("bgpd", "zebra", "gobgpd", "evpnd", "bird", "python3", "ping", "tcpdump")
 VERBOSE = bool(os.environ.get("EVT_VERBOSE"))
 
 
