@@ -222,7 +222,14 @@ struct ConfigDiff {
   bool listen_changed = false;  // listen address/port: the listener is re-bound, sessions stay up
   std::vector<IpAddress> neighbors_added, neighbors_removed, neighbors_changed;
   std::vector<Vni> l2vnis_added, l2vnis_removed, l2vnis_changed;
+  // vrfs_changed: VRFs whose EVPN / data-plane part changed (the reload rebuilds their EVPN
+  // state). vrf_bgp_changed: VRFs present before and after whose BGP part changed (neighbors,
+  // listen-ranges, asn, advertise-unicast, gateway-ip, export-evpn): applied to the VRF's BGP
+  // instance only (ConfigureVrfBgp, AddPeer/RemovePeer with the vrf; diff_neighbors says which
+  // sessions). A VRF with both kinds of change is in both lists; added/removed VRFs in neither.
   std::vector<std::string> vrfs_added, vrfs_removed, vrfs_changed;
+  std::vector<std::string> vrf_bgp_changed;
+  bool advertise_changed = false;  // the global `advertise:` list (compared as a set)
   // Ethernet segments by name, and es-timers: applied live (docs/CONFIG.md "Reload").
   std::vector<std::string> segments_added, segments_removed, segments_changed;
   bool es_timers_changed = false;
@@ -235,5 +242,15 @@ struct ConfigDiff {
   bool empty() const;
 };
 ConfigDiff diff_config(const Config& before, const Config& after);
+
+// Neighbours matched by address (a VRF's, for vrf_bgp_changed; the global ones are in ConfigDiff).
+struct NeighborDiff {
+  std::vector<IpAddress> added, removed, changed;
+  bool empty() const { return added.empty() && removed.empty() && changed.empty(); }
+};
+NeighborDiff diff_neighbors(const std::vector<NeighborConfig>& before, const std::vector<NeighborConfig>& after);
+// Whether two versions of a VRF differ in their BGP part / in the rest.
+bool vrf_bgp_differs(const VrfConfig& before, const VrfConfig& after);
+bool vrf_evpn_differs(const VrfConfig& before, const VrfConfig& after);
 
 }  // namespace evpnd::api

@@ -61,10 +61,11 @@ Vni parse_vni(const ConfigReader& r, const YAML::Node& n, const std::string& pat
   return Vni(r.uint(n, path, 1, kMaxVni));  // RFC 7348 §5: 24-bit VNI; 0 is reserved here
 }
 
-VrfConfig parse_vrf(const ConfigReader& r, const YAML::Node& node, const std::string& path) {
+VrfConfig parse_vrf(const ConfigReader& r, const YAML::Node& node, const std::string& path, const Config& cfg) {
   MapReader m(r, node, path,
               {"name", "l3vni", "rd", "route-targets", "router-mac", "anycast-gateway-mac", "announce",
-               "advertise-connected", "netns", "table"});
+               "advertise-connected", "netns", "table", "asn", "neighbors", "listen-ranges", "advertise-unicast",
+               "gateway-ip", "export-evpn"});
   VrfConfig v;
   v.name = r.ifname(m.require("name"), m.path("name"));
   v.l3vni = parse_vni(r, m.require("l3vni"), m.path("l3vni"));
@@ -90,6 +91,7 @@ VrfConfig parse_vrf(const ConfigReader& r, const YAML::Node& node, const std::st
     if (t >= 253 && t <= 255) r.fail(m.get("table"), m.path("table"), "tables 253-255 are reserved by the kernel");
     v.table = uint32_t(t);
   }
+  parse_vrf_bgp(r, m, cfg, v);
   return v;
 }
 
@@ -197,7 +199,7 @@ void parse_vrfs(const ConfigReader& r, const YAML::Node& seq, Config& cfg) {
   for (size_t i = 0; i < count; ++i) {
     const YAML::Node item = seq[i];
     std::string path = index_path("vrfs", i);
-    VrfConfig v = parse_vrf(r, item, path);
+    VrfConfig v = parse_vrf(r, item, path, cfg);
     auto also = [&](size_t j) { return " (also vrfs[" + std::to_string(j) + "])"; };
     if (auto [it, fresh] = names.emplace(v.name, i); !fresh)
       r.fail(item["name"], path + ".name", "duplicate VRF name \"" + v.name + "\"" + also(it->second));

@@ -8,6 +8,29 @@
 namespace evpnd::api::detail {
 
 void parse_neighbors(const ConfigReader& r, const YAML::Node& seq, Config& cfg);
+
+// Neighbours (config_neighbor.cpp). The scope says where they are: the local AS they peer from
+// (eBGP/iBGP checks), the global send-hold-time they inherit, and whether they are a VRF's
+// (families default to [ipv4-unicast] and l2vpn-evpn is refused).
+struct NeighborScope {
+  Asn local_as = 0;
+  std::optional<uint32_t> send_hold_time;
+  bool in_vrf = false;
+};
+NeighborConfig parse_neighbor(const ConfigReader& r, const YAML::Node& node, const std::string& path,
+                              const NeighborScope& scope);
+// A list of neighbours; duplicate addresses are refused.
+std::vector<NeighborConfig> parse_neighbor_list(const ConfigReader& r, const YAML::Node& seq, const std::string& path,
+                                                const NeighborScope& scope);
+ListenRangeConfig parse_listen_range(const ConfigReader& r, const YAML::Node& node, const std::string& path,
+                                     const NeighborScope& scope);
+void check_send_hold(const ConfigReader& r, const YAML::Node& at, const std::string& path, uint32_t send_hold,
+                     const NeighborConfig& n);
+// A VRF's BGP keys (config_vrf_bgp.cpp): neighbors, listen-ranges, asn, advertise-unicast,
+// gateway-ip, export-evpn. `m` is the VRF's map; `cfg` has the global asn and send-hold-time.
+void parse_vrf_bgp(const ConfigReader& r, const MapReader& m, const Config& cfg, VrfConfig& v);
+// The global `advertise:` list.
+void parse_advertise(const ConfigReader& r, const YAML::Node& seq, Config& cfg);
 void parse_vtep(const ConfigReader& r, const YAML::Node& node, Config& cfg);
 void parse_dad(const ConfigReader& r, const YAML::Node& node, Config& cfg);
 void parse_l2vnis(const ConfigReader& r, const YAML::Node& seq, Config& cfg);
