@@ -54,6 +54,15 @@ class FrrNode:
     extra_evpn: list[str] = field(default_factory=list)
     extra_global: list[str] = field(default_factory=list)  # more `router bgp` lines (graceful-restart)
     extra_zebra: list[str] = field(default_factory=list)   # more zebra.conf lines (`evpn mh ...`, interfaces)
+    # Border leaf (issue 10): CE sessions inside `router bgp ASN vrf tenant1`, FRR's reference for
+    # evpnd's vrfs[].neighbors. A neighbour is activated in the family of its address; vrf_af
+    # holds more per-family lines ("ipv4": ["neighbor X prefix-list K8S in"]), prelude top-level
+    # ones (`ip prefix-list ...`); vrf_advertise lists the families turned into type-5 routes.
+    vrf_asn: int | None = None
+    vrf_neighbors: list[Neighbor] = field(default_factory=list)
+    vrf_af: dict[str, list[str]] = field(default_factory=dict)
+    vrf_advertise: tuple[str, ...] = ("ipv4",)
+    prelude: list[str] = field(default_factory=list)
 
     def __post_init__(self):
         self.kind = "frr"
@@ -106,12 +115,41 @@ class FrrNode:
         lines += [f"  {x}" for x in self.extra_evpn]
         lines += [" exit-address-family", "!"]
         if self.role == "leaf" and self.l3vni:
-            lines += [f"router bgp {self.asn} vrf {self.vrf}", f" bgp router-id {self.router_id}",
-                      " no bgp ebgp-requires-policy", " !", " address-family ipv4 unicast",
-                      "  redistribute connected", " exit-address-family", " !",
-                      " address-family l2vpn evpn", "  advertise ipv4 unicast",
-                      " exit-address-family", "!"]
+            lines += self._vrf_conf()
+        if self.prelude:
+            lines = [lines[0], "!", *self.prelude, "!", *lines[2:]]
         return "\n".join(lines) + "\n"
+
+    def _vrf_conf(self) -> list[str]:
+        """`router bgp ASN vrf tenant1`: connected subnets and CE routes -> type-5 (FRR-INTEROP.md §3)."""
+        keep, hold = self.timers
+        lines = [f"router bgp {self.vrf_asn or self.asn} vrf {self.vrf}", f" bgp router-id {self.router_id}",
+                 " no bgp ebgp-requires-policy", " no bgp default ipv4-unicast", f" timers bgp {keep} {hold}"]
+        for n in self.vrf_neighbors:
+            lines.append(f" neighbor {n.address} remote-as {n.remote_as}")
+            if n.description:
+                lines.append(f" neighbor {n.address} description {n.description}")
+            if n.ebgp_multihop:
+                lines.append(f" neighbor {n.address} ebgp-multihop {n.ebgp_multihop}")
+            if n.passive:
+                lines.append(f" neighbor {n.address} passive")
+            lines.append(f" neighbor {n.address} timers connect 2")
+        fams = sorted(set(self.vrf_advertise) | {"ipv6" if ":" in n.address else "ipv4" for n in self.vrf_neighbors}
+                      | {"ipv4"})
+        for fam in fams:
+            lines += [" !", f" address-family {fam} unicast", "  redistribute connected"]
+            lines += [f"  neighbor {n.address} activate" for n in self.vrf_neighbors
+                      if ("ipv6" if ":" in n.address else "ipv4") == fam]
+            lines += [f"  {x}" for x in self.vrf_af.get(fam, [])]
+            lines.append(" exit-address-family")
+        lines += [" !", " address-family l2vpn evpn"]
+        lines += [f"  advertise {fam} unicast" for fam in self.vrf_advertise]
+        if self.vrf_asn and self.vrf_asn != self.asn:
+            # FRR derives the VRF's auto RT from the VRF instance's AS (65001:5000) and matches
+            # auto RTs on the VNI alone; evpnd (RFC 8365 §5.1.2.1) imports exactly <fabric AS>:<VNI>
+            lines += [f"  route-target import {self.asn}:{self.l3vni}", f"  route-target export {self.asn}:{self.l3vni}"]
+        lines += [" exit-address-family", "!"]
+        return lines
 
     def zebra_conf(self) -> str:
         lines = [f"hostname {self.ns.name}", "!"]
