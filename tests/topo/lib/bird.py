@@ -53,6 +53,7 @@ class BirdNode:
     asn: int
     peers: list[BirdPeer] = field(default_factory=list)
     statics: dict[str, list[str]] = field(default_factory=dict)  # protocol name -> routes ("P blackhole")
+    disabled: set[str] = field(default_factory=set)  # protocols that start `disabled;` (`birdc enable`)
     filters: str = ""                      # filter/function definitions, verbatim
     kernel_export: str | None = None       # `export where ...` into the kernel (None: no kernel protocol)
     direct: str | None = None              # `protocol direct` interface pattern list, verbatim
@@ -81,6 +82,8 @@ class BirdNode:
             fam = "ipv6" if any(":" in r.split()[0] for r in routes) else "ipv4"
             lines.append(f"protocol static {name} {{")
             lines.append(f"  {fam};")
+            if name in self.disabled:
+                lines.append("  disabled;")
             lines += [f"  route {r};" for r in routes]
             lines.append("}")
         if self.filters:
