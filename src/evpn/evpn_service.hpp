@@ -14,6 +14,9 @@
 //                                 ours is ignored anyway
 //   on_timer(now)                 DAD freeze expiry; next_deadline() says when to call it
 //   announce / withdraw           run-time type-5 prefixes (API)
+//   on_vrf_unicast                a VRF's BGP best route changed (issue 10): type-5 + kernel
+//                                 route via the CE; Output::unicast carries the VRF's EVPN
+//                                 prefixes to its BGP instance (evpn_service_vrf_bgp.cpp)
 //   clear_duplicates              `clear evpn dup-addr`
 // Before import, route_checks.hpp: a route without VXLAN encapsulation (RFC 8365 §5.1.3, §6) is
 // not installed anywhere; a VRF whose local VNI differs from the route's VNI (label fields, RFC
@@ -106,6 +109,10 @@ class EvpnService {
   // vrf_unicast.hpp): the type-5 redistribution and the VRF's kernel route via the CE follow.
   Output on_vrf_unicast(const std::string& vrf, const IpPrefix& prefix, const std::optional<VrfUnicastRoute>& best,
                         Time now);
+  // Everything the VRF currently offers to its BGP instance (export_evpn; announce = true each),
+  // for the engine to originate when the VRF's BGP instance is created: Output::unicast then
+  // carries only the changes. Empty for an unknown VRF.
+  std::vector<UnicastUpdate> vrf_unicast_exports(const std::string& vrf) const;
 
   Output on_timer(Time now);
   std::optional<Time> next_deadline() const;

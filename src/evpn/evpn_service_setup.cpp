@@ -42,6 +42,9 @@ void EvpnService::build() {
     c.router_mac = v.router_mac.value_or(default_router_mac(local_vtep_));
     c.anycast_gateway_mac = v.anycast_gateway_mac;
     c.local_vtep = local_vtep_;
+    c.advertise_unicast = v.advertise_unicast;
+    c.gateway_ip = v.gateway_ip;
+    c.export_evpn = v.export_evpn;
     for (const auto& l2 : cfg_.l2vnis) {
       if (l2.vrf == v.name) c.l2vnis.push_back(l2.vni);
     }

@@ -19,6 +19,10 @@ bool IpVrf::imports(const std::vector<RouteTarget>& route_rts) const {
 }
 
 void IpVrf::stop(Output& out) {
+  for (auto& [p, b] : bgp_routes_) {
+    if (b.installed) out.del(*b.installed);
+  }
+  for (const auto& p : exported_) out.unicast.push_back({cfg_.name, p, false});
   for (auto& [p, e] : routes_) {
     if (e.installed) out.del(*e.installed);
     e.installed.reset();
@@ -34,6 +38,8 @@ void IpVrf::stop(Output& out) {
   local_prefixes_.clear();
   local_hosts_.clear();
   rmacs_.clear();
+  bgp_routes_.clear();
+  exported_.clear();
 }
 
 void IpVrf::set_router_mac(const Mac& rmac, Output& out) {
@@ -45,8 +51,14 @@ void IpVrf::set_router_mac(const Mac& rmac, Output& out) {
 // ---- type-5 origination -------------------------------------------------------------------
 
 void IpVrf::advertise_prefix(const IpPrefix& p, Output& out) {
-  out.advertise(make_prefix_route(cfg_.rd, p, cfg_.l3vni), prefix_route_attrs(cfg_.export_rts, cfg_.router_mac),
-                cfg_.local_vtep);
+  wire::IpPrefixRoute r = make_prefix_route(cfg_.rd, p, cfg_.l3vni);
+  // RFC 9136 §3.2 gateway-IP overlay index: the CE's next hop (same family as the prefix,
+  // §3.1), as FRR's `advertise ipv4 unicast gateway-ip`; otherwise GW IP 0 (interface-less).
+  if (auto b = bgp_routes_.find(p); cfg_.gateway_ip && b != bgp_routes_.end() &&
+                                    b->second.best.next_hop.family() == p.family()) {
+    r.gateway = b->second.best.next_hop;
+  }
+  out.advertise(std::move(r), prefix_route_attrs(cfg_.export_rts, cfg_.router_mac), cfg_.local_vtep);
 }
 
 bool IpVrf::add_local_prefix(const IpPrefix& p, PrefixSource src, Output& out) {
@@ -57,6 +69,7 @@ bool IpVrf::add_local_prefix(const IpPrefix& p, PrefixSource src, Output& out) {
     advertise_prefix(p, out);
     reconcile(p, out);  // our own prefix: an imported route for it is not installed
   }
+  sync_export(p, out);
   return true;
 }
 
@@ -68,6 +81,7 @@ bool IpVrf::remove_local_prefix(const IpPrefix& p, PrefixSource src, Output& out
     out.withdraw(make_prefix_route(cfg_.rd, p, cfg_.l3vni), cfg_.local_vtep);
     reconcile(p, out);
   }
+  sync_export(p, out);
   return true;
 }
 
@@ -134,7 +148,7 @@ void IpVrf::remote_withdraw(const Bytes& key, Output& out) {
 
 std::vector<IpAddress> IpVrf::desired_nexthops(const IpPrefix& p, const RouteEntry& e) const {
   std::vector<IpAddress> nh;
-  if (local_prefixes_.count(p)) return nh;
+  if (local_prefixes_.count(p) || bgp_routes_.count(p)) return nh;
   if (!e.host_paths.empty() && !(is_host(p) && local_hosts_.count(p.address()))) {
     // One host lives in one place: MAC-mobility order, newest seq (serial number order across
     // the 32-bit wrap, RFC 7432 §15) then lowest VTEP.
@@ -155,11 +169,11 @@ std::vector<IpAddress> IpVrf::desired_nexthops(const IpPrefix& p, const RouteEnt
 
 void IpVrf::reconcile(const IpPrefix& p, Output& out) {
   auto it = routes_.find(p);
-  if (it == routes_.end()) return;
+  if (it == routes_.end()) return sync_export(p, out);
   RouteEntry& e = it->second;
   const std::vector<IpAddress> want = desired_nexthops(p, e);
   const std::vector<IpAddress> have = e.installed ? e.installed->nexthops : std::vector<IpAddress>{};
-  if (want == have) return;
+  if (want == have) return sync_export(p, out);
   for (const auto& v : want) {
     if (!std::binary_search(have.begin(), have.end(), v)) rmac_ref(v, out);
   }
@@ -173,6 +187,7 @@ void IpVrf::reconcile(const IpPrefix& p, Output& out) {
   for (const auto& v : have) {
     if (!std::binary_search(want.begin(), want.end(), v)) rmac_unref(v, out);
   }
+  sync_export(p, out);
 }
 
 void IpVrf::note_rmac(const IpAddress& vtep, const Mac& rmac, Output& out) {
@@ -198,7 +213,10 @@ void IpVrf::rmac_unref(const IpAddress& vtep, Output& out) {
   if (it == rmacs_.end() || it->second.refs == 0) return;
   if (--it->second.refs == 0) {
     if (it->second.installed) out.del(dataplane::RemoteRmac{cfg_.l3vni, *it->second.installed, vtep});
-    rmacs_.erase(it);
+    // The entry stays: the VTEP's paths (and the Router's MAC they brought) may still be here,
+    // not installed because a local source or a BGP route wins; when that goes, rmac_ref()
+    // needs the MAC again (erasing it here re-added the RMAC with a zero MAC).
+    it->second.installed.reset();
   }
 }
 

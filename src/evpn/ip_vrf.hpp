@@ -11,10 +11,13 @@
 //   * type-5 -> prefix route with one next hop per VTEP over all best paths of the prefix (each
 //     RD brings its own best path, so ECMP across VTEPs: RFC 9136 §4.4.1);
 //   * a host path outranks prefix paths for the same /32 (more specific knowledge);
-//   * nothing is installed for a prefix this VRF originates itself (local wins, as FRR's
-//     locally originated path with weight 32768 does);
+//   * nothing is installed for a prefix this VRF originates itself or has a BGP route for from
+//     one of its CEs (local wins, as FRR's locally originated path with weight 32768 does);
 //   * a path without the Router's MAC (asymmetric IRB, RFC 9136 gateway-IP overlay index) is
 //     ignored with a notice: this VTEP only routes symmetrically.
+// Redistribution (issue 10, ip_vrf_bgp.cpp): the VRF's BGP best routes become type-5 routes
+// (source kBgp) and kernel routes via the CE; every prefix the VRF routes through EVPN (local
+// sources other than BGP, installed remote routes) is offered to the VRF's BGP instance.
 // Every next hop VTEP gets one RemoteRmac intent, reference-counted by the routes using it;
 // an RMAC is added before the first route that uses it and deleted after the last.
 #pragma once
@@ -33,6 +36,7 @@
 #include "evpn/output.hpp"
 #include "evpn/route_builder.hpp"
 #include "evpn/views.hpp"
+#include "evpn/vrf_unicast.hpp"
 
 namespace evpnd::evpn {
 
@@ -46,9 +50,14 @@ struct IpVrfConfig {
   std::optional<Mac> anycast_gateway_mac;
   IpAddress local_vtep;
   std::vector<Vni> l2vnis;  // segments whose SVI is in this VRF (for the views)
+  // Redistribution with the VRF's BGP instance (issue 10; api::VrfConfig, ip_vrf_bgp.cpp).
+  bool advertise_unicast = true;  // BGP best routes -> type-5 (RFC 9136 §3.1)
+  bool gateway_ip = false;        // ... with GW IP = the CE next hop (§3.2 overlay index)
+  bool export_evpn = true;        // EVPN-routed prefixes -> Output::unicast (to the CEs)
 };
 
-enum class PrefixSource : uint8_t { kConnected, kConfigured, kRuntime };
+// Why this VTEP originates a type-5 prefix; one type-5 per prefix, withdrawn with the last source.
+enum class PrefixSource : uint8_t { kConnected, kConfigured, kRuntime, kBgp };
 
 class IpVrf {
  public:
@@ -71,6 +80,11 @@ class IpVrf {
   // Type-5 origination; returns false when nothing changed (already there / not there).
   bool add_local_prefix(const IpPrefix& p, PrefixSource src, Output& out);
   bool remove_local_prefix(const IpPrefix& p, PrefixSource src, Output& out);
+  // The VRF's BGP best route for `p` changed (nullopt = gone; ip_vrf_bgp.cpp): a type-5 with
+  // source kBgp (advertise_unicast), the kernel route via the CE (VrfRoute local), exports.
+  void bgp_route(const IpPrefix& p, const std::optional<VrfUnicastRoute>& best, Output& out);
+  // Every prefix currently offered to the VRF's BGP instance (export_evpn), in prefix order.
+  std::vector<IpPrefix> exported_prefixes() const;
   // A local neighbour in one of this VRF's segments appeared / went: no remote host route then.
   void set_local_host(const IpAddress& ip, bool present, Output& out);
 
@@ -109,6 +123,10 @@ class IpVrf {
   void rmac_ref(const IpAddress& vtep, Output& out);
   void rmac_unref(const IpAddress& vtep, Output& out);
   void advertise_prefix(const IpPrefix& p, Output& out);
+  // Is `p` something this VRF routes through EVPN and may offer to its BGP instance?
+  bool exportable(const IpPrefix& p) const;
+  // Announces / withdraws `p` towards the VRF's BGP instance when exportable(p) changed.
+  void sync_export(const IpPrefix& p, Output& out);
 
   IpVrfConfig cfg_;
   std::map<IpPrefix, RouteEntry> routes_;
@@ -116,6 +134,14 @@ class IpVrf {
   std::map<IpPrefix, std::set<PrefixSource>> local_prefixes_;
   std::set<IpAddress> local_hosts_;
   std::map<IpAddress, Rmac> rmacs_;
+  // The VRF's BGP best routes (ip_vrf_bgp.cpp) and what is installed for them: they win over
+  // remote paths for the same prefix (nothing remote is installed while one is here).
+  struct BgpRoute {
+    VrfUnicastRoute best;
+    std::optional<dataplane::VrfRoute> installed;
+  };
+  std::map<IpPrefix, BgpRoute> bgp_routes_;
+  std::set<IpPrefix> exported_;  // announced in Output::unicast and not withdrawn since
 };
 
 }  // namespace evpnd::evpn

@@ -23,6 +23,8 @@ void Output::append(Output&& o) {
                  std::make_move_iterator(o.intents.end()));
   notices.insert(notices.end(), std::make_move_iterator(o.notices.begin()),
                  std::make_move_iterator(o.notices.end()));
+  unicast.insert(unicast.end(), std::make_move_iterator(o.unicast.begin()),
+                 std::make_move_iterator(o.unicast.end()));
 }
 
 }  // namespace evpnd::evpn

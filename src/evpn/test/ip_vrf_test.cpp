@@ -96,6 +96,9 @@ TEST_F(IpVrfTest, AnnounceWithdraw_Type5AndImportedFallback) {
   ASSERT_TRUE(w);
   EXPECT_EQ(withdrawn(*w).size(), 1u);
   EXPECT_EQ(adds<dataplane::VrfRoute>(*w).size(), 1u);  // the imported one comes back
+  // ... with its VTEP's Router's MAC (not a zero MAC: the RMAC was deleted in between).
+  const dataplane::RemoteRmac leaf2_rmac{5000, mac("02:00:0a:ff:00:02"), ip("10.255.0.2")};
+  EXPECT_EQ(adds<dataplane::RemoteRmac>(*w), std::vector{leaf2_rmac});
   EXPECT_FALSE(svc.withdraw("tenant1", pfx("10.99.0.0/16")));
   EXPECT_FALSE(svc.announce("nope", pfx("10.99.0.0/16")));
 }
