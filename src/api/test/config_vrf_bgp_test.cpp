@@ -2,6 +2,9 @@
 // BGP switches and the global `advertise:` list (docs/CONFIG.md "BGP inside a VRF").
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "api/config.hpp"
 #include "api/test/config_error_expect.hpp"
 
@@ -82,6 +85,32 @@ TEST(ConfigVrfBgp, KubernetesExample_Parsed) {
   // `export: []` is a policy that denies everything, not "no policy".
   ASSERT_TRUE(n.export_prefixes);
   EXPECT_TRUE(n.export_prefixes->entries.empty());
+}
+
+// The YAML block under "### Kubernetes example" in docs/CONFIG.md parses as documented.
+TEST(ConfigVrfBgp, DocsKubernetesExample_Parses) {
+  std::ifstream in(EVPND_SOURCE_DIR "/docs/CONFIG.md");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string doc = ss.str();
+  auto at = doc.find("### Kubernetes example");
+  ASSERT_NE(at, std::string::npos);
+  auto begin = doc.find("```yaml\n", at);
+  ASSERT_NE(begin, std::string::npos);
+  begin += 8;
+  auto end = doc.find("```", begin);
+  ASSERT_NE(end, std::string::npos);
+  Config c = parse(kHead + doc.substr(begin, end - begin));
+  ASSERT_EQ(c.vrfs.size(), 1u);
+  const auto& v = c.vrfs[0];
+  ASSERT_EQ(v.listen_ranges.size(), 1u);
+  const auto& import = v.listen_ranges[0].peer.import_prefixes;
+  ASSERT_TRUE(import);
+  EXPECT_TRUE(permits(*import, pfx("10.244.3.64/26")));
+  EXPECT_TRUE(permits(*import, pfx("203.0.113.10/32")));
+  EXPECT_FALSE(permits(*import, pfx("10.244.3.64/27")));
+  ASSERT_EQ(v.neighbors.size(), 1u);
+  EXPECT_EQ(v.neighbors[0].families, std::vector<AfiSafi>{kIpv6Unicast});
 }
 
 TEST(ConfigVrfBgp, NoPrefixList_NoPolicy) {
