@@ -151,7 +151,11 @@ LocalSettings Speaker::local_settings(const Peer& p) const {
 }
 
 PeerId Speaker::add_peer(const PeerConfig& cfg, Output& out) {
-  if (by_address_.count(cfg.address)) return kNoPeer;
+  if (auto it = by_address_.find(cfg.address); it != by_address_.end()) {
+    // A configured neighbour takes the address over from a dynamic peer (RFC 4486 6/6).
+    if (cfg.dynamic || !peers_[it->second]->cfg.dynamic) return kNoPeer;
+    remove_dynamic_peer(*peers_[it->second], 6, out);
+  }
   auto p = std::make_unique<Peer>();
   p->id = static_cast<PeerId>(peers_.size());
   p->cfg = cfg;
@@ -226,6 +230,7 @@ void Speaker::reset_peer(const IpAddress& addr, uint8_t cease_subcode, Output& o
   clear_max_prefix_trip(p, out);
   reap(p, out);
   flush(out);
+  sweep_dynamic(out);  // a dynamic peer reset is removed (it may connect again)
 }
 
 void Speaker::clear_max_prefix_trip(Peer& p, Output& out) {
@@ -327,6 +332,7 @@ void Speaker::reap(Peer& p, Output& out) {
   }
   if (p.conns.empty() && p.admin_up && !p.cfg.passive)
     arm(out, p.id, 0, TimerKind::kConnectRetry, secs(p.cfg.connect_retry));
+  if (p.conns.empty() && p.cfg.dynamic) dynamic_.candidates.push_back(p.id);  // sweep_dynamic()
 }
 
 void Speaker::on_connected(ConnId id, Output& out, std::optional<IpAddress> local) {
@@ -355,7 +361,10 @@ void Speaker::on_connect_failed(ConnId id, Output& out) {
 
 bool Speaker::on_accepted(ConnId id, const IpAddress& remote, Output& out, std::optional<IpAddress> local) {
   auto it = by_address_.find(remote);
-  if (it == by_address_.end()) return false;
+  if (it == by_address_.end()) {
+    if (!add_dynamic_peer(remote, out)) return false;  // inside no listen range, or it is full
+    it = by_address_.find(remote);
+  }
   Peer& p = *peers_[it->second];
   if (!p.admin_up || p.conns.size() >= 2) return false;
   Connection c;
@@ -368,6 +377,7 @@ bool Speaker::on_accepted(ConnId id, const IpAddress& remote, Output& out, std::
   feed(p, p.conns.back(), FsmEvent{FsmEventType::kTcpConnectionConfirmed}, out);
   reap(p, out);
   flush(out);
+  sweep_dynamic(out);
   return true;
 }
 
@@ -380,6 +390,7 @@ void Speaker::on_closed(ConnId id, Output& out) {
   c->dropped = true;
   reap(*p, out);
   flush(out);
+  sweep_dynamic(out);
 }
 
 void Speaker::on_timer(const TimerKey& k, Output& out) {
@@ -453,7 +464,10 @@ void Speaker::on_timer(const TimerKey& k, Output& out) {
       if (!p->cfg.passive && p->conns.empty()) new_outbound(*p, out);
       break;
   }
+  // A dynamic peer whose stale routes just went (kGracefulRestart) may be over now.
+  if (p->cfg.dynamic && p->conns.empty()) dynamic_.candidates.push_back(p->id);
   flush(out);
+  sweep_dynamic(out);
 }
 
 void Speaker::on_data(ConnId id, ByteView data, Output& out) {
@@ -501,6 +515,7 @@ void Speaker::on_data(ConnId id, ByteView data, Output& out) {
   }
   reap(*p, out);
   flush(out);
+  sweep_dynamic(out);
 }
 
 void Speaker::handle_message(Peer& p, Connection& c, wire::Message& m, Output& out) {

@@ -30,6 +30,7 @@
 #include <vector>
 
 #include "bgp/attr_table.hpp"
+#include "bgp/dynamic_peers.hpp"
 #include "bgp/peer.hpp"
 #include "bgp/route_table.hpp"
 #include "bgp/update_group.hpp"
@@ -143,6 +144,8 @@ class Speaker {
   // gone are removed (Cease 6/3).
   void set_listen_ranges(std::vector<ListenRange> ranges, Output& out);
   const std::vector<ListenRange>& listen_ranges() const { return listen_ranges_; }
+  // Per range: its dynamic peers now and the connections it refused (max_peers reached).
+  std::vector<ListenRangeStatus> listen_range_status() const;
 
   // Connection events from the I/O layer. `local` is the connection's local address: the next
   // hop of unicast routes advertised with next-hop-self (RFC 4271 §5.1.3) on that session.
@@ -217,6 +220,11 @@ class Speaker {
   void session_down(Peer& p, Output& out);
   LocalSettings local_settings(const Peer& p) const;
 
+  // dynamic peers (speaker_dynamic.cpp)
+  bool add_dynamic_peer(const IpAddress& remote, Output& out);  // false: in no range, or range full
+  void remove_dynamic_peer(Peer& p, uint8_t cease_subcode, Output& out);
+  void sweep_dynamic(Output& out);  // at the end of an input: removes the peers whose session is over
+
   // restarting speaker (speaker_gr.cpp)
   void update_deferral(Output& out);
   void on_end_of_rib(Peer& p, AfiSafi family, Output& out);
@@ -263,6 +271,7 @@ class Speaker {
   TimePoint now_{};
   LocRibListener* listener_ = nullptr;
   std::vector<ListenRange> listen_ranges_;
+  DynamicPeers dynamic_;
   std::vector<std::unique_ptr<Peer>> peers_;  // index = PeerId; [0] = local pseudo-peer
   std::map<IpAddress, PeerId> by_address_;
   std::map<ConnId, PeerId> by_conn_;
