@@ -84,6 +84,10 @@ int FakeDataplane::apply_one(const Intent& i) {
     auto k = std::tuple(rt->l3vni, rt->prefix);
     if (!add) return erase(routes_, k), 0;
     if (rt->nexthops.empty()) return EINVAL;
+    // Via a CE (local): a plain gateway of the prefix's family, as the Linux provider writes it.
+    if (rt->local && std::any_of(rt->nexthops.begin(), rt->nexthops.end(),
+                                 [&](const IpAddress& nh) { return nh.is_v6() != rt->prefix.address().is_v6(); }))
+      return EAFNOSUPPORT;
     VrfRoute norm = *rt;
     std::sort(norm.nexthops.begin(), norm.nexthops.end());
     norm.nexthops.erase(std::unique(norm.nexthops.begin(), norm.nexthops.end()), norm.nexthops.end());

@@ -11,6 +11,9 @@
 //     kernel says); deleting a nexthop still in a group or a group still used by a MAC is EBUSY
 //     here, stricter than the kernel (which silently shrinks the group or flushes the MACs,
 //     vxlan_fdb_nh_flush): the owner must remove references first, and tests catch it if not;
+//   - a VrfRoute via CEs (local) needs no RemoteRmac (neither does one via VTEPs here) and is
+//     refused with EAFNOSUPPORT when a next hop is of the other family (Linux would need RTA_VIA);
+//     it shares the (l3vni, prefix) key with routes via VTEPs: one kernel route per prefix;
 //   - mutations() counts real state changes, so idempotence is testable (apply twice -> +0).
 // NOTE threading: single-threaded like every provider.
 #pragma once

@@ -342,11 +342,11 @@ tl::expected<DataplaneState, DataplaneError> LinuxDataplane::dump() {
     const uint32_t table = route_table(v);
     for (const auto& r : w.routes) {
       if (r.protocol != RTPROT_BGP || r.table != table || r.type != RTN_UNICAST) continue;
-      VrfRoute vr{vni, r.dst, {}, r.priority.value_or(0)};
+      VrfRoute vr{vni, r.dst, {}, r.priority.value_or(0), is_local_route(r)};
       for (const auto& nh : r.nexthops) {
         IpAddress gw = nh.gateway;
         // Undo the v4-mapped gateway of IPv6 routes over IPv4 VTEPs.
-        if (gw.is_v6() && std::all_of(gw.data(), gw.data() + 10, [](uint8_t b) { return b == 0; }) &&
+        if (!vr.local && gw.is_v6() && std::all_of(gw.data(), gw.data() + 10, [](uint8_t b) { return b == 0; }) &&
             gw.data()[10] == 0xff && gw.data()[11] == 0xff)
           gw = IpAddress::v4(gw.data() + 12);
         vr.nexthops.push_back(gw);

@@ -121,7 +121,15 @@ int LinuxDataplane::queue_entry(const Intent& i, size_t index) {
     msg.dst = rt->prefix;
     msg.table = route_table(*v);
     msg.priority = rt->metric;
-    if (add) {
+    if (add && rt->local) {
+      // Via routers on the VRF's own links (BGP CEs): a plain gateway, no onlink, no device; the
+      // kernel resolves it through the VRF's connected subnets (ENETUNREACH until they are up:
+      // the retry queue tries again). A gateway of the other family would need RTA_VIA.
+      for (const auto& nh : rt->nexthops) {
+        if (nh.is_v6() != (msg.family == AF_INET6)) return EAFNOSUPPORT;
+        msg.nexthops.push_back(NextHop{nh, 0, 0});
+      }
+    } else if (add) {
       for (const auto& nh : rt->nexthops) {
         // An IPv6 prefix over an IPv4 VTEP uses the v4-mapped address as gateway, as zebra does.
         IpAddress gw = nh;

@@ -59,7 +59,8 @@ std::optional<IntentObject> LinuxDataplane::owned_neigh(const NetnsName& nsname,
 std::optional<IntentObject> LinuxDataplane::owned_route(const NetnsName& nsname, const RouteMsg& r) const {
   if (r.protocol != RTPROT_BGP || r.type != RTN_UNICAST) return std::nullopt;
   for (const auto& [vni, v] : l3_)
-    if (vrf_netns(v) == nsname && route_table(v) == r.table) return VrfRoute{vni, r.dst, {}, r.priority.value_or(0)};
+    if (vrf_netns(v) == nsname && route_table(v) == r.table)
+      return VrfRoute{vni, r.dst, {}, r.priority.value_or(0), is_local_route(r)};
   return std::nullopt;
 }
 

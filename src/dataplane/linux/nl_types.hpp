@@ -101,6 +101,16 @@ struct RouteMsg {
   std::vector<NextHop> nexthops;      // one: RTA_GATEWAY/RTA_OIF; more: RTA_MULTIPATH
   bool operator==(const RouteMsg&) const = default;
 };
+// Is this one of our `proto bgp` VRF routes via routers on the VRF's own links (BGP CEs,
+// dataplane::VrfRoute::local)? Those are written without RTNH_F_ONLINK; our routes via VTEPs
+// always carry it (linux_entries.cpp), so the flag tells them apart in a dump or a notification.
+inline bool is_local_route(const RouteMsg& r) {
+  constexpr uint8_t kOnlink = 4;  // RTNH_F_ONLINK
+  if (r.nexthops.empty()) return false;
+  for (const auto& nh : r.nexthops)
+    if (nh.flags & kOnlink) return false;
+  return true;
+}
 
 // nhmsg + NHA_*: an `fdb` nexthop (gateway = a remote VTEP) or an fdb nexthop group
 // (`ip nexthop replace id <id> via <vtep> fdb` / `... group <a>/<b> fdb`).

@@ -115,6 +115,30 @@ TEST(FakeDataplane_Route, EcmpNexthops_AreStoredSortedUnique) {
   EXPECT_EQ(r->nexthops, (std::vector{ip("10.255.0.2"), ip("10.255.0.3")}));
 }
 
+TEST(FakeDataplane_Route, ViaCe_ReplacesRouteViaVtepsUnderSameKeyAndDumpsLocal) {
+  FakeDataplane dp;
+  ASSERT_TRUE(dp.apply(std::vector{Intent::add(l3vni(5000)),
+                                   Intent::add(VrfRoute{5000, pfx("10.244.1.0/26"), {ip("10.255.0.2")}})})
+                  .ok());
+  const VrfRoute ce{5000, pfx("10.244.1.0/26"), {ip("192.168.100.11")}, 20, true};
+  ASSERT_TRUE(dp.apply(std::vector{Intent::add(ce)}).ok());
+  ASSERT_NE(dp.route(5000, pfx("10.244.1.0/26")), nullptr);
+  EXPECT_EQ(*dp.route(5000, pfx("10.244.1.0/26")), ce);
+  auto st = dp.dump();
+  ASSERT_TRUE(st);
+  EXPECT_EQ(st->routes, std::vector{ce});
+  ASSERT_TRUE(dp.apply(std::vector{Intent::del(VrfRoute{5000, pfx("10.244.1.0/26"), {}, 20, true})}).ok());
+  EXPECT_EQ(dp.route(5000, pfx("10.244.1.0/26")), nullptr);
+}
+
+TEST(FakeDataplane_Route, ViaCeOfOtherFamily_IsRejected) {
+  FakeDataplane dp;
+  ASSERT_TRUE(dp.apply(std::vector{Intent::add(l3vni(5000))}).ok());
+  auto r = dp.apply(std::vector{Intent::add(VrfRoute{5000, pfx("2001:db8:244::/64"), {ip("192.168.100.11")}, 20, true})});
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].error, EAFNOSUPPORT);
+}
+
 TEST(FakeDataplane_Reconcile, StaleOursAndMissing_OnlyDiffApplied) {
   FakeDataplane dp;
   ASSERT_TRUE(dp.apply(std::vector{Intent::add(l2vni(100)),

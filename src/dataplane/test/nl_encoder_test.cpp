@@ -191,6 +191,24 @@ TEST(EncodeRoute_SingleNexthop, OnlinkProtoBgpMetric20_MatchesIpRouteReplace) {
       "0800 0400 02000000")));                  // RTA_OIF 2
 }
 
+TEST(EncodeRoute_ViaCe, GatewayWithoutOnlinkOrOif_MatchesIpRouteReplaceVia) {
+  // `ip route replace 10.244.1.0/26 via 192.168.100.11 proto bgp metric 20` (VrfRoute local: a
+  // BGP CE's route, resolved by the kernel through the VRF's connected subnets).
+  Bytes out;
+  RouteMsg r;
+  r.family = AF_INET;
+  r.dst = pfx("10.244.1.0/26");
+  r.priority = 20;
+  r.nexthops = {NextHop{ip("192.168.100.11"), 0, 0}};
+  encode_route(out, RTM_NEWROUTE, {kCreateReplace, 7}, r);
+  EXPECT_EQ(to_hex(out), to_hex(hex(
+      "34000000 1800 0105 07000000 00000000"
+      "02 1a 00 00 fe ba 00 01 00000000"        // rtmsg: /26, main, bgp, universe, unicast, no flags
+      "0800 0100 0af40100"                      // RTA_DST
+      "0800 0500 c0a8640b"                      // RTA_GATEWAY
+      "0800 0600 14000000")));                  // RTA_PRIORITY 20, no RTA_OIF
+}
+
 TEST(EncodeRoute_Ecmp, TwoVteps_MatchesIpRouteNexthopNexthop) {
   Bytes out;
   RouteMsg r;

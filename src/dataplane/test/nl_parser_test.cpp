@@ -47,6 +47,18 @@ TEST(ParseRoute_Ecmp, Multipath_GivesBothNexthops) {
   EXPECT_EQ(*p, r);
 }
 
+TEST(IsLocalRoute, OnlinkViaVtepsNotLocal_PlainGatewayLocal) {
+  RouteMsg vteps;
+  vteps.nexthops = {NextHop{ip("10.255.0.2"), 2, RTNH_F_ONLINK}, NextHop{ip("10.255.0.3"), 2, RTNH_F_ONLINK}};
+  EXPECT_FALSE(is_local_route(vteps));
+  RouteMsg ce;
+  ce.nexthops = {NextHop{ip("192.168.100.11"), 7, 0}};  // the kernel fills in the resolved device
+  EXPECT_TRUE(is_local_route(ce));
+  ce.nexthops.push_back(NextHop{ip("10.255.0.2"), 2, RTNH_F_ONLINK});
+  EXPECT_FALSE(is_local_route(ce));
+  EXPECT_FALSE(is_local_route(RouteMsg{}));  // no next hop at all (blackhole-like): not ours either way
+}
+
 TEST(ParseLink_Vxlan, CreateRequest_GivesVxlanInfo) {
   Bytes b;
   LinkMsg l;

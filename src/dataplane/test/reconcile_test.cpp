@@ -45,6 +45,22 @@ TEST(PlanReconcile_StaleOurs, Deleted_BeforeAdds) {
   EXPECT_EQ(plan.removes, 1u);
 }
 
+TEST(PlanReconcile_RouteViaCe, KeptWhenSameReplacedWhenItWasViaVteps) {
+  const VrfRoute ce{5000, pfx("10.244.1.0/26"), {ip("192.168.100.11")}, 20, true};
+  DataplaneState same;
+  same.routes.push_back(ce);
+  std::vector<Intent> desired{Intent::add(ce)};
+  auto plan = plan_reconcile(desired, same);
+  EXPECT_TRUE(plan.intents.empty());
+  EXPECT_EQ(plan.unchanged, 1u);
+  // Same prefix and table, but the kernel has it via a VTEP (onlink): ours is put back.
+  DataplaneState vtep;
+  vtep.routes.push_back(VrfRoute{5000, pfx("10.244.1.0/26"), {ip("192.168.100.11")}, 20, false});
+  plan = plan_reconcile(desired, vtep);
+  ASSERT_EQ(plan.intents.size(), 1u);
+  EXPECT_EQ(plan.intents[0], desired[0]);
+}
+
 TEST(PlanReconcile_ChangedVtep, MacIsReAdded) {
   DataplaneState cur;
   cur.remote_macs.push_back(RemoteMac{100, mac("02:00:00:00:00:01"), ip("10.255.0.2")});
