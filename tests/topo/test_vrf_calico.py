@@ -9,7 +9,9 @@ leaf2 = FRR 8.4 leaf (VNI 200), leaf3 = evpnd leaf (VNI 300), L3VNI 5000. The no
 runs BIRD 2 with calico-node's config (lib/bird.py calico_node(): block 10.244.1.0/26 and Service
 IP 203.0.113.10/32 as blackholes, the calico_aggr export filter, multihop, graceful restart); a pod
 10.244.1.2 is plumbed Felix-style, the Service IP sits on kube-ipvs0 (kube-proxy IPVS). The border
-leaf imports through a prefix-list: 10.244.0.0/16 le 26, 203.0.113.0/24 ge 32.
+leaf imports through a prefix-list: 10.244.0.0/16 le 26, 203.0.113.0/24 ge 32; evpnd accepts
+the node through `listen-ranges: [{range: 10.1.0.0/24, remote-as: 64512, ...}]` (a dynamic peer, as
+for a rack of Calico nodes), FRR through a `neighbor` line.
 
 Checks: [5]:[0]:[26]:[10.244.1.0] and [5]:[0]:[32]:[203.0.113.10] on the FRR leaf (`show bgp
 l2vpn evpn route type prefix json`) and the evpnd leaf (API), installed in both leaves' tenant
@@ -43,7 +45,7 @@ def run(t: harness.Test) -> None:
     node.ns.ip("link", "add", "kube-ipvs0", "type", "bridge")  # no dummy on this kernel
     node.ns.ip("link", "set", "kube-ipvs0", "up")
     node.ns.addr("kube-ipvs0", SVC)
-    bf.configure_border({"k8n1": POLICY})
+    bf.configure_border({"k8n1": POLICY}, listen_ces=("k8n1",))  # evpnd: a listen range, as for a rack of nodes
     bf.start()
     bird = calico_node(t.lab, node.ns, node.ip4, node.asn, node.border4, VRF_ASN).start()
     fab = bf.fab

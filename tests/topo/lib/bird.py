@@ -53,11 +53,11 @@ class BirdNode:
     asn: int
     peers: list[BirdPeer] = field(default_factory=list)
     statics: dict[str, list[str]] = field(default_factory=dict)  # protocol name -> routes ("P blackhole")
-    disabled: set[str] = field(default_factory=set)  # protocols that start `disabled;` (`birdc enable`)
     filters: str = ""                      # filter/function definitions, verbatim
     kernel_export: str | None = None       # `export where ...` into the kernel (None: no kernel protocol)
     direct: str | None = None              # `protocol direct` interface pattern list, verbatim
     extra: str = ""
+    disabled: set[str] = field(default_factory=set)  # protocols that start `disabled;` (`birdc enable`)
 
     def __post_init__(self):
         self.kind = "bird"
@@ -255,8 +255,8 @@ def calico_node(lab: Lab, ns: Netns, node_ip: str, asn: int, tor_ip: str, tor_as
     peer = BirdPeer(f"Global_{tor_ip.replace('.', '_')}", tor_ip, tor_as, source=node_ip,
                     import_filter="filter calico_import_from_bgp_peers",
                     export_filter="filter calico_export_to_bgp_peers", add_paths=True)
-    return BirdNode(lab, ns, node_ip, asn, [peer], statics, calico_filters(block, pool, list(service_ips)),
-                    kernel_export="where source = RTS_BGP",
+    return BirdNode(lab, ns, node_ip, asn, [peer], statics=statics,
+                    filters=calico_filters(block, pool, list(service_ips)), kernel_export="where source = RTS_BGP",
                     direct='-"cali*", -"kube-ipvs*", "*"')
 
 

@@ -70,11 +70,14 @@ class BorderFabric:
         return ce
 
     # --- border-leaf configuration ---------------------------------------------------------
-    def configure_border(self, policy: dict[str, list[dict]], v6_ces: tuple[str, ...] = ()) -> None:
+    def configure_border(self, policy: dict[str, list[dict]], v6_ces: tuple[str, ...] = (),
+                         listen_ces: tuple[str, ...] = ()) -> None:
         """Give the border leaf one eBGP session per CE (the CE's address family picks the session
         address: CEs named in v6_ces peer over IPv6) with `policy` as import prefix-list (FRR `ip prefix-list
         ... in`; evpnd `prefix-list: {import: ..., export: [0.0.0.0/0 le 32, ::/0 le 128]}`).
-        policy: CE name -> [{prefix, ge?, le?}]."""
+        policy: CE name -> [{prefix, ge?, le?}]. CEs in listen_ces are accepted by an evpnd border
+        through a `listen-ranges` entry for their link's /24 (dynamic peers: Calico nodes come and
+        go) instead of a neighbour; FRR's border keeps a `neighbor` line for them."""
         self.fab.make_nodes()
         node = self.fab.leaf_nodes[0]
         self.border = node
@@ -103,7 +106,15 @@ class BorderFabric:
                             "prefix-list": {"import": policy.get(ce.name, []),
                                             "export": [{"prefix": "0.0.0.0/0", "le": 32},
                                                        {"prefix": "::/0", "le": 128}]}})
+            ranges = []
+            for ce, nb in zip(self.ces, list(nbs)):
+                if ce.name in listen_ces:
+                    nbs.remove(nb)
+                    nb = {k: v for k, v in nb.items() if k != "address"}
+                    ranges.append({"range": str(ipaddress.ip_network(f"{ce.ip4}/24", strict=False)), **nb})
             vrf["neighbors"] = nbs
+            if ranges:
+                vrf["listen-ranges"] = ranges
         else:
             raise ValueError(f"border leaf kind {self.border_kind}")
 
