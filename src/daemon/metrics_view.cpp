@@ -1,6 +1,7 @@
 #include "daemon/metrics_view.hpp"
 
 #include "daemon/es_api.hpp"
+#include "daemon/unicast_views.hpp"
 
 #include "api/metrics.hpp"
 
@@ -158,6 +159,36 @@ std::string metrics_text(const Daemon& d, const api::ApiServerStats* api) {
               {{"vni", std::to_string(vni)}, {"state", dataplane::to_string(st.state)}});
   }
   return w.render();
+}
+
+namespace {
+constexpr const char* kPolicyRejectedHelp =
+    "Unicast prefixes refused by the import policy (a prefix list, or RFC 8212 without one)";
+}  // namespace
+
+void write_vrf_bgp_metrics(api::MetricsWriter& w, const std::string& vrf, const bgp::Speaker& s,
+                           const bgp::UnicastTable& t) {
+  const auto accepted = accepted_by_peer(t);
+  std::vector<size_t> per_range(s.listen_ranges().size(), 0);
+  for (const bgp::Peer* p : s.peers()) {
+    const api::MetricLabels l{{"vrf", vrf}, {"peer", p->cfg.address.to_string()}};
+    // RFC 4273 (BGP4-MIB) bgpPeerState numbering: FsmState's order plus one.
+    w.gauge("evpnd_vrf_bgp_session_state", "BGP session state (1 idle, 2 connect, 3 active, 4 opensent, 5 openconfirm, 6 established)",
+            double(int(p->display_state()) + 1), l);
+    auto it = accepted.find(p->id);
+    w.gauge("evpnd_vrf_bgp_prefixes", "Prefixes accepted from the peer (ipv4 and ipv6 unicast)",
+            double(it == accepted.end() ? 0 : it->second.total()), l);
+    w.counter("evpnd_bgp_policy_rejected_total", kPolicyRejectedHelp, double(p->counters.policy_rejected), l);
+    if (const bgp::ListenRange* r = listen_range_of(s, *p)) ++per_range[size_t(r - s.listen_ranges().data())];
+  }
+  for (size_t i = 0; i < per_range.size(); ++i)
+    w.gauge("evpnd_vrf_bgp_dynamic_peers", "Peers created from a listen range", double(per_range[i]),
+            {{"vrf", vrf}, {"range", s.listen_ranges()[i].range.to_string()}});
+  const UnicastCounts loc = loc_rib_by_family(t);
+  w.gauge("evpnd_vrf_bgp_routes", "Prefixes with a best path in the VRF's BGP table", double(loc.ipv4),
+          {{"vrf", vrf}, {"family", "ipv4-unicast"}});
+  w.gauge("evpnd_vrf_bgp_routes", "Prefixes with a best path in the VRF's BGP table", double(loc.ipv6),
+          {{"vrf", vrf}, {"family", "ipv6-unicast"}});
 }
 
 void write_es_drop_metrics(api::MetricsWriter& w, const std::vector<dataplane::EsDropCounter>& counters) {

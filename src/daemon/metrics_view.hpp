@@ -9,6 +9,7 @@
 #include "api/api_server.hpp"
 #include "api/metrics.hpp"
 #include "dataplane/dataplane.hpp"
+#include "bgp/speaker.hpp"
 #include "daemon/daemon.hpp"
 
 namespace evpnd::daemon {
@@ -20,5 +21,15 @@ std::string metrics_text(const Daemon& d, const api::ApiServerStats* api = nullp
 // evpnd_es_bum_dropped_total{es,port,reason="non_df|local_bias|blocked"} per attachment port and
 // evpnd_es_overlay_bum_dropped_total{vni,port} per VXLAN device (hairpin echo prevention).
 void write_es_drop_metrics(api::MetricsWriter& w, const std::vector<dataplane::EsDropCounter>& counters);
+
+// A VRF's BGP instance (issue 10), labelled {vrf, peer}:
+//   evpnd_vrf_bgp_session_state   BGP4-MIB bgpPeerState (RFC 4273): 1 idle .. 6 established
+//   evpnd_vrf_bgp_prefixes        prefixes accepted from the peer (both unicast families)
+//   evpnd_bgp_policy_rejected_total  prefixes the import policy refused (also for the global
+//                                 instance's peers, with vrf="")
+//   evpnd_vrf_bgp_dynamic_peers{vrf,range}  peers created from each listen range
+//   evpnd_vrf_bgp_routes{vrf,family}        the Loc-RIB per family
+void write_vrf_bgp_metrics(api::MetricsWriter& w, const std::string& vrf, const bgp::Speaker& s,
+                           const bgp::UnicastTable& t);
 
 }  // namespace evpnd::daemon

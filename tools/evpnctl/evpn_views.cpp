@@ -101,17 +101,29 @@ std::string render_evpn_rmacs(const json& body) {
 std::string render_vrf_routes(const json& body) {
   const json& routes = list_field(body, "routes");
   if (routes.empty()) return "No routes.\n";
-  Table t({"Prefix", "Type", "Next hop (VTEP)", "Router MAC"});
+  // Routes learnt over a BGP session in the VRF (type "bgp", issue 10) name their peer and go
+  // via the CE's address rather than a VTEP: then the table gets a Peer column.
+  bool bgp = false;
+  for (auto& r : routes) bgp = bgp || r.contains("peer");
+  Table t(bgp ? std::vector<std::string>{"Prefix", "Type", "Next hop", "Router MAC", "Peer"}
+              : std::vector<std::string>{"Prefix", "Type", "Next hop (VTEP)", "Router MAC"});
   for (auto& r : routes) {
     const json& hops = list_field(r, "nexthops");
+    const std::string peer = bgp ? field(r, "peer") : "";
     if (hops.empty()) {
-      t.add_row({field(r, "prefix"), field(r, "type"), "-", "-"});
+      std::vector<std::string> row{field(r, "prefix"), field(r, "type"), "-", "-"};
+      if (bgp) row.push_back(peer);
+      t.add_row(std::move(row));
       continue;
     }
     // ECMP: one line per next hop, the prefix printed once, as `ip route` does.
     bool first = true;
     for (auto& h : hops) {
-      t.add_row({first ? field(r, "prefix") : "", first ? field(r, "type") : "", field(h, "vtep"), field(h, "rmac")});
+      const std::string via = h.contains("vtep") ? field(h, "vtep") : field(h, "next_hop");
+      std::vector<std::string> row{first ? field(r, "prefix") : "", first ? field(r, "type") : "", via,
+                                   field(h, "rmac")};
+      if (bgp) row.push_back(first ? peer : "");
+      t.add_row(std::move(row));
       first = false;
     }
   }

@@ -24,10 +24,11 @@ struct ViewOptions {
   std::string cursor;  // paging: next_cursor of the previous page
   bool detail = false;  // show evpn es --detail
   std::string es;       // show evpn es [ESI|NAME]
+  std::string prefix;   // show bgp [vrf NAME] ipv4|ipv6 [PREFIX]
 };
 
 using TargetFn = std::function<std::string(const ViewOptions&)>;
-using RenderFn = std::string (*)(const json&);
+using RenderFn = std::function<std::string(const json&)>;
 
 std::string with_query(std::string path, const std::vector<std::pair<std::string, std::string>>& params) {
   char sep = '?';
@@ -70,6 +71,38 @@ CLI::Option* add_vni_filter(CLI::App* cmd, ViewOptions& o) {
   return cmd->add_option("--vni", o.vni, "only this VNI")->check(CLI::Range(1L, 16777215L));
 }
 
+// `show bgp [vrf NAME] ipv4|ipv6 [PREFIX]`: a unicast table, or one prefix's paths in detail.
+// `vrf` empty: the global instance (/v1/bgp/ipv4/routes), else /v1/bgp/vrfs/NAME/routes.
+void add_unicast(CLI::App& parent, const std::string& help_where, std::shared_ptr<ViewOptions> o) {
+  for (const char* family : {"ipv4", "ipv6"}) {
+    const std::string f = family;
+    auto target = [f](const ViewOptions& v) {
+      const std::string base = v.vrf.empty() ? "/v1/bgp/" + f + "/routes" : "/v1/bgp/vrfs/" + url_encode(v.vrf) + "/routes";
+      return with_query(base, {{"family", v.vrf.empty() ? "" : f}, {"prefix", v.prefix},
+                               {"limit", limit_text(v)}, {"cursor", v.cursor}});
+    };
+    auto render = [o](const json& b) { return o->prefix.empty() ? render_unicast_routes(b) : render_unicast_prefix(b); };
+    CLI::App* cmd = add_view(parent, f, "the " + f + "-unicast table" + help_where + ", best marked *>", target, render, o);
+    cmd->add_option("prefix", o->prefix, "one prefix (A.B.C.D/N), or the longest one containing an address");
+    add_paging(cmd, *o);
+  }
+}
+
+// `show bgp vrfs`, `show bgp vrf NAME summary|ipv4|ipv6`: the BGP instances of VRFs (issue 10).
+void add_bgp_vrf(CLI::App& bgp) {
+  auto o = std::make_shared<ViewOptions>();
+  add_view(bgp, "vrfs", "the VRFs with a BGP instance: AS, router id, peers, routes",
+           [](const ViewOptions&) { return std::string("/v1/bgp/vrfs"); }, render_bgp_vrfs, o);
+  CLI::App* vrf = bgp.add_subcommand("vrf", "a VRF's BGP instance (CE sessions, ipv4/ipv6 unicast)");
+  vrf->add_option("name", o->vrf, "VRF name")->required();
+  vrf->require_subcommand(1);
+  add_socket_option(*vrf);
+  add_view(*vrf, "summary", "one line per neighbor of the VRF (FRR `show bgp vrf NAME summary`)",
+           [](const ViewOptions& v) { return "/v1/bgp/vrfs/" + url_encode(v.vrf) + "/neighbors"; },
+           render_bgp_vrf_summary, o);
+  add_unicast(*vrf, " of the VRF", o);
+}
+
 void add_bgp(CLI::App& show) {
   CLI::App* bgp = show.add_subcommand("bgp", "BGP sessions and the EVPN RIB");
   bgp->require_subcommand(1);
@@ -98,6 +131,8 @@ void add_bgp(CLI::App& show) {
   routes->add_option("--rd", o->rd, "route distinguisher, e.g. 10.0.0.1:2");
   add_vni_filter(routes, *o);
   add_paging(routes, *o);
+  add_unicast(*bgp, "", o);
+  add_bgp_vrf(*bgp);
 }
 
 void add_es(CLI::App& evpn);

@@ -15,6 +15,12 @@ std::string render_bgp_summary(const nlohmann::json& body);    // GET /v1/bgp/su
 std::string render_bgp_neighbors(const nlohmann::json& body);  // GET /v1/bgp/neighbors[/ADDR]
 std::string render_evpn_routes(const nlohmann::json& body);    // GET /v1/bgp/evpn/routes
 
+// unicast_views.cpp (issue 10: BGP instances in VRFs, ipv4/ipv6-unicast tables)
+std::string render_bgp_vrfs(const nlohmann::json& body);         // GET /v1/bgp/vrfs
+std::string render_bgp_vrf_summary(const nlohmann::json& body);  // GET /v1/bgp/vrfs/NAME/neighbors
+std::string render_unicast_routes(const nlohmann::json& body);   // GET /v1/bgp/[vrfs/NAME/]ipv4|ipv6/routes
+std::string render_unicast_prefix(const nlohmann::json& body);   // the same with prefix=P (FRR's detail)
+
 // evpn_views.cpp
 std::string render_evpn_vnis(const nlohmann::json& body);        // GET /v1/evpn/vnis
 std::string render_evpn_macs(const nlohmann::json& body);        // GET /v1/evpn/macs

@@ -85,6 +85,18 @@ class EvpnctlCli : public ::testing::Test {
     }
     if (r.path == "/v1/evpn/routes") return {200, {{"accepted", r.body["routes"].size()}}};
     if (r.path == "/v1/evpn/dup-addr/clear") return {200, json::object()};
+    if (r.path == "/v1/bgp/vrfs")
+      return {200, json::parse(R"({"vrfs":[{"name":"tenant1","asn":65000,"router_id":"10.0.0.1","peers_configured":1,
+        "peers_established":1,"dynamic_peers":0,"listen_ranges":[],"unicast_routes":{"ipv4-unicast":1,"ipv6-unicast":0}}]})")};
+    if (r.path == "/v1/bgp/vrfs/tenant1/neighbors")
+      return {200, json::parse(R"({"vrf":"tenant1","asn":65000,"router_id":"10.0.0.1","neighbors":[{"address":"10.1.0.5",
+        "remote_as":64512,"state":"Established","uptime_seconds":5,"dynamic":true,"listen_range":"10.1.0.0/24",
+        "prefixes_accepted":{"ipv4-unicast":2,"ipv6-unicast":0},"prefixes_sent":1,"policy_rejected":1,
+        "messages_in":4,"messages_out":3}]})")};
+    if (r.path == "/v1/bgp/vrfs/nope/neighbors") return {404, {{"error", "no BGP instance in VRF nope"}}};
+    if (r.path == "/v1/bgp/vrfs/tenant1/routes" || r.path == "/v1/bgp/ipv6/routes")
+      return {200, json::parse(R"({"routes":[{"prefix":"10.244.1.0/26","family":"ipv4-unicast","peer":"10.1.0.5",
+        "next_hop":"10.1.0.5","best":true,"stale":false,"attributes":{"origin":"igp","as_path":[64512]}}],"count":1})")};
     return {404, {{"error", "no such endpoint: " + r.path}}};
   }
   ApiRequest last() {
@@ -207,3 +219,47 @@ TEST_F(EvpnctlCli, RouteAddDel_FileAndStdin) {
 }
 
 }  // namespace
+
+// Issue 10: the unicast BGP views, each one GET with the path and query documented in docs/API.md.
+TEST_F(EvpnctlCli, ShowBgpVrf_SummaryRoutesAndVrfs) {
+  auto vrfs = run("show bgp vrfs --socket " + sock_);
+  EXPECT_EQ(vrfs.exit_code, 0) << vrfs.output;
+  EXPECT_EQ(last().path, "/v1/bgp/vrfs");
+  EXPECT_NE(vrfs.output.find("tenant1  65000  10.0.0.1"), std::string::npos) << vrfs.output;
+
+  auto sum = run("show bgp vrf tenant1 summary --socket " + sock_);
+  EXPECT_EQ(sum.exit_code, 0) << sum.output;
+  EXPECT_EQ(last().path, "/v1/bgp/vrfs/tenant1/neighbors");
+  EXPECT_NE(sum.output.find("local AS number 65000 vrf tenant1"), std::string::npos) << sum.output;
+  EXPECT_NE(sum.output.find("*10.1.0.5  64512"), std::string::npos) << sum.output;
+  auto sj = run("show bgp vrf tenant1 summary --json --socket " + sock_);
+  EXPECT_EQ(json::parse(sj.output)["neighbors"][0]["policy_rejected"], 1);
+  auto missing = run("show bgp vrf nope summary --socket " + sock_);
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_EQ(missing.output, "evpnctl: 404 no BGP instance in VRF nope\n");
+
+  auto routes = run("show bgp vrf tenant1 ipv4 --socket " + sock_);
+  EXPECT_EQ(routes.exit_code, 0) << routes.output;
+  EXPECT_EQ(last().path, "/v1/bgp/vrfs/tenant1/routes");
+  EXPECT_EQ(last().query.at("family"), "ipv4");
+  EXPECT_EQ(last().query.count("prefix"), 0u);
+  EXPECT_NE(routes.output.find("*>  10.244.1.0/26  10.1.0.5"), std::string::npos) << routes.output;
+  auto one = run("show bgp vrf tenant1 ipv6 2001:db8::/64 --limit 5 --socket " + sock_);
+  EXPECT_EQ(one.exit_code, 0) << one.output;
+  EXPECT_EQ(last().query.at("family"), "ipv6");
+  EXPECT_EQ(last().query.at("prefix"), "2001:db8::/64");
+  EXPECT_EQ(last().query.at("limit"), "5");
+  EXPECT_NE(one.output.find("BGP routing table entry for 10.244.1.0/26"), std::string::npos) << one.output;
+  auto rj = run("show bgp vrf tenant1 ipv4 --json --socket " + sock_);
+  EXPECT_EQ(json::parse(rj.output)["routes"][0]["peer"], "10.1.0.5");
+}
+
+TEST_F(EvpnctlCli, ShowBgpIpv6_GlobalTable) {
+  auto r = run("show bgp ipv6 --socket " + sock_);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(last().path, "/v1/bgp/ipv6/routes");
+  EXPECT_TRUE(last().query.empty());
+  EXPECT_NE(r.output.find("Displayed 1 prefix, 1 path"), std::string::npos) << r.output;
+  EXPECT_EQ(run("show bgp ipv6 10.244.1.1 --socket " + sock_).exit_code, 0);
+  EXPECT_EQ(last().query.at("prefix"), "10.244.1.1");
+}
