@@ -24,6 +24,7 @@
 #include "bgp/attr_table.hpp"
 #include "bgp/path_list.hpp"
 #include "wire/evpn_route.hpp"
+#include "wire/route_key.hpp"
 
 namespace evpnd::bgp {
 
@@ -49,12 +50,9 @@ struct BasicDest {
   }
 };
 
-// Key identity of EVPN routes without serialising them (see NOTE performance).
-size_t key_hash(const wire::EvpnRoute& r);
-bool key_equal(const wire::EvpnRoute& a, const wire::EvpnRoute& b);
-// Unicast: the prefix (address with host bits clear, length; its family) is the whole key.
-size_t key_hash(const IpPrefix& p);
-inline bool key_equal(const IpPrefix& a, const IpPrefix& b) { return a == b; }
+// Route identity (EVPN and unicast) is the codec's: wire/route_key.hpp (see NOTE performance).
+using wire::key_equal;
+using wire::key_hash;
 
 template <typename N>
 class BasicRouteTable {
