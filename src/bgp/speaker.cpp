@@ -30,6 +30,9 @@ FsmState Peer::display_state() const {
 }
 
 Speaker::Speaker(SpeakerConfig cfg) : cfg_(std::move(cfg)) {
+  // Several speakers (one per BGP instance) share one I/O layer: outbound ids carry the
+  // instance above bit 32 (SpeakerConfig::instance), accepted ones start at kInboundConnBase.
+  next_conn_ = (ConnId{cfg_.instance} << 32) + 1;
   me_.asn = cfg_.asn;
   me_.router_id = cfg_.router_id;
   me_.cluster_id = cfg_.cluster_id.value_or(cfg_.router_id);
@@ -76,10 +79,10 @@ Peer* Speaker::peer_by_conn(ConnId c, Connection** conn) {
 }
 
 void Speaker::arm(Output& out, PeerId p, ConnId c, TimerKind k, std::chrono::milliseconds d) {
-  out.timers.push_back(TimerRequest{TimerKey{p, c, k}, d});
+  out.timers.push_back(TimerRequest{TimerKey{p, c, k, cfg_.instance}, d});
 }
 void Speaker::cancel(Output& out, PeerId p, ConnId c, TimerKind k) {
-  out.timers.push_back(TimerRequest{TimerKey{p, c, k}, std::nullopt});
+  out.timers.push_back(TimerRequest{TimerKey{p, c, k, cfg_.instance}, std::nullopt});
 }
 
 void Speaker::send(Output& out, Peer& p, Connection& c, const wire::Message& m) {

@@ -11,13 +11,23 @@
 // Route updates produced while the speaker flushes (a remote route that beats a local MAC
 // makes us withdraw ours, RFC 7432 §15) are fed back after the flush, until nothing changes.
 //
+// BGP instances (issue 10, FRR's `router bgp ASN vrf NAME`): besides the global speaker, one
+// bgp::Speaker per VRF with BGP neighbours (ev::ConfigureVrfBgp), numbered 1, 2, ... by
+// SpeakerConfig::instance. They share the daemon's I/O: events are routed by the ConnId
+// (outbound ids carry the instance in bits 32+; inbound ids are remembered from ev::Accepted,
+// whose `vrf` names the listener) and by TimerKey::instance; their Outputs merge into one
+// Effects. A VRF speaker's unicast best paths go to EvpnService::on_vrf_unicast, and EVPN's
+// Output::unicast comes back as the VRF speaker's local routes (engine_vrf.cpp).
+//
 // NOTE pure: no sockets, no clock. `Event::now` is the only time source.
 // NOTE threading: one thread (the daemon's io_context thread).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <variant>
 #include <vector>
@@ -130,14 +140,43 @@ class Engine {
   // Only without an EvpnService (with one, the engine itself is the listener).
   void set_listener(bgp::LocRibListener* l);
   const bgp::Speaker& speaker() const { return speaker_; }
-  // The BGP instance of a VRF (nullptr when the VRF has none), and the VRFs that have one.
+  // The BGP instance of a VRF (nullptr when the VRF has none; "" = the global speaker), and the
+  // VRFs that have one (sorted).
   const bgp::Speaker* speaker(const std::string& vrf) const;
   std::vector<std::string> bgp_vrfs() const;
+  // The VRF of a BGP instance number ("" for 0; nullopt when no such instance): the daemon
+  // opens an outbound connection (ConnId >> 32 = instance) in that VRF.
+  std::optional<std::string> instance_vrf(uint16_t instance) const;
+  // Highest instance number a VRF can get: outbound ConnIds (instance << 32) + n stay below
+  // bgp::kInboundConnBase (1 << 40).
+  static constexpr uint16_t kMaxInstance = 255;
   const evpn::EvpnService* evpn() const { return evpn_.get(); }
   const EngineCounters& counters() const { return counters_; }
 
  private:
   class RibTap;  // bgp::LocRibListener feeding EvpnService
+  class VrfTap;  // the same for a VRF speaker's unicast table (engine_vrf.cpp)
+  struct VrfInstance {
+    std::string name;
+    std::unique_ptr<bgp::Speaker> speaker;
+    std::shared_ptr<VrfTap> tap;  // shared_ptr: VrfTap is complete only in engine_vrf.cpp
+    // Prefixes handed to EvpnService as this VRF's best CE routes (withdrawn on removal).
+    std::set<IpPrefix> redistributed;
+  };
+  // Event routing (engine.cpp): the speaker an event is for; nullptr = no such instance (the
+  // event is stale: its VRF instance was removed).
+  bgp::Speaker* speaker_of_instance(uint16_t instance);
+  bgp::Speaker* speaker_of_conn(ConnId c);
+  bgp::Speaker* speaker_of_vrf(const std::string& vrf);
+  void for_each_speaker(const std::function<void(bgp::Speaker&)>& f);
+  void accept(const ev::Accepted& a, Effects& fx);
+  // VRF instances (engine_vrf.cpp).
+  void configure_vrf(const ev::ConfigureVrfBgp& c, Effects& fx);
+  void remove_vrf(const std::string& name, Effects& fx);
+  void advertise_unicast(const ev::AdvertiseUnicast& a, Effects& fx);
+  void on_vrf_best(VrfInstance& v, const IpPrefix& prefix, const bgp::UnicastPath* best, bgp::PeerRole from);
+  // EVPN's Output::unicast into the VRF speakers; returns the speakers to flush.
+  void apply_unicast(std::vector<evpn::UnicastUpdate>& updates, std::set<bgp::Speaker*>& touched);
   void handle_evpn(const Event& e, Effects& fx);
   void reconfigure_vnis(const ev::ReconfigureVnis& rc, Effects& fx);
   // Offers every remote best path of the given EVPN route types to EvpnService again.
@@ -145,7 +184,11 @@ class Engine {
   void absorb(evpn::Output&& out);
   void drain(Effects& fx);
 
+  bgp::SpeakerConfig base_cfg_;  // the global speaker's: VRF instances start from it
   bgp::Speaker speaker_;
+  std::map<std::string, VrfInstance> vrfs_;
+  std::map<uint16_t, std::string> by_instance_;
+  std::map<ConnId, uint16_t> inbound_;  // accepted connections of VRF instances
   std::unique_ptr<evpn::EvpnService> evpn_;
   std::unique_ptr<RibTap> tap_;
   evpn::Output pending_;   // produced during a flush, consumed by drain()

@@ -31,7 +31,7 @@ class Engine::RibTap final : public bgp::LocRibListener {
 };
 
 Engine::Engine(bgp::SpeakerConfig cfg, std::unique_ptr<evpn::EvpnService> evpn)
-    : speaker_(std::move(cfg)), evpn_(std::move(evpn)) {
+    : base_cfg_(cfg), speaker_(std::move(cfg)), evpn_(std::move(evpn)) {
   if (evpn_) {
     tap_ = std::make_unique<RibTap>(*this);
     speaker_.set_listener(tap_.get());
