@@ -28,8 +28,8 @@ from lib import harness  # noqa: E402
 from lib.bird import calico_filters, calico_node, felix_pod  # noqa: E402
 from lib.fabric import leaf_ip  # noqa: E402
 from lib.vrf_ce import VRF_ASN, BorderFabric  # noqa: E402
-from lib.vrf_checks import (counter, dump, evpnd_vrf_neighbor, kernel_route, kernel_route_via,  # noqa: E402
-                            ping_replies, type5_present)
+from lib.vrf_checks import (dump, evpnd_vrf_bgp_route, evpnd_vrf_neighbor, kernel_route,  # noqa: E402
+                            kernel_route_via, ping_replies, type5_present)
 
 BLOCK, POOL, POD, SVC, OUTSIDE = "10.244.1.0/26", "10.244.0.0/16", "10.244.1.2", "203.0.113.10/32", "198.51.100.0/24"
 POLICY = [{"prefix": "10.244.0.0/16", "le": 26}, {"prefix": "203.0.113.0/24", "ge": 32}]
@@ -56,6 +56,10 @@ def run(t: harness.Test) -> None:
     peer = bird.peers[0].name
     t.check_wait(f"BIRD {peer} (AS 64512) <-> border leaf VRF {bf.vrf} (AS {VRF_ASN}) Established",
                  lambda: bird.established(peer), 30)
+    if t.dut == "evpnd":
+        nb = evpnd_vrf_neighbor(border, bf.vrf, node.ip4)
+        t.check("evpnd border: the node is a dynamic peer of listen range 10.1.0.0/24 (API)",
+                nb.get("dynamic") is True and nb.get("listen_range") == "10.1.0.0/24", dump(nb))
     fab.announce_hosts()
 
     # --- the node's routes become type-5 routes everywhere --------------------------------
@@ -66,6 +70,9 @@ def run(t: harness.Test) -> None:
                          lambda tenant=tenant, pfx=pfx: kernel_route_via(tenant, pfx, leaf_ip(1)), 15)
         t.check_wait(f"border leaf: {pfx} installed via the node {node.ip4}",
                      lambda pfx=pfx: kernel_route_via(bf.border_tenant, pfx, node.ip4), 15)
+        if t.dut == "evpnd":
+            t.check_wait(f"evpnd border: {pfx} is a VRF route of type bgp from peer {node.ip4} (API)",
+                         lambda pfx=pfx: evpnd_vrf_bgp_route(border, bf.vrf, pfx).get("peer") == node.ip4, 10)
     t.check(f"the pod's /32 {POD} stays hidden beneath the block (calico_aggr)",
             not kernel_route(fab.tenant_ns[1], f"{POD}/32"), kernel_route(fab.tenant_ns[1], f"{POD}/32"))
 
@@ -93,7 +100,7 @@ def run(t: harness.Test) -> None:
                  lambda: any(r["prefix"] == OUTSIDE for r in bird.routes("export", peer)), 15)
     if t.dut == "evpnd":
         t.check_wait(f"evpnd border leaf counts {OUTSIDE} as policy_rejected (API)",
-                     lambda: (counter(evpnd_vrf_neighbor(border, bf.vrf, node.ip4), "policy_rejected") or 0) >= 1, 15)
+                     lambda: evpnd_vrf_neighbor(border, bf.vrf, node.ip4).get("policy_rejected", 0) >= 1, 15)
     for what, leaf, tenant in leaves:
         t.check(f"{what}: no type-5 for {OUTSIDE} for 3 s (import policy)",
                 harness.holds_for(lambda leaf=leaf: not type5_present(leaf, OUTSIDE), 3))

@@ -13,7 +13,8 @@ CEs on routed veths of leaf1's tenant VRF:
        `gobgp global rib add` (policy 198.18.0.0/15 le 24), 198.18.0.1 on its loopback
 
 Checks: both CE sessions Established (seen from the CEs); type-5 [5]:[0]:[48]:[2001:db8:600::] and
-[5]:[0]:[24]:[198.18.0.0] on the FRR leaf and the evpnd leaf; both installed in their tenant tables
+[5]:[0]:[24]:[198.18.0.0] on the FRR leaf and the evpnd leaf (with evpnd as the border: both VRF
+neighbours Established with 1 prefix accepted each and 2001:db8:666::/48 in policy_rejected, API); both installed in their tenant tables
 via the border VTEP; 2001:db8:666::/48 on neither; hosts behind the FRR and the evpnd leaf ping
 198.18.0.1 (5/5); the CEs learn the tenant subnets; `gobgp global rib del` withdraws the type-5.
 """
@@ -24,7 +25,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lib import harness  # noqa: E402
 from lib.fabric import leaf_ip  # noqa: E402
 from lib.vrf_ce import VRF_ASN, BorderFabric, FrrCe, GobgpCe  # noqa: E402
-from lib.vrf_checks import kernel_route, kernel_route_via, ping_replies, type5_present  # noqa: E402
+from lib.vrf_checks import (dump, evpnd_vrf_neighbor, kernel_route, kernel_route_via, ping_replies,  # noqa: E402
+                            type5_present)
 
 V6_IN, V6_OUT, V4_IN, V4_ADDR = "2001:db8:600::/48", "2001:db8:666::/48", "198.18.0.0/24", "198.18.0.1"
 
@@ -42,7 +44,7 @@ def run(t: harness.Test) -> None:
     fab = bf.fab
     frr_ce = FrrCe(t.lab, gw6, gw6.border6, VRF_ASN, [V6_IN, V6_OUT]).start()
     gobgp_ce = GobgpCe(t.lab, gw4, gw4.border4, VRF_ASN).start()
-    _border, frr_leaf, ev_leaf = fab.leaf_nodes
+    border, frr_leaf, ev_leaf = fab.leaf_nodes
     leaves = (("leaf2 (FRR)", frr_leaf, fab.tenant_ns[1], 2), ("leaf3 (evpnd)", ev_leaf, fab.tenant_ns[2], 3))
     t.log(f"border leaf1={t.dut}, leaf2=frr, leaf3=evpnd; CEs: FRR {gw6.ip6} (IPv6), GoBGP {gw4.ip4} (IPv4)")
     t.check_wait("fabric sessions Established", lambda: (fab.wait_established(40) or True), 45)
@@ -63,6 +65,14 @@ def run(t: harness.Test) -> None:
                  lambda: kernel_route(bf.border_tenant, V6_IN), 15)
     t.check_wait(f"border leaf: {V4_IN} installed via the GoBGP CE {gw4.ip4}",
                  lambda: kernel_route_via(bf.border_tenant, V4_IN, gw4.ip4), 15)
+    if t.dut == "evpnd":
+        for ce, addr in ((gw6, gw6.ip6), (gw4, gw4.ip4)):
+            nb = evpnd_vrf_neighbor(border, bf.vrf, addr)
+            t.check(f"evpnd border API: VRF neighbour {addr} ({ce.name}) established, 1 prefix accepted",
+                    str(nb.get("state", "")).lower() == "established" and sum((nb.get("prefixes_accepted") or {}).values()) == 1,
+                    dump(nb))
+        t.check_wait(f"evpnd border API: {V6_OUT} counted in {gw6.name}'s policy_rejected",
+                     lambda: evpnd_vrf_neighbor(border, bf.vrf, gw6.ip6).get("policy_rejected", 0) >= 1, 10)
     for what, leaf, tenant, _n in leaves:
         t.check(f"{what}: no type-5 for {V6_OUT} (outside the import policy)",
                 harness.holds_for(lambda leaf=leaf: not type5_present(leaf, V6_OUT), 2))

@@ -52,30 +52,17 @@ def ping_replies(ns: Netns, dst: str, count: int = 5) -> int:
 
 
 def evpnd_vrf_neighbor(node: EvpndNode, vrf: str, addr: str) -> dict:
-    """The VRF neighbour's API object (GET /v1/vrfs/NAME/bgp/neighbors, else the global list with
-    a `vrf` field), {} when absent."""
-    for path in (f"/v1/vrfs/{vrf}/bgp/neighbors", f"/v1/bgp/neighbors?vrf={vrf}", "/v1/bgp/neighbors"):
-        try:
-            j = node.api.get(path)
-        except Exception:  # noqa: BLE001 - try the next shape
-            continue
-        items = j.get("neighbors", j) if isinstance(j, dict) else j
-        for n in items or []:
-            if isinstance(n, dict) and addr in (n.get("address"), n.get("peer"), n.get("neighbor")):
-                return n
-    return {}
+    """The VRF neighbour's object from GET /v1/bgp/vrfs/NAME/neighbors (docs/API.md), {} if absent."""
+    j = node.api.get(f"/v1/bgp/vrfs/{vrf}/neighbors")
+    return next((n for n in j.get("neighbors", []) if n.get("address") == addr), {})
 
 
-def counter(obj: dict, name: str) -> int | None:
-    """A counter anywhere in a neighbour object (top level, `counters`, `prefixes`, ...)."""
-    if name in obj and isinstance(obj[name], int):
-        return obj[name]
-    for v in obj.values():
-        if isinstance(v, dict):
-            c = counter(v, name)
-            if c is not None:
-                return c
-    return None
+def evpnd_vrf_bgp_route(node: EvpndNode, vrf: str, prefix: str) -> dict:
+    """The border leaf's VRF route for `prefix` learnt over BGP (GET /v1/vrfs/NAME/routes, type
+    "bgp": {prefix, peer, nexthops}), {} if absent."""
+    want = str(ipaddress.ip_network(prefix))
+    return next((r for r in node.api.get(f"/v1/vrfs/{vrf}/routes").get("routes", [])
+                 if r.get("type") == "bgp" and r.get("prefix") == want), {})
 
 
 def dump(x) -> str:
