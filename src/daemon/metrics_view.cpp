@@ -169,7 +169,6 @@ constexpr const char* kPolicyRejectedHelp =
 void write_vrf_bgp_metrics(api::MetricsWriter& w, const std::string& vrf, const bgp::Speaker& s,
                            const bgp::UnicastTable& t) {
   const auto accepted = accepted_by_peer(t);
-  std::vector<size_t> per_range(s.listen_ranges().size(), 0);
   for (const bgp::Peer* p : s.peers()) {
     const api::MetricLabels l{{"vrf", vrf}, {"peer", p->cfg.address.to_string()}};
     // RFC 4273 (BGP4-MIB) bgpPeerState numbering: FsmState's order plus one.
@@ -179,11 +178,13 @@ void write_vrf_bgp_metrics(api::MetricsWriter& w, const std::string& vrf, const 
     w.gauge("evpnd_vrf_bgp_prefixes", "Prefixes accepted from the peer (ipv4 and ipv6 unicast)",
             double(it == accepted.end() ? 0 : it->second.total()), l);
     w.counter("evpnd_bgp_policy_rejected_total", kPolicyRejectedHelp, double(p->counters.policy_rejected), l);
-    if (const bgp::ListenRange* r = listen_range_of(s, *p)) ++per_range[size_t(r - s.listen_ranges().data())];
   }
-  for (size_t i = 0; i < per_range.size(); ++i)
-    w.gauge("evpnd_vrf_bgp_dynamic_peers", "Peers created from a listen range", double(per_range[i]),
-            {{"vrf", vrf}, {"range", s.listen_ranges()[i].range.to_string()}});
+  for (const auto& r : s.listen_range_status()) {
+    const api::MetricLabels l{{"vrf", vrf}, {"range", r.range.to_string()}};
+    w.gauge("evpnd_vrf_bgp_dynamic_peers", "Peers created from a listen range", double(r.peers), l);
+    w.counter("evpnd_vrf_bgp_dynamic_refused_total", "Connections a listen range refused: it had max-peers already",
+              double(r.refused), l);
+  }
   const UnicastCounts loc = loc_rib_by_family(t);
   w.gauge("evpnd_vrf_bgp_routes", "Prefixes with a best path in the VRF's BGP table", double(loc.ipv4),
           {{"vrf", vrf}, {"family", "ipv4-unicast"}});

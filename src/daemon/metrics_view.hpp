@@ -28,6 +28,7 @@ void write_es_drop_metrics(api::MetricsWriter& w, const std::vector<dataplane::E
 //   evpnd_bgp_policy_rejected_total  prefixes the import policy refused (also for the global
 //                                 instance's peers, with vrf="")
 //   evpnd_vrf_bgp_dynamic_peers{vrf,range}  peers created from each listen range
+//   evpnd_vrf_bgp_dynamic_refused_total{vrf,range}  connections refused past its max-peers
 //   evpnd_vrf_bgp_routes{vrf,family}        the Loc-RIB per family
 void write_vrf_bgp_metrics(api::MetricsWriter& w, const std::string& vrf, const bgp::Speaker& s,
                            const bgp::UnicastTable& t);

@@ -54,9 +54,11 @@ UnicastCounts loc_rib_by_family(const bgp::UnicastTable& t) {
 
 const bgp::ListenRange* listen_range_of(const bgp::Speaker& s, const bgp::Peer& p) {
   if (!p.cfg.dynamic) return nullptr;
+  // The most specific range containing it, as the speaker matched it (speaker_dynamic.cpp).
+  const bgp::ListenRange* best = nullptr;
   for (const auto& r : s.listen_ranges())
-    if (r.range.contains(p.cfg.address)) return &r;
-  return nullptr;
+    if (r.range.contains(p.cfg.address) && (!best || r.range.length() > best->range.length())) best = &r;
+  return best;
 }
 
 json unicast_path_json(const bgp::Speaker& s, const bgp::UnicastPath& p, bool best) {
@@ -81,17 +83,16 @@ json unicast_path_json(const bgp::Speaker& s, const bgp::UnicastPath& p, bool be
 
 json vrf_summary_json(const std::string& vrf, const bgp::Speaker& s, const bgp::UnicastTable& t) {
   size_t configured = 0, established = 0, dynamic = 0;
-  std::vector<size_t> per_range(s.listen_ranges().size(), 0);
   for (const bgp::Peer* p : s.peers()) {
     (p->cfg.dynamic ? dynamic : configured) += 1;
     established += p->established() ? 1 : 0;
-    if (const bgp::ListenRange* r = listen_range_of(s, *p)) ++per_range[size_t(r - s.listen_ranges().data())];
   }
   json ranges = json::array();
-  for (size_t i = 0; i < s.listen_ranges().size(); ++i) {
-    const auto& r = s.listen_ranges()[i];
-    ranges.push_back({{"range", r.range.to_string()}, {"remote_as", r.peer.remote_as}, {"max_peers", r.max_peers},
-                      {"peers", per_range[i]}});
+  const auto status = s.listen_range_status();  // in listen_ranges() order
+  for (size_t i = 0; i < status.size() && i < s.listen_ranges().size(); ++i) {
+    const auto& st = status[i];
+    ranges.push_back({{"range", st.range.to_string()}, {"remote_as", s.listen_ranges()[i].peer.remote_as},
+                      {"max_peers", st.max_peers}, {"peers", st.peers}, {"refused", st.refused}});
   }
   return {{"name", vrf},
           {"asn", s.config().asn},

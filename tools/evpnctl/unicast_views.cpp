@@ -43,10 +43,13 @@ std::string render_bgp_vrfs(const json& body) {
     t.add_row({field(v, "name"), field(v, "asn"), field(v, "router_id"), field(v, "peers_configured"),
                field(v, "peers_established"), field(v, "dynamic_peers"), field(routes, "ipv4-unicast"),
                field(routes, "ipv6-unicast")});
-    for (auto& r : list_field(v, "listen_ranges"))
+    for (auto& r : list_field(v, "listen_ranges")) {
       ranges.append("  ").append(field(v, "name")).append(": ").append(field(r, "range")).append(" remote-as ")
           .append(field(r, "remote_as")).append(", ").append(field(r, "peers")).append(" of at most ")
-          .append(field(r, "max_peers")).append(" peers\n");  // append: g++ 12 -Wrestrict false positive
+          .append(field(r, "max_peers")).append(" peers");  // append: g++ 12 -Wrestrict false positive
+      if (r.value("refused", 0) > 0) ranges.append(", ").append(field(r, "refused")).append(" connections refused (full)");
+      ranges.append("\n");
+    }
   }
   std::ostringstream out;
   out << t.render();

@@ -68,26 +68,52 @@ TEST_F(UnicastViews, Counts_AcceptedPerPeerAndLocRibPerFamily) {
   EXPECT_EQ(loc.to_json(), json::parse(R"({"ipv4-unicast":2,"ipv6-unicast":1})"));
 }
 
+// Listen ranges 127.0.0.0/8 and, more specific, 127.0.1.0/24 (one peer at most).
+void set_ranges(bgp::Speaker& s) {
+  bgp::PeerConfig pc = peer("0.0.0.0", 65000, true, true);
+  pc.families = {kIpv4Unicast};
+  bgp::Output o;
+  s.set_listen_ranges({{pfx("127.0.0.0/8"), pc, 100}, {pfx("127.0.1.0/24"), pc, 1}}, o);
+}
+
 TEST_F(UnicastViews, Summary_PeersEstablishedDynamicAndRoutes) {
   add("127.0.0.2", {kIpv4Unicast});
   add("127.0.0.3", {kIpv4Unicast});
-  bgp::PeerConfig dyn = peer("127.0.0.9", 65000, true, true);
-  dyn.families = {kIpv4Unicast};
-  dyn.dynamic = true;
-  bgp::Output o;
-  rr_->add_peer(dyn, o);
+  set_ranges(*rr_);
   establish("127.0.0.2", {kIpv4Unicast});
+  establish("127.0.1.5", {kIpv4Unicast});  // dynamic, from the /24
+  establish("127.0.0.9", {kIpv4Unicast});  // dynamic, from the /8
+  bgp::Output o;
+  EXPECT_FALSE(rr_->on_accepted(bgp::kInboundConnBase + 99, ip("127.0.1.6"), o));  // the /24 is full
   path("10.244.1.0/26", id("127.0.0.2"), "127.0.0.2", true);
   const json j = vrf_summary_json("tenant1", *rr_, table_);
   EXPECT_EQ(j["name"], "tenant1");
   EXPECT_EQ(j["asn"], 65000);
   EXPECT_EQ(j["router_id"], "10.0.0.254");
   EXPECT_EQ(j["peers_configured"], 2);
-  EXPECT_EQ(j["peers_established"], 1);
-  EXPECT_EQ(j["dynamic_peers"], 1);
-  EXPECT_EQ(j["listen_ranges"], json::array());  // none set on this speaker
+  EXPECT_EQ(j["peers_established"], 3);
+  EXPECT_EQ(j["dynamic_peers"], 2);
+  EXPECT_EQ(j["listen_ranges"], json::parse(R"([
+    {"range":"127.0.0.0/8","remote_as":65000,"max_peers":100,"peers":1,"refused":0},
+    {"range":"127.0.1.0/24","remote_as":65000,"max_peers":1,"peers":1,"refused":1}])"));
   EXPECT_EQ(j["unicast_routes"]["ipv4-unicast"], 1);
   EXPECT_EQ(j["unicast_routes"]["ipv6-unicast"], 0);
+  // Each dynamic neighbour names the range it came from (the most specific one).
+  const json n = vrf_neighbors_json("tenant1", *rr_, table_, now_);
+  std::map<std::string, json> by;
+  for (const auto& x : n["neighbors"]) by[x["address"].get<std::string>()] = x;
+  EXPECT_EQ(by["127.0.1.5"]["dynamic"], true);
+  EXPECT_EQ(by["127.0.1.5"]["listen_range"], "127.0.1.0/24");
+  EXPECT_EQ(by["127.0.0.9"]["listen_range"], "127.0.0.0/8");
+  EXPECT_EQ(by["127.0.0.2"]["dynamic"], false);
+  EXPECT_TRUE(by["127.0.0.2"]["listen_range"].is_null());
+  // Metrics per range.
+  api::MetricsWriter w;
+  write_vrf_bgp_metrics(w, "tenant1", *rr_, table_);
+  const std::string text = w.render();
+  EXPECT_NE(text.find("evpnd_vrf_bgp_dynamic_peers{vrf=\"tenant1\",range=\"127.0.1.0/24\"} 1\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("evpnd_vrf_bgp_dynamic_refused_total{vrf=\"tenant1\",range=\"127.0.1.0/24\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("evpnd_vrf_bgp_dynamic_peers{vrf=\"tenant1\",range=\"127.0.0.0/8\"} 1\n"), std::string::npos);
 }
 
 TEST_F(UnicastViews, Neighbors_StateCountersAndAcceptedPrefixes) {

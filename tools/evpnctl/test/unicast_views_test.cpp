@@ -11,13 +11,13 @@ using nlohmann::json;
 TEST(UnicastShowViews, BgpVrfs_TableAndListenRanges) {
   json body = json::parse(R"({"vrfs":[{"name":"tenant1","asn":65000,"router_id":"10.0.0.1","peers_configured":1,
     "peers_established":2,"dynamic_peers":1,"listen_ranges":[{"range":"10.1.0.0/24","remote_as":64512,"max_peers":100,
-    "peers":1}],"unicast_routes":{"ipv4-unicast":3,"ipv6-unicast":0}}]})");
+    "peers":1,"refused":2}],"unicast_routes":{"ipv4-unicast":3,"ipv6-unicast":0}}]})");
   EXPECT_EQ(render_bgp_vrfs(body),
             "Name        AS  Router ID  #PeersCfg  #PeersEstb  #Dynamic  IPv4 routes  IPv6 routes\n"
             "tenant1  65000  10.0.0.1           1           2         1            3            0\n"
             "\n"
             "Listen ranges:\n"
-            "  tenant1: 10.1.0.0/24 remote-as 64512, 1 of at most 100 peers\n");
+            "  tenant1: 10.1.0.0/24 remote-as 64512, 1 of at most 100 peers, 2 connections refused (full)\n");
   EXPECT_EQ(render_bgp_vrfs(json::parse(R"({"vrfs":[]})")), "No VRF has a BGP instance.\n");
 }
 
