@@ -122,6 +122,13 @@ json vrf_routes(const evpn::EvpnService& s, const std::string& name) {
   }
   for (const auto& r : s.vrf_route_views(name)) {
     json hops = json::array();
+    if (r.source == evpn::VrfRouteSource::kBgp) {
+      // Via a CE of the VRF's BGP instance (issue 10): its address, and the peer it came from.
+      for (const auto& nh : r.nexthops) hops.push_back({{"next_hop", nh.to_string()}});
+      a.push_back({{"prefix", r.prefix.to_string()}, {"nexthops", hops}, {"type", "bgp"},
+                   {"peer", r.peer ? r.peer->to_string() : ""}});
+      continue;
+    }
     for (const auto& nh : r.nexthops) {
       auto it = rmac.find(nh);
       hops.push_back({{"vtep", nh.to_string()}, {"rmac", it != rmac.end() ? it->second.to_string() : ""}});

@@ -336,8 +336,9 @@ struct DataplaneState {
 
 // Every object of `s` that evpnd installed (the `ours` part; not local learning), in dependency
 // order: what an object refers to comes before it (devices, then fdb nexthops, their groups, the
-// entries using them, the ES attachments whose backup is a group). Install in this order, remove
-// in reverse. One list, so a new kind cannot be left out of the reconcile or the removal.
+// entries using them, the ES attachments whose backup is a group; VRF routes after the RMACs
+// the ones via VTEPs resolve through and after the SVI addresses whose connected subnets resolve
+// the ones via CEs, VrfRoute::local). Install in this order, remove in reverse. One list, so a new kind cannot be left out of the reconcile or the removal.
 std::vector<IntentObject> installed_objects(const DataplaneState& s);
 
 // ---------------------------------------------------------------------------------------------

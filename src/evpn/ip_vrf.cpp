@@ -237,8 +237,12 @@ std::vector<VrfRouteView> IpVrf::route_views() const {
     const bool host = !e.host_paths.empty() && e.installed->nexthops.size() == 1 &&
                       std::any_of(e.host_paths.begin(), e.host_paths.end(),
                                   [&](const auto& kv) { return kv.second.vtep == e.installed->nexthops[0]; });
-    out.push_back({cfg_.l3vni, p, e.installed->nexthops, host ? VrfRouteSource::kHost : VrfRouteSource::kPrefix});
+    out.push_back({cfg_.l3vni, p, e.installed->nexthops, host ? VrfRouteSource::kHost : VrfRouteSource::kPrefix, {}});
   }
+  for (const auto& [p, b] : bgp_routes_) {
+    if (b.installed) out.push_back({cfg_.l3vni, p, b.installed->nexthops, VrfRouteSource::kBgp, b.best.peer});
+  }
+  std::sort(out.begin(), out.end(), [](const VrfRouteView& a, const VrfRouteView& b) { return a.prefix < b.prefix; });
   return out;
 }
 
@@ -253,6 +257,7 @@ VrfView IpVrf::vrf_view() const {
   v.l2vnis = cfg_.l2vnis;
   for (const auto& [p, srcs] : local_prefixes_) v.local_prefixes.push_back(p);
   for (const auto& [p, e] : routes_) v.routes += e.installed ? 1 : 0;
+  v.routes += bgp_routes_.size();
   return v;
 }
 

@@ -134,10 +134,12 @@ json rmac_json(const std::vector<RmacView>& rmacs) {
 json vrf_routes_json(const std::vector<VrfRouteView>& routes) {
   json out = json::array();
   for (const auto& r : routes) {
-    out.push_back({{"l3vni", r.l3vni},
-                   {"prefix", r.prefix.to_string()},
-                   {"nexthops", strings(r.nexthops)},
-                   {"source", r.source == VrfRouteSource::kHost ? "host" : "prefix"}});
+    json j{{"l3vni", r.l3vni},
+           {"prefix", r.prefix.to_string()},
+           {"nexthops", strings(r.nexthops)},
+           {"source", r.source == VrfRouteSource::kHost ? "host" : r.source == VrfRouteSource::kBgp ? "bgp" : "prefix"}};
+    if (r.peer) j["peer"] = r.peer->to_string();
+    out.push_back(std::move(j));
   }
   return out;
 }

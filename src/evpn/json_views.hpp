@@ -12,7 +12,7 @@
 //   dup_addr_json    [{"vni", "mac", "moves", "totalMoves", "isDuplicate", "isFrozen",
 //                     "detectedAgoSeconds"?, "freezeRemainingSeconds"?}]
 //   rmac_json        [{"l3vni", "vtep", "routerMac"}]
-//   vrf_routes_json  [{"l3vni", "prefix", "nexthops": [..], "source": "host"|"prefix"}]
+//   vrf_routes_json  [{"l3vni", "prefix", "nexthops": [..], "source": "host"|"prefix"|"bgp", "peer"?}]
 // Times are given relative to `now` (the views hold steady-clock time points).
 #pragma once
 

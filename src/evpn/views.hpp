@@ -108,12 +108,14 @@ struct RmacView {
   bool operator==(const RmacView&) const = default;
 };
 
-enum class VrfRouteSource : uint8_t { kHost, kPrefix };  // type-2 MAC+IP / type-5
+// type-2 MAC+IP / type-5 (next hops: VTEPs) / the VRF's BGP best route (next hop: the CE).
+enum class VrfRouteSource : uint8_t { kHost, kPrefix, kBgp };
 struct VrfRouteView {
   Vni l3vni = 0;
   IpPrefix prefix;
   std::vector<IpAddress> nexthops;
   VrfRouteSource source = VrfRouteSource::kPrefix;
+  std::optional<IpAddress> peer;  // kBgp: the neighbour it was learnt from
   bool operator==(const VrfRouteView&) const = default;
 };
 

@@ -61,6 +61,25 @@ TEST(PlanReconcile_RouteViaCe, KeptWhenSameReplacedWhenItWasViaVteps) {
   EXPECT_EQ(plan.intents[0], desired[0]);
 }
 
+TEST(InstalledObjects_Routes, AfterTheSviAddressesAndRmacsTheyResolveThrough) {
+  DataplaneState s;
+  s.routes.push_back(VrfRoute{5000, pfx("10.244.1.0/26"), {ip("192.168.100.11")}, 20, true});
+  s.routes.push_back(VrfRoute{5000, pfx("10.20.0.0/16"), {ip("10.255.0.2")}});
+  s.remote_rmacs.push_back(RemoteRmac{5000, mac("02:00:0a:ff:00:02"), ip("10.255.0.2")});
+  s.svi_addresses.push_back(SviAddress{100, ip("192.168.100.1"), 24});
+  s.l3vnis.push_back(l3vni(5000));
+  auto objs = installed_objects(s);
+  ASSERT_EQ(objs.size(), 5u);
+  auto pos = [&](IntentKind k) {
+    for (size_t i = 0; i < objs.size(); ++i)
+      if (static_cast<IntentKind>(objs[i].index()) == k) return i;
+    return objs.size();
+  };
+  EXPECT_LT(pos(IntentKind::kL3Vni), pos(IntentKind::kSviAddress));
+  EXPECT_LT(pos(IntentKind::kSviAddress), pos(IntentKind::kVrfRoute));
+  EXPECT_LT(pos(IntentKind::kRemoteRmac), pos(IntentKind::kVrfRoute));
+}
+
 TEST(PlanReconcile_ChangedVtep, MacIsReAdded) {
   DataplaneState cur;
   cur.remote_macs.push_back(RemoteMac{100, mac("02:00:00:00:00:01"), ip("10.255.0.2")});

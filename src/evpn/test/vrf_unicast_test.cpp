@@ -1,6 +1,9 @@
 // Redistribution between a VRF's BGP instance and EVPN (issue 10; ip_vrf_bgp.cpp): BGP best
 // routes -> type-5 (RFC 9136 §3.1, interface-less or gateway-IP overlay index) + a kernel route
 // via the CE; the VRF's EVPN prefixes -> Output::unicast, reference-counted, never echoed.
+#include <nlohmann/json.hpp>
+
+#include "evpn/json_views.hpp"
 #include "evpn/test/evpn_test_support.hpp"
 
 namespace evpnd::evpn::test {
@@ -123,7 +126,8 @@ TEST_F(VrfUnicastTest, RemoteType5ForBgpPrefix_NotInstalled) {
   Output o = t5("10.255.0.2:2", "10.244.1.0/26", "10.255.0.2");
   EXPECT_TRUE(o.intents.empty());  // no remote VrfRoute, no RMAC: the CE's route wins
   EXPECT_TRUE(o.unicast.empty());
-  EXPECT_TRUE(svc.vrf_route_views("tenant1").empty());
+  ASSERT_EQ(svc.vrf_route_views("tenant1").size(), 1u);  // only the route via the CE
+  EXPECT_EQ(svc.vrf_route_views("tenant1")[0].source, VrfRouteSource::kBgp);
 }
 
 TEST_F(VrfUnicastTest, BgpOverInstalledRemote_RemoteDeletedFirstAndBackAfter) {
@@ -211,6 +215,24 @@ TEST_F(VrfUnicastTest, UnknownVrfOrUnusableNextHop_NoticeNothingInstalled) {
   Output unusable = bgp("10.244.1.0/26", "0.0.0.0");  // treated as gone
   EXPECT_EQ(withdrawn(unusable).size(), 1u);
   EXPECT_EQ(dels<dataplane::VrfRoute>(unusable).size(), 1u);
+}
+
+TEST_F(VrfUnicastTest, Views_BgpRouteWithItsPeerBesideRemoteRoutes) {
+  t5("10.255.0.2:2", "10.20.0.0/16", "10.255.0.2");
+  svc.on_vrf_unicast("tenant1", pfx("10.244.1.0/26"),
+                     VrfUnicastRoute{pfx("10.244.1.0/26"), ip("192.168.100.11"), ip("10.1.0.11")}, t0());
+  const auto v = svc.vrf_route_views("tenant1");
+  ASSERT_EQ(v.size(), 2u);
+  EXPECT_EQ(v[0].source, VrfRouteSource::kPrefix);
+  EXPECT_EQ(v[1], (VrfRouteView{5000, pfx("10.244.1.0/26"), {ip("192.168.100.11")}, VrfRouteSource::kBgp,
+                                ip("10.1.0.11")}));
+  const auto j = vrf_routes_json(v);
+  EXPECT_EQ(j[1]["source"], "bgp");
+  EXPECT_EQ(j[1]["peer"], "10.1.0.11");
+  EXPECT_FALSE(j[0].contains("peer"));
+  EXPECT_EQ(svc.vrf_views().at(0).routes, 2u);
+  bgp("10.244.1.0/26", std::nullopt);
+  EXPECT_EQ(svc.vrf_route_views("tenant1").size(), 1u);
 }
 
 }  // namespace
