@@ -48,10 +48,12 @@ def run(t: harness.Test) -> None:
     leaves = (("leaf2 (FRR)", frr_leaf, fab.tenant_ns[1], 2), ("leaf3 (evpnd)", ev_leaf, fab.tenant_ns[2], 3))
     t.log(f"border leaf1={t.dut}, leaf2=frr, leaf3=evpnd; CEs: FRR {gw6.ip6} (IPv6), GoBGP {gw4.ip4} (IPv4)")
     t.check_wait("fabric sessions Established", lambda: (fab.wait_established(40) or True), 45)
-    t.check_wait(f"FRR CE {gw6.ip6} <-> border VRF {gw6.border6} Established (IPv6 session)",
-                 lambda: frr_ce.established(gw6.border6), 30)
-    t.check_wait(f"GoBGP CE {gw4.ip4} <-> border VRF {gw4.border4} Established",
-                 lambda: gobgp_ce.established(gw4.border4), 30)
+    up6 = t.check_wait(f"FRR CE {gw6.ip6} <-> border VRF {gw6.border6} Established (IPv6 session)",
+                       lambda: frr_ce.established(gw6.border6), 30)
+    up4 = t.check_wait(f"GoBGP CE {gw4.ip4} <-> border VRF {gw4.border4} Established",
+                       lambda: gobgp_ce.established(gw4.border4), 30)
+    if not (up6 and up4):
+        return  # everything below needs the sessions: one failure, not a minute of timeouts
     gobgp_ce.add_prefix(V4_IN)
     fab.announce_hosts()
 
