@@ -113,6 +113,10 @@ class EvpnService {
   // for the engine to originate when the VRF's BGP instance is created: Output::unicast then
   // carries only the changes. Empty for an unknown VRF.
   std::vector<UnicastUpdate> vrf_unicast_exports(const std::string& vrf) const;
+  // A reload changed a VRF's redistribution switches (advertise_unicast, gateway_ip,
+  // export_evpn; ConfigDiff::vrf_bgp_changed): type-5 routes of its BGP routes advertised,
+  // withdrawn or re-advertised with the other GW IP, exports announced / withdrawn.
+  tl::expected<Output, std::string> set_vrf_redistribution(const api::VrfConfig& vrf);
 
   Output on_timer(Time now);
   std::optional<Time> next_deadline() const;

@@ -36,4 +36,18 @@ std::vector<UnicastUpdate> EvpnService::vrf_unicast_exports(const std::string& v
   return out;
 }
 
+tl::expected<Output, std::string> EvpnService::set_vrf_redistribution(const api::VrfConfig& vrf) {
+  auto it = ip_vrfs_.find(vrf.name);
+  if (it == ip_vrfs_.end()) return tl::make_unexpected("unknown VRF " + vrf.name);
+  for (auto& v : cfg_.vrfs) {
+    if (v.name != vrf.name) continue;
+    v.advertise_unicast = vrf.advertise_unicast;
+    v.gateway_ip = vrf.gateway_ip;
+    v.export_evpn = vrf.export_evpn;
+  }
+  Output out;
+  it->second.set_redistribution(vrf.advertise_unicast, vrf.gateway_ip, vrf.export_evpn, out);
+  return out;
+}
+
 }  // namespace evpnd::evpn

@@ -52,12 +52,7 @@ void IpVrf::set_router_mac(const Mac& rmac, Output& out) {
 
 void IpVrf::advertise_prefix(const IpPrefix& p, Output& out) {
   wire::IpPrefixRoute r = make_prefix_route(cfg_.rd, p, cfg_.l3vni);
-  // RFC 9136 §3.2 gateway-IP overlay index: the CE's next hop (same family as the prefix,
-  // §3.1), as FRR's `advertise ipv4 unicast gateway-ip`; otherwise GW IP 0 (interface-less).
-  if (auto b = bgp_routes_.find(p); cfg_.gateway_ip && b != bgp_routes_.end() &&
-                                    b->second.best.next_hop.family() == p.family()) {
-    r.gateway = b->second.best.next_hop;
-  }
+  r.gateway = type5_gateway(p);  // ip_vrf_bgp.cpp
   out.advertise(std::move(r), prefix_route_attrs(cfg_.export_rts, cfg_.router_mac), cfg_.local_vtep);
 }
 

@@ -83,6 +83,9 @@ class IpVrf {
   // The VRF's BGP best route for `p` changed (nullopt = gone; ip_vrf_bgp.cpp): a type-5 with
   // source kBgp (advertise_unicast), the kernel route via the CE (VrfRoute local), exports.
   void bgp_route(const IpPrefix& p, const std::optional<VrfUnicastRoute>& best, Output& out);
+  // The redistribution switches changed (configuration reload): type-5 routes of BGP routes
+  // advertised / withdrawn / re-advertised with the other GW IP, exports announced / withdrawn.
+  void set_redistribution(bool advertise_unicast, bool gateway_ip, bool export_evpn, Output& out);
   // Every prefix currently offered to the VRF's BGP instance (export_evpn), in prefix order.
   std::vector<IpPrefix> exported_prefixes() const;
   // A local neighbour in one of this VRF's segments appeared / went: no remote host route then.
@@ -123,6 +126,8 @@ class IpVrf {
   void rmac_ref(const IpAddress& vtep, Output& out);
   void rmac_unref(const IpAddress& vtep, Output& out);
   void advertise_prefix(const IpPrefix& p, Output& out);
+  // The type-5's Gateway IP: the CE's next hop with gateway_ip while p has a BGP source, else 0.
+  IpAddress type5_gateway(const IpPrefix& p) const;
   // Is `p` something this VRF routes through EVPN and may offer to its BGP instance?
   bool exportable(const IpPrefix& p) const;
   // Announces / withdraws `p` towards the VRF's BGP instance when exportable(p) changed.

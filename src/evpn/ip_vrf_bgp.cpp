@@ -29,32 +29,62 @@ namespace evpnd::evpn {
 
 void IpVrf::bgp_route(const IpPrefix& p, const std::optional<VrfUnicastRoute>& best, Output& out) {
   auto it = bgp_routes_.find(p);
+  const bool had = local_prefixes_.count(p) > 0;
+  const IpAddress gw_before = type5_gateway(p);
   if (!best) {
     if (it == bgp_routes_.end()) return;
     // The kernel route goes first: a remote path reconciled below may install its own for p.
     if (it->second.installed) out.del(*it->second.installed);
     bgp_routes_.erase(it);
     if (!remove_local_prefix(p, PrefixSource::kBgp, out)) reconcile(p, out);
-    else if (cfg_.gateway_ip && local_prefixes_.count(p)) advertise_prefix(p, out);  // other sources: GW IP 0 now
-    return;
+  } else {
+    const bool fresh = it == bgp_routes_.end();
+    if (fresh) it = bgp_routes_.emplace(p, BgpRoute{*best, std::nullopt}).first;
+    it->second.best = *best;
+    // New: remote paths of p stop being installed (their VrfRoute deleted before ours is added)
+    // and p stops being exported; the type-5 follows when redistribution is on.
+    if (fresh && !(cfg_.advertise_unicast && add_local_prefix(p, PrefixSource::kBgp, out))) reconcile(p, out);
+    dataplane::VrfRoute want{cfg_.l3vni, p, {best->next_hop}, 20, true};
+    if (it->second.installed != want) {
+      it->second.installed = want;
+      out.add(std::move(want));  // kAdd replaces the route (a new next hop)
+    }
   }
-  const bool fresh = it == bgp_routes_.end();
-  const bool nh_changed = !fresh && it->second.best.next_hop != best->next_hop;
-  if (fresh) it = bgp_routes_.emplace(p, BgpRoute{*best, std::nullopt}).first;
-  it->second.best = *best;
-  if (fresh) {
-    // Remote paths of p stop being installed (their VrfRoute deleted before ours is added) and
-    // p stops being exported; the type-5 follows when redistribution is on.
-    if (!cfg_.advertise_unicast || !add_local_prefix(p, PrefixSource::kBgp, out)) reconcile(p, out);
-    if (cfg_.advertise_unicast && cfg_.gateway_ip && local_prefixes_.at(p).size() > 1) advertise_prefix(p, out);
-  } else if (nh_changed && cfg_.advertise_unicast && cfg_.gateway_ip) {
-    advertise_prefix(p, out);  // the overlay index follows the CE's next hop
+  // Advertised before and after (for another source too): with gateway-ip the overlay index
+  // follows the CE's next hop, and falls back to 0 when only other sources are left.
+  if (had && local_prefixes_.count(p) && type5_gateway(p) != gw_before) advertise_prefix(p, out);
+}
+
+void IpVrf::set_redistribution(bool advertise_unicast, bool gateway_ip, bool export_evpn, Output& out) {
+  std::map<IpPrefix, IpAddress> gw_before;
+  for (const auto& [p, b] : bgp_routes_) gw_before[p] = type5_gateway(p);
+  cfg_.advertise_unicast = advertise_unicast;
+  cfg_.gateway_ip = gateway_ip;
+  cfg_.export_evpn = export_evpn;
+  for (const auto& [p, b] : bgp_routes_) {
+    const bool had = local_prefixes_.count(p) > 0;
+    // First / last source: advertised / withdrawn by these two.
+    if (advertise_unicast) add_local_prefix(p, PrefixSource::kBgp, out);
+    else remove_local_prefix(p, PrefixSource::kBgp, out);
+    // Advertised before and after (another source, or kBgp both times): the overlay index may differ.
+    if (had && local_prefixes_.count(p) && type5_gateway(p) != gw_before[p]) advertise_prefix(p, out);
   }
-  dataplane::VrfRoute want{cfg_.l3vni, p, {best->next_hop}, 20, true};
-  if (it->second.installed != want) {
-    it->second.installed = want;
-    out.add(std::move(want));  // kAdd replaces the route (a new next hop)
-  }
+  // Exports: every prefix that is or was a candidate.
+  std::set<IpPrefix> candidates(exported_.begin(), exported_.end());
+  for (const auto& [p, srcs] : local_prefixes_) candidates.insert(p);
+  for (const auto& [p, e] : routes_) candidates.insert(p);
+  for (const auto& p : candidates) sync_export(p, out);
+}
+
+IpAddress IpVrf::type5_gateway(const IpPrefix& p) const {
+  // RFC 9136 §3.2 gateway-IP overlay index: the CE's next hop (same family as the prefix,
+  // §3.1), as FRR's `advertise ipv4 unicast gateway-ip`; otherwise GW IP 0 (interface-less).
+  auto l = local_prefixes_.find(p);
+  auto b = bgp_routes_.find(p);
+  if (cfg_.gateway_ip && l != local_prefixes_.end() && l->second.count(PrefixSource::kBgp) && b != bgp_routes_.end() &&
+      b->second.best.next_hop.family() == p.family())
+    return b->second.best.next_hop;
+  return *IpAddress::parse(p.family() == IpFamily::kV6 ? "::" : "0.0.0.0");
 }
 
 bool IpVrf::exportable(const IpPrefix& p) const {

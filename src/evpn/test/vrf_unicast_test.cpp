@@ -217,6 +217,41 @@ TEST_F(VrfUnicastTest, UnknownVrfOrUnusableNextHop_NoticeNothingInstalled) {
   EXPECT_EQ(dels<dataplane::VrfRoute>(unusable).size(), 1u);
 }
 
+TEST_F(VrfUnicastTest, Reload_SwitchesApplyToRoutesAlreadyThere) {
+  bgp("10.244.1.0/26");
+  svc.announce("tenant1", pfx("203.0.113.0/24"));
+  bgp("203.0.113.0/24");
+  api::VrfConfig v = lab_config().vrfs[0];
+  // gateway-ip on: both re-advertised with the CE as GW IP, nothing withdrawn, nothing installed.
+  v.gateway_ip = true;
+  Output gw = *svc.set_vrf_redistribution(v);
+  ASSERT_EQ(advertised(gw).size(), 2u);
+  for (const auto& u : advertised(gw)) EXPECT_EQ(std::get<wire::IpPrefixRoute>(u.route).gateway, ip("192.168.100.11"));
+  EXPECT_TRUE(withdrawn(gw).empty() && gw.intents.empty() && gw.unicast.empty());
+  EXPECT_TRUE(svc.set_vrf_redistribution(v)->empty());  // no change, nothing
+  // advertise-unicast off: the BGP-only prefix is withdrawn, the announced one stays with GW 0.
+  v.advertise_unicast = false;
+  Output off = *svc.set_vrf_redistribution(v);
+  ASSERT_EQ(withdrawn(off).size(), 1u);
+  EXPECT_EQ(std::get<wire::IpPrefixRoute>(withdrawn(off)[0].route).prefix, pfx("10.244.1.0/26"));
+  ASSERT_EQ(advertised(off).size(), 1u);
+  EXPECT_EQ(std::get<wire::IpPrefixRoute>(advertised(off)[0].route).gateway, ip("0.0.0.0"));
+  EXPECT_TRUE(off.intents.empty());  // the kernel routes via the CE stay
+  // export-evpn off: the connected subnets are withdrawn from the VRF's BGP instance.
+  v.export_evpn = false;
+  Output noexp = *svc.set_vrf_redistribution(v);
+  EXPECT_EQ(noexp.unicast, (std::vector<UnicastUpdate>{{"tenant1", pfx("192.168.100.0/24"), false},
+                                                       {"tenant1", pfx("192.168.200.0/24"), false}}));
+  // All back on: advertised again, exported again.
+  v = lab_config().vrfs[0];
+  Output on = *svc.set_vrf_redistribution(v);
+  ASSERT_EQ(advertised(on).size(), 1u);
+  EXPECT_EQ(std::get<wire::IpPrefixRoute>(advertised(on)[0].route).prefix, pfx("10.244.1.0/26"));
+  EXPECT_EQ(on.unicast.size(), 2u);
+  v.name = "nope";
+  EXPECT_FALSE(svc.set_vrf_redistribution(v));
+}
+
 TEST_F(VrfUnicastTest, Views_BgpRouteWithItsPeerBesideRemoteRoutes) {
   t5("10.255.0.2:2", "10.20.0.0/16", "10.255.0.2");
   svc.on_vrf_unicast("tenant1", pfx("10.244.1.0/26"),
