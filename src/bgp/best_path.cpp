@@ -1,5 +1,7 @@
 #include "bgp/best_path.hpp"
 
+#include <type_traits>
+
 namespace evpnd::bgp {
 namespace {
 
@@ -40,7 +42,9 @@ int lower_wins(const T& a, const T& b) {
 
 }  // namespace
 
-int compare_paths(const Path& a, const PeerFacts& fa, const Path& b, const PeerFacts& fb, BestReason* why) {
+template <typename N>
+int compare_paths(const BasicPath<N>& a, const PeerFacts& fa, const BasicPath<N>& b, const PeerFacts& fb,
+                  BestReason* why) {
   auto decide = [why](BestReason r, int v) {
     if (why) *why = r;
     return v;
@@ -52,11 +56,13 @@ int compare_paths(const Path& a, const PeerFacts& fa, const Path& b, const PeerF
 
   const auto& x = a.info->attrs;
   const auto& y = b.info->attrs;
-  if (std::holds_alternative<wire::MacIpAdvertisement>(a.nlri)) {
-    const Mobility ma = mobility(a), mb = mobility(b);
-    if (ma.sticky != mb.sticky) return decide(BestReason::kMacMobility, ma.sticky ? -1 : 1);
-    // RFC 7432 §15: the newer sequence wins, compared across the 32-bit wrap.
-    if ((c = wire::mobility_seq_compare(mb.seq, ma.seq))) return decide(BestReason::kMacMobility, c);
+  if constexpr (std::is_same_v<N, wire::EvpnRoute>) {
+    if (std::holds_alternative<wire::MacIpAdvertisement>(a.nlri)) {
+      const Mobility ma = mobility(a), mb = mobility(b);
+      if (ma.sticky != mb.sticky) return decide(BestReason::kMacMobility, ma.sticky ? -1 : 1);
+      // RFC 7432 §15: the newer sequence wins, compared across the 32-bit wrap.
+      if ((c = wire::mobility_seq_compare(mb.seq, ma.seq))) return decide(BestReason::kMacMobility, c);
+    }
   }
   if ((c = lower_wins(y.local_pref.value_or(kDefaultLocalPref), x.local_pref.value_or(kDefaultLocalPref))))
     return decide(BestReason::kLocalPref, c);
@@ -78,20 +84,26 @@ int compare_paths(const Path& a, const PeerFacts& fa, const Path& b, const PeerF
   return decide(BestReason::kEqual, 0);
 }
 
-int32_t select_best(const Dest& d, const PeerFactsLookup& facts) {
+template <typename N>
+int32_t select_best(const BasicDest<N>& d, const PeerFactsLookup& facts) {
   int32_t best = -1;
   for (size_t i = 0; i < d.paths.size(); ++i) {
-    const Path& p = d.paths[i];
+    const BasicPath<N>& p = d.paths[i];
     if (!p.live()) continue;
     if (best < 0) {
       best = static_cast<int32_t>(i);
       continue;
     }
-    const Path& b = d.paths[size_t(best)];
+    const BasicPath<N>& b = d.paths[size_t(best)];
     if (compare_paths(p, facts(p.peer), b, facts(b.peer)) < 0) best = static_cast<int32_t>(i);
   }
   return best;
 }
+
+template int compare_paths(const Path&, const PeerFacts&, const Path&, const PeerFacts&, BestReason*);
+template int compare_paths(const UnicastPath&, const PeerFacts&, const UnicastPath&, const PeerFacts&, BestReason*);
+template int32_t select_best(const Dest&, const PeerFactsLookup&);
+template int32_t select_best(const UnicastDest&, const PeerFactsLookup&);
 
 const char* to_string(BestReason r) {
   switch (r) {

@@ -46,12 +46,22 @@ enum class BestReason : uint8_t {
 const char* to_string(BestReason r);
 
 // < 0: a is better, > 0: b is better, 0: equal. `why` (optional) gets the deciding step.
-int compare_paths(const Path& a, const PeerFacts& fa, const Path& b, const PeerFacts& fb,
+// One decision process for every table (N = wire::EvpnRoute or IpPrefix); step 1 (MAC
+// mobility) applies to EVPN type-2 routes only. Instantiated for both in best_path.cpp.
+template <typename N>
+int compare_paths(const BasicPath<N>& a, const PeerFacts& fa, const BasicPath<N>& b, const PeerFacts& fb,
                   BestReason* why = nullptr);
 
 using PeerFactsLookup = std::function<const PeerFacts&(PeerId)>;
 
 // Index of the best live path of `d`, or -1.
-int32_t select_best(const Dest& d, const PeerFactsLookup& facts);
+template <typename N>
+int32_t select_best(const BasicDest<N>& d, const PeerFactsLookup& facts);
+
+extern template int compare_paths(const Path&, const PeerFacts&, const Path&, const PeerFacts&, BestReason*);
+extern template int compare_paths(const UnicastPath&, const PeerFacts&, const UnicastPath&, const PeerFacts&,
+                                  BestReason*);
+extern template int32_t select_best(const Dest&, const PeerFactsLookup&);
+extern template int32_t select_best(const UnicastDest&, const PeerFactsLookup&);
 
 }  // namespace evpnd::bgp

@@ -53,7 +53,7 @@ wire::Open build_open(const LocalSettings& local) {
     if (local.preserve_forwarding) {
       // RFC 4724 §3: every family we carry, with the F bit: the peer keeps our routes as stale
       // for restart_time while we restart, and until our End-of-RIB once we are back (§4.2).
-      // Families without routes (unicast: evpnd carries EVPN only) retain nothing, truthfully.
+      // (The unicast routes of a VRF instance come from its CEs, the EVPN ones from the fabric.)
       for (AfiSafi f : local.families) gr.families.push_back({f, true});
     }
     // Without families the capability says "helper only" (§3): a peer flushes our routes the

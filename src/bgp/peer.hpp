@@ -93,6 +93,9 @@ struct PeerCounters {
   uint64_t routes_too_large = 0;
   // Unicast prefixes refused by the import policy (prefix list, or RFC 8212 without one).
   uint64_t policy_rejected = 0;
+  // Unicast routes not advertised to the peer because next-hop-self (RFC 4271 §5.1.3) needs
+  // the session's local address of the prefix's family and none is known.
+  uint64_t no_next_hop = 0;
 };
 
 struct Connection {
@@ -131,6 +134,8 @@ struct Peer {
   // does not send them to it (RFC 4456 §6), so prefixes sent = group count - this.
   uint32_t own_in_group = 0;
   bool gr_waiting_eor = false;     // stale paths are swept at End-of-RIB
+  // RFC 4724 §4.2 per family: the families whose stale paths wait for that family's End-of-RIB.
+  std::vector<AfiSafi> stale_families;
   // A NOTIFICATION was sent or received on the Established session: RFC 4724 §4 (without the
   // RFC 8538 N bit) then follows the normal procedures, the routes are deleted, not kept stale.
   bool session_notified = false;
@@ -142,6 +147,8 @@ struct Peer {
   std::string last_error;
   LogLimiter unnegotiated_log;     // RFC 4760 §8 refusals (speaker_outbound.cpp)
   LogLimiter too_large_log;        // RFC 4271 §9.2 routes not sent (speaker_outbound.cpp)
+  LogLimiter no_next_hop_log;      // unicast routes without a next-hop-self address
+  LogLimiter policy_log;           // unicast prefixes refused by the import policy
 
   bool established() const { return session != 0; }
   Connection* conn(ConnId c);

@@ -109,4 +109,18 @@ PathInfo transform_outbound(const PathInfo& in, PeerRole from, const IpAddress& 
   return out;
 }
 
+std::optional<PathInfo> transform_outbound_unicast(const PathInfo& in, PeerRole from, const IpAddress& from_router_id,
+                                                   PeerRole to, const SpeakerIdentity& me,
+                                                   const std::optional<IpAddress>& local, IpFamily family) {
+  PathInfo out = transform_outbound(in, from, from_router_id, to, me);
+  out.attrs.next_hop.reset();
+  const bool self = to == PeerRole::kEbgp || (from == PeerRole::kLocal && in.next_hop.is_unspecified());
+  if (self) {
+    if (!local) return std::nullopt;
+    out.next_hop = *local;
+  }
+  if (out.next_hop.family() != family || out.next_hop.is_unspecified()) return std::nullopt;
+  return out;
+}
+
 }  // namespace evpnd::bgp

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include "bgp/attr_table.hpp"
 #include "core/ip.hpp"
@@ -54,5 +55,16 @@ bool may_advertise(PeerRole from, PeerRole to);
 // `from_router_id`. EVPN next hops (the VTEP) are never changed (RFC 7432 §7; RFC 4456 §8).
 PathInfo transform_outbound(const PathInfo& in, PeerRole from, const IpAddress& from_router_id, PeerRole to,
                             const SpeakerIdentity& me);
+
+// The same for a unicast route of `family` (the RIB keeps its next hop in PathInfo::next_hop,
+// never in the NEXT_HOP attribute; the encoder writes NEXT_HOP or MP_REACH_NLRI from it).
+// RFC 4271 §5.1.3: to an eBGP peer the next hop is always `local`, the session's local address
+// (next-hop-self: the peer reaches the prefix through us); to an iBGP peer the received next hop
+// is kept, except for a locally originated route without one (unspecified), which gets `local`.
+// nullopt when the next hop this needs is unknown or not of the prefix's family (no RFC 8950
+// extended next hop is negotiated): the route is then not advertised on the session.
+std::optional<PathInfo> transform_outbound_unicast(const PathInfo& in, PeerRole from, const IpAddress& from_router_id,
+                                                   PeerRole to, const SpeakerIdentity& me,
+                                                   const std::optional<IpAddress>& local, IpFamily family);
 
 }  // namespace evpnd::bgp

@@ -13,6 +13,9 @@ constexpr uint32_t kDefaultSendHold = 480;  // RFC 9687 §4: the greater of 8 mi
 constexpr uint8_t kCease = static_cast<uint8_t>(wire::NotifyCode::kCease);
 
 std::chrono::milliseconds secs(uint32_t s) { return std::chrono::milliseconds(uint64_t{s} * 1000); }
+// The families the RIB holds (rib_family.hpp), for the per-family graceful-restart steps.
+constexpr AfiSafi kRibFamilies[] = {kL2vpnEvpn, kIpv4Unicast, kIpv6Unicast};
+bool listed(const std::vector<AfiSafi>& v, AfiSafi f) { return std::find(v.begin(), v.end(), f) != v.end(); }
 }  // namespace
 
 Connection* Peer::conn(ConnId c) {
@@ -450,6 +453,7 @@ void Speaker::on_timer(const TimerKey& k, Output& out) {
         drop_peer_paths(*p, true);
       }
       p->gr_waiting_eor = false;
+      p->stale_families.clear();
       break;
     case TimerKind::kSelectionDeferral:
       defer_armed_ = TimePoint{};  // flush() below decides: over, or armed again
@@ -607,15 +611,20 @@ void Speaker::session_up(Peer& p, Connection& c, Output& out) {
                p.neg.peer_as, p.neg.hold_time, c.send_hold_seconds, p.neg.families.size(),
                p.neg.graceful_restart ? ", graceful-restart" : "", p.neg.extended_message ? ", extended-message" : "");
   if (p.stale_routes) {
-    // RFC 4724 §4.2: keep the stale routes until End-of-RIB, bounded by the stale timer; a
-    // peer that lost forwarding state (F bit clear / family not listed) gets them removed now.
-    const bool kept = p.neg.graceful_restart &&
-                      std::find(p.neg.gr_preserved.begin(), p.neg.gr_preserved.end(), kL2vpnEvpn) != p.neg.gr_preserved.end();
-    if (!kept) {
-      drop_peer_paths(p, true);
-    } else {
+    // RFC 4724 §4.2, per family: keep the stale routes until that family's End-of-RIB, bounded
+    // by the stale timer; a family whose forwarding state the peer lost (F bit clear / family
+    // not listed) gets its stale routes removed now.
+    p.stale_families.clear();
+    for (AfiSafi f : kRibFamilies) {
+      const bool kept = p.neg.graceful_restart && listed(p.neg.gr_preserved, f) && p.neg.has_family(f);
+      if (kept) p.stale_families.push_back(f);
+      else drop_peer_paths(p, true, f);
+    }
+    if (p.stale_routes && !p.stale_families.empty()) {
       p.gr_waiting_eor = true;
       arm(out, p.id, 0, TimerKind::kGracefulRestart, secs(cfg_.stale_time));
+    } else {
+      p.stale_families.clear();
     }
   }
   join_group(p);
@@ -631,13 +640,17 @@ void Speaker::session_down(Peer& p, Output& out) {
   // sending or receiving a NOTIFICATION (hold-timer expiry included: it sends one) follows the
   // normal BGP procedures, which delete them. (RFC 8538's N bit would keep them except on a
   // Hard Reset; evpnd does not advertise it, so it is never negotiated.)
-  const bool gr = p.neg.graceful_restart && p.admin_up && !p.session_notified &&
-                  std::find(p.neg.gr_families.begin(), p.neg.gr_families.end(), kL2vpnEvpn) != p.neg.gr_families.end();
+  // RFC 4724 §4.2: only the families listed in the peer's capability are retained; the routes
+  // of the others are deleted at once.
+  std::vector<AfiSafi> keep;
+  if (p.neg.graceful_restart && p.admin_up && !p.session_notified)
+    for (AfiSafi f : kRibFamilies)
+      if (listed(p.neg.gr_families, f)) keep.push_back(f);
   if (p.session_notified && p.neg.graceful_restart)
     spdlog::info("peer {}: session ended with a NOTIFICATION, deleting its routes (RFC 4724 §4)",
                  p.cfg.address.to_string());
   p.session_notified = false;
-  if (gr) {
+  if (!keep.empty()) {
     if (p.stale_routes) {
       // RFC 4724 §4.2: "To deal with possible consecutive restarts, a route (from the peer)
       // previously marked as stale MUST be deleted." (lost again before its End-of-RIB).
@@ -646,11 +659,15 @@ void Speaker::session_down(Peer& p, Output& out) {
       drop_peer_paths(p, true);
     }
     p.gr_waiting_eor = false;
-    mark_stale(p);
+    p.stale_families.clear();
+    for (AfiSafi f : kRibFamilies)
+      if (!listed(keep, f)) drop_peer_paths(p, false, f);
+    mark_stale(p, keep);
     arm(out, p.id, 0, TimerKind::kGracefulRestart, secs(std::max<uint16_t>(p.neg.peer_restart_time, 1)));
   } else {
     drop_peer_paths(p, false);
     p.gr_waiting_eor = false;
+    p.stale_families.clear();
     cancel(out, p.id, 0, TimerKind::kGracefulRestart);
   }
 }

@@ -32,7 +32,9 @@
 #include "bgp/attr_table.hpp"
 #include "bgp/dynamic_peers.hpp"
 #include "bgp/peer.hpp"
+#include "bgp/rib_family.hpp"
 #include "bgp/route_table.hpp"
+#include "bgp/unicast_packer.hpp"
 #include "bgp/update_group.hpp"
 
 namespace evpnd::bgp {
@@ -175,13 +177,13 @@ class Speaker {
   void flush(Output& out);
 
   // Views (for the API and tests).
-  const RouteTable& table() const { return table_; }
-  const UnicastTable& unicast_table() const;
-  size_t unicast_loc_rib_size() const;
+  const RouteTable& table() const { return evpn_.table; }
+  const UnicastTable& unicast_table() const { return unicast_.table; }
+  size_t unicast_loc_rib_size() const { return unicast_.loc_rib_count; }
   const Peer* peer(PeerId id) const;
   const Peer* find_peer(const IpAddress& addr) const;
   std::vector<const Peer*> peers() const;
-  size_t loc_rib_size() const { return loc_rib_count_; }
+  size_t loc_rib_size() const { return evpn_.loc_rib_count; }
   size_t prefixes_sent(const Peer& p) const;
   const UpdateGroup* group(GroupId g) const;
   size_t group_count() const { return groups_.size(); }
@@ -229,42 +231,79 @@ class Speaker {
   void update_deferral(Output& out);
   void on_end_of_rib(Peer& p, AfiSafi family, Output& out);
 
-  // RIB (speaker_rib.cpp)
+  // RIB (speaker_rib.cpp): one code path for every table (rib_family.hpp), instantiated for
+  // wire::EvpnRoute and IpPrefix.
   void process_update(Peer& p, wire::Update& u, Output& out);
   void process_route_refresh(Peer& p, const wire::RouteRefresh& rr, Output& out);
-  void announce(PeerId peer, const wire::EvpnRoute& route, const AttrRef& info, uint32_t hash);
-  void announce(PeerId peer, const wire::EvpnRoute& route, const AttrRef& info) {
-    announce(peer, route, info, RouteTable::hash_of(route));
+  template <typename N>
+  void announce(Rib<N>& r, PeerId peer, const N& route, const AttrRef& info, uint32_t hash);
+  template <typename N>
+  void announce(Rib<N>& r, PeerId peer, const N& route, const AttrRef& info) {
+    announce(r, peer, route, info, BasicRouteTable<N>::hash_of(route));
   }
-  bool withdraw(PeerId peer, const wire::EvpnRoute& route, uint32_t hash);
-  bool withdraw(PeerId peer, const wire::EvpnRoute& route) { return withdraw(peer, route, RouteTable::hash_of(route)); }
-  void prefetch_batch(const std::vector<wire::EvpnRoute>& routes);
-  // `hash` is the route's RouteTable hash, kept so the flush can erase without rehashing.
-  void reselect(DestId d, PeerId old_best_peer, bool best_touched, uint32_t hash);
-  void mark_changed(DestId d, uint32_t hash);
-  void drop_peer_paths(Peer& p, bool only_stale);
-  void mark_stale(Peer& p);
+  template <typename N>
+  bool withdraw(Rib<N>& r, PeerId peer, const N& route, uint32_t hash);
+  template <typename N>
+  bool withdraw(Rib<N>& r, PeerId peer, const N& route) {
+    return withdraw(r, peer, route, BasicRouteTable<N>::hash_of(route));
+  }
+  template <typename N>
+  void prefetch_batch(Rib<N>& r, const std::vector<N>& routes);
+  // `hash` is the route's table hash, kept so the flush can erase without rehashing.
+  template <typename N>
+  void reselect(Rib<N>& r, DestId d, PeerId old_best_peer, bool best_touched, uint32_t hash);
+  template <typename N>
+  void mark_changed(Rib<N>& r, DestId d, uint32_t hash);
+  // Removes the peer's paths (only the stale ones with `only_stale`) of `family` (nullopt = all
+  // families of every table).
+  void drop_peer_paths(Peer& p, bool only_stale, std::optional<AfiSafi> family = std::nullopt);
+  template <typename N>
+  void drop_table_paths(Rib<N>& r, Peer& p, bool only_stale, std::optional<AfiSafi> family);
+  // RFC 4724 §4.2: marks the peer's paths of `families` stale.
+  void mark_stale(Peer& p, const std::vector<AfiSafi>& families);
+  template <typename N>
+  void mark_table_stale(Rib<N>& r, Peer& p, const std::vector<AfiSafi>& families);
   void check_max_prefix(Peer& p, Output& out);
   void fold_as4(Peer& p, wire::PathAttributes& a);
+  // Unicast inbound (speaker_unicast.cpp): the IPv4 fields and MP_REACH/MP_UNREACH of
+  // ipv4/ipv6-unicast, with the import policy.
+  void process_unicast(Peer& p, wire::Update& u, const wire::PathAttributes* attrs, bool as_withdraw);
+  bool import_permits(const Peer& p, const IpPrefix& prefix) const;
+  // Update groups and the flush (speaker_flush.cpp).
+  GroupPolicy group_policy(const Peer& p) const;
   void join_group(Peer& p);
   void leave_group(Peer& p);
-  void fill_group(UpdateGroup& g, FanoutPacker& fp, bool full);
+  template <typename N>
+  void fill_group(Rib<N>& r, UpdateGroup& g, BasicFanoutPacker<typename PackerFor<N>::type>& fp, bool full);
+  template <typename N>
+  void encode_group(Rib<N>& r, UpdateGroup& g, const Peer& first, bool full, Output& out);
+  template <typename N>
+  void flush_table_done(Rib<N>& r);
+  template <typename N>
+  void erase_unadvertised(Rib<N>& r, const AdjRibOut& gone);
   // Families and sizes per session (speaker_outbound.cpp). `outbound`: the attributes best path
   // `b` goes to group `g` with, or nullptr when the group must not have it (RFC 4456 §6 roles,
-  // RFC 4760 §8 a family it did not negotiate); `count`: a refusal is counted and logged.
-  const AttrRef* outbound(UpdateGroup& g, const Path& b, bool count = true);
+  // RFC 4760 §8 a family it did not negotiate, export policy and RFC 8212, no next hop for
+  // next-hop-self); `count`: a refusal is counted and logged.
+  template <typename N>
+  const AttrRef* outbound(UpdateGroup& g, const BasicPath<N>& b, bool count = true);
   // RFC 4760 §8: strips what `u` carries of families the session did not negotiate (counted,
   // logged rate-limited); true when `u` is an End-of-RIB for such a family (to be ignored).
   bool drop_unnegotiated(Peer& p, wire::Update& u);
   PeerId member_of(PeerId p, GroupId g) const;
+  template <typename P>
+  void send_lanes(BasicFanoutPacker<P>& fp, Output& out);
   void send_chunks(const std::vector<Chunk>& chunks, const std::vector<PeerId>& to, size_t updates, Output& out);
   // Slow peers (speaker_catch_up.cpp).
   bool over_limit(const Peer& p) const;
   void split_slow_members();
   void start_catch_up(Peer& p);
   void pump_catch_up(Peer& p, Output& out);
+  template <typename N>
+  void pump_table(Rib<N>& r, Peer& p, UpdateGroup& g, Connection& c, Output& out);
   void finish_catch_up(Peer& p);
   void pump_all_catch_up(Output& out);
+  bool any_changed() const { return !evpn_.changed.empty() || !unicast_.changed.empty(); }
 
   SpeakerConfig cfg_;
   SpeakerIdentity me_;
@@ -277,12 +316,8 @@ class Speaker {
   std::map<ConnId, PeerId> by_conn_;
   ConnId next_conn_ = 1;
   AttrTable attrs_;
-  RouteTable table_;
-  size_t loc_rib_count_ = 0;
-  std::vector<DestId> changed_;
-  std::vector<uint32_t> changed_hash_;  // parallel to changed_
-  std::vector<uint8_t> changed_flag_;
-  std::vector<uint32_t> batch_hashes_;  // scratch of prefetch_batch
+  Rib<wire::EvpnRoute> evpn_;
+  Rib<IpPrefix> unicast_;
   std::vector<const UpdateGroup*> group_scratch_;
   std::map<GroupId, std::unique_ptr<UpdateGroup>> groups_;
   GroupId next_group_ = 1;

@@ -55,8 +55,11 @@ void Speaker::start_catch_up(Peer& p) {
   g->begin_catch_up(old);
   if (p.own_in_group) {
     // Routes whose advertised path came from this peer were never sent to it.
-    old.for_each_advertised([&](DestId id) {
-      if (table_.at(id).adv_from == p.id) g->set_advertised(id, false);
+    old.adj(TableId::kEvpn).for_each_advertised([&](DestId id) {
+      if (evpn_.table.at(id).adv_from == p.id) g->adj(TableId::kEvpn).set_advertised(id, false);
+    });
+    old.adj(TableId::kUnicast).for_each_advertised([&](DestId id) {
+      if (unicast_.table.at(id).adv_from == p.id) g->adj(TableId::kUnicast).set_advertised(id, false);
     });
   }
   g->members().push_back(p.id);
@@ -78,26 +81,25 @@ void Speaker::pump_all_catch_up(Output& out) {
   for (PeerId id : behind) pump_catch_up(*peers_[id], out);
 }
 
-void Speaker::pump_catch_up(Peer& p, Output& out) {
-  Connection* c = p.conn(p.session);
-  if (!c || !p.group) return;
-  UpdateGroup& g = *groups_.at(p.group);
+template <typename N>
+void Speaker::pump_table(Rib<N>& r, Peer& p, UpdateGroup& g, Connection& c, Output& out) {
+  AdjRibOut& adj = g.adj(RibTraits<N>::kTable);
   std::vector<DestId> gone;  // tombstones withdrawn from the last peer that had them
-  while (g.dirty_count() && c->out_queued < cfg_.output_queue_limit) {
-    UpdatePacker pk(p.neg.encode_context(), g.policy().extended_message);
-    const size_t room = (cfg_.output_queue_limit - c->out_queued) / kBytesPerRoute;
-    g.take_dirty(std::clamp(room, kMinSlice, kCatchUpSlice), [&](DestId id) {
-      if (id >= table_.id_limit() || !table_.at(id).in_use) return;  // erased: it had no bit
-      const Dest& d = table_.at(id);
-      const Path* b = d.best_path();
-      const bool had = g.advertised(id);
+  while (adj.dirty_count() && c.out_queued < cfg_.output_queue_limit) {
+    typename PackerFor<N>::type pk(p.neg.encode_context(), g.policy().extended_message);
+    const size_t room = (cfg_.output_queue_limit - c.out_queued) / kBytesPerRoute;
+    adj.take_dirty(std::clamp(room, kMinSlice, kCatchUpSlice), [&](DestId id) {
+      if (id >= r.table.id_limit() || !r.table.at(id).in_use) return;  // erased: it had no bit
+      const BasicDest<N>& d = r.table.at(id);
+      const BasicPath<N>* b = d.best_path();
+      const bool had = adj.advertised(id);
       const AttrRef* out_attrs = b && b->peer != p.id ? outbound(g, *b) : nullptr;
       if (out_attrs) {
         pk.announce(*out_attrs, b->nlri);
-        g.set_advertised(id, true);
+        adj.set_advertised(id, true);
       } else if (had) {
         pk.withdraw(d.nlri());
-        g.set_advertised(id, false);
+        adj.set_advertised(id, false);
         if (!d.has_live()) gone.push_back(id);
       }
     });
@@ -105,13 +107,20 @@ void Speaker::pump_catch_up(Peer& p, Output& out) {
     send_chunks(chunks, {p.id}, pk.updates_encoded(), out);
     g.trim_cache();
     for (DestId id : gone) {
-      const bool pending = id < changed_flag_.size() && changed_flag_[id];
       bool still = false;
-      for (const auto& [oid, o] : groups_) still |= o->advertised(id);
-      if (!pending && !still) table_.erase(id);
+      for (const auto& [oid, o] : groups_) still |= o->adj(RibTraits<N>::kTable).advertised(id);
+      if (!r.pending(id) && !still) r.table.erase(id);
     }
     gone.clear();
   }
+}
+
+void Speaker::pump_catch_up(Peer& p, Output& out) {
+  Connection* c = p.conn(p.session);
+  if (!c || !p.group) return;
+  UpdateGroup& g = *groups_.at(p.group);
+  pump_table(evpn_, p, g, *c, out);
+  pump_table(unicast_, p, g, *c, out);
   if (!g.dirty_count() && c->out_queued < cfg_.output_queue_limit / 2) finish_catch_up(p);
 }
 
@@ -124,8 +133,10 @@ void Speaker::finish_catch_up(Peer& p) {
   for (auto& [oid, o] : groups_) {
     if (oid == g.id() || o->needs_full_dump() || o->catching_up() || !(o->policy() == g.policy())) continue;
     uint32_t own = 0;
-    if (has_routes)
-      o->for_each_advertised([&](DestId id) { own += table_.at(id).adv_from == p.id; });
+    if (has_routes) {
+      o->adj(TableId::kEvpn).for_each_advertised([&](DestId id) { own += evpn_.table.at(id).adv_from == p.id; });
+      o->adj(TableId::kUnicast).for_each_advertised([&](DestId id) { own += unicast_.table.at(id).adv_from == p.id; });
+    }
     p.own_in_group = own;
     o->members().push_back(p.id);
     p.group = oid;
@@ -137,13 +148,18 @@ void Speaker::finish_catch_up(Peer& p) {
   // is the peer's own count as advertised (to everyone but it).
   uint32_t own = 0;
   if (has_routes) {
-    table_.for_each([&](DestId id, const Dest& d) {
-      const Path* b = d.best_path();
-      if (b && b->peer == p.id && outbound(g, *b, /*count=*/false)) {
-        g.set_advertised(id, true);
-        ++own;
-      }
-    });
+    auto mark_own = [&](auto& r) {
+      AdjRibOut& adj = g.adj(std::decay_t<decltype(r)>::Traits::kTable);
+      r.table.for_each([&](DestId id, const auto& d) {
+        const auto* b = d.best_path();
+        if (b && b->peer == p.id && outbound(g, *b, /*count=*/false)) {
+          adj.set_advertised(id, true);
+          ++own;
+        }
+      });
+    };
+    mark_own(evpn_);
+    mark_own(unicast_);
   }
   p.own_in_group = own;
   g.end_catch_up();

@@ -1,12 +1,14 @@
 // Graceful restart (RFC 4724) of the speaker: End-of-RIB handling for both roles, and the
 // restarting speaker's selection deferral (§4.1).
 //
-// Receiving speaker (helper, §4.2): session_down() keeps a peer's routes as stale when its
-// capability listed l2vpn-evpn and the session ended without a NOTIFICATION (§4: sent or
-// received, it deletes them), for the peer's restart time, after deleting the routes still
-// stale from a previous loss (§4.2 consecutive restarts); session_up() keeps them until the
-// peer's End-of-RIB (bounded by stale_time) when the family has the F bit; on_end_of_rib()
-// sweeps what the peer did not re-advertise.
+// Receiving speaker (helper, §4.2), per family (l2vpn-evpn, ipv4-unicast, ipv6-unicast):
+// session_down() keeps a peer's routes of the families its capability listed as stale when the
+// session ended without a NOTIFICATION (§4: sent or received, it deletes them), for the peer's
+// restart time, after deleting the routes still stale from a previous loss (§4.2 consecutive
+// restarts); the routes of the families it did not list are deleted at once. session_up() keeps
+// the stale routes of each family with the F bit until that family's End-of-RIB (bounded by
+// stale_time) and deletes the others; on_end_of_rib() sweeps, per family, what the peer did not
+// re-advertise.
 //
 // Restarting speaker (§4.1): with preserve_forwarding every start is a restart (the R bit goes
 // out in the first OPEN to each peer). The helpers hold our routes as stale and sweep, at our
@@ -37,12 +39,17 @@ std::chrono::milliseconds secs(uint32_t s) { return std::chrono::milliseconds(ui
 
 void Speaker::on_end_of_rib(Peer& p, AfiSafi family, Output& out) {
   p.eor_missing.erase(std::remove(p.eor_missing.begin(), p.eor_missing.end(), family), p.eor_missing.end());
-  // Stale paths are EVPN paths: only the EVPN End-of-RIB ends their retention (RFC 4724 §4.2
-  // works per family).
-  if (family != kL2vpnEvpn || !p.gr_waiting_eor) return;
+  // RFC 4724 §4.2 works per family: this family's End-of-RIB ends the retention of this
+  // family's stale paths only.
+  auto it = std::find(p.stale_families.begin(), p.stale_families.end(), family);
+  if (!p.gr_waiting_eor || it == p.stale_families.end()) return;
+  p.stale_families.erase(it);
   // RFC 4724 §4.2: End-of-RIB from the restarted peer: what is still stale is gone.
-  spdlog::info("peer {}: End-of-RIB, sweeping {} stale routes", p.cfg.address.to_string(), p.stale_routes);
-  drop_peer_paths(p, true);
+  const uint32_t before = p.stale_routes;
+  drop_peer_paths(p, true, family);
+  spdlog::info("peer {}: End-of-RIB for {}, swept {} stale routes", p.cfg.address.to_string(), to_string(family),
+               before - p.stale_routes);
+  if (!p.stale_families.empty()) return;
   p.gr_waiting_eor = false;
   cancel(out, p.id, 0, TimerKind::kGracefulRestart);
 }
@@ -96,7 +103,7 @@ void Speaker::update_deferral(Output& out) {
                                      : std::string("End-of-RIB from every peer");
   spdlog::info("graceful restart: selection deferral over: {} after {} ms ({} synced, {} without GR or restarting); "
                "advertising {} routes",
-               why, ms, synced, excluded, loc_rib_count_);
+               why, ms, synced, excluded, evpn_.loc_rib_count + unicast_.loc_rib_count);
 }
 
 }  // namespace evpnd::bgp

@@ -4,7 +4,8 @@
 // Sending: update groups are per negotiated family set (GroupPolicy::families), and outbound()
 // is the one place that decides whether a group gets a best path at all; fill_group and the
 // catch-up pump both ask it, so a route of a family the session did not negotiate is never
-// encoded for it, announced or withdrawn.
+// encoded for it, announced or withdrawn. For unicast it also applies the export policy (RFC
+// 8212 §2 without one towards eBGP) and next-hop-self (policy.hpp, transform_outbound_unicast).
 //
 // Receiving: RFC 4760 §8 makes both speakers advertise a family before routes of it are
 // exchanged, but prescribes nothing for a peer that sends one anyway, and RFC 4760 §7's reset
@@ -23,14 +24,43 @@
 
 namespace evpnd::bgp {
 
-const AttrRef* Speaker::outbound(UpdateGroup& g, const Path& b, bool count) {
+template <typename N>
+const AttrRef* Speaker::outbound(UpdateGroup& g, const BasicPath<N>& b, bool count) {
   const GroupPolicy& pol = g.policy();
-  if (!pol.carries(kL2vpnEvpn)) return nullptr;  // EVPN is the only family the RIB holds
+  if (!pol.carries(RibTraits<N>::family(b.nlri))) return nullptr;
   const Peer& from = *peers_[b.peer];
   if (!may_advertise(from.role, pol.role)) return nullptr;
-  const AttrRef& out = g.out_attrs(b.info, from.role, from.facts.router_id, me_, attrs_);
+  const NlriKind kind = RibTraits<N>::kind(b.nlri);
+  if constexpr (std::is_same_v<N, IpPrefix>) {
+    // Export policy (issue 10): the group's prefix list; without one, RFC 8212 §2 sends an
+    // eBGP peer nothing (iBGP without a policy gets every route).
+    if (pol.export_filter ? !permits(*pol.export_filter, b.nlri) : pol.role == PeerRole::kEbgp) return nullptr;
+  }
+  const AttrRef& out = g.out_attrs(b.info, from.role, from.facts.router_id, me_, attrs_, kind);
+  if constexpr (std::is_same_v<N, IpPrefix>) {
+    if (!out) {
+      // next-hop-self (RFC 4271 §5.1.3) needs the session's local address of the prefix's
+      // family, and the I/O layer did not report one: the route cannot be sent correctly.
+      if (count) {
+        for (PeerId m : g.members()) {
+          if (m == b.peer) continue;
+          Peer& p = *peers_[m];
+          ++p.counters.no_next_hop;
+          if (auto held = p.no_next_hop_log.allow(now_))
+            spdlog::warn("peer {}: {} not advertised: next-hop-self needs a local {} address on this session and "
+                         "none is known{}",
+                         p.cfg.address.to_string(), b.nlri.to_string(), kind == NlriKind::kIpv6 ? "IPv6" : "IPv4",
+                         *held ? " (" + std::to_string(*held) + " more such routes since the last report)" : "");
+        }
+      }
+      return nullptr;
+    }
+  }
   size_t size = 0;
-  const AttrRef* fit = g.fitting(out, b.nlri, attrs_, &size);
+  size_t route_size;
+  if constexpr (std::is_same_v<N, IpPrefix>) route_size = UnicastPacker::prefix_size(b.nlri);
+  else route_size = wire::encoded_size(b.nlri);
+  const AttrRef* fit = g.fitting(out, kind, route_size, attrs_, &size);
   if (!fit && count) {
     // RFC 4271 §9.2 "MUST NOT advertise the route ... MAY choose to log an error locally"; the
     // caller withdraws it from members that had it (RFC 8654 §4, RFC 4271 §9.1.3).
@@ -41,7 +71,7 @@ const AttrRef* Speaker::outbound(UpdateGroup& g, const Path& b, bool count) {
       if (auto held = p.too_large_log.allow(now_)) {
         spdlog::warn("peer {}: route {} not advertised: its UPDATE would be {} octets, over the {} this session "
                      "allows (RFC 4271 §9.2, RFC 8654 §4){}",
-                     p.cfg.address.to_string(), wire::to_string(b.nlri), size,
+                     p.cfg.address.to_string(), RibTraits<N>::text(b.nlri), size,
                      pol.extended_message ? wire::kMaxExtendedMessageSize : wire::kMaxMessageSize,
                      *held ? " (" + std::to_string(*held) + " more such routes since the last report)" : "");
       }
@@ -49,6 +79,9 @@ const AttrRef* Speaker::outbound(UpdateGroup& g, const Path& b, bool count) {
   }
   return fit;
 }
+
+template const AttrRef* Speaker::outbound(UpdateGroup&, const Path&, bool);
+template const AttrRef* Speaker::outbound(UpdateGroup&, const UnicastPath&, bool);
 
 bool Speaker::drop_unnegotiated(Peer& p, wire::Update& u) {
   // End-of-RIB (RFC 4724 §2) of a family this session does not carry: nothing to count.

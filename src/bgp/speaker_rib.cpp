@@ -1,6 +1,9 @@
 // The RIB side of the speaker: UPDATE processing (RFC 7606 outcomes, loop checks), best-path
-// selection per changed Dest, graceful-restart stale handling, max-prefix, update groups and
-// the flush that turns changed Dests into packed UPDATEs.
+// selection per changed Dest, graceful-restart stale handling per family, max-prefix. One code
+// path for both tables (rib_family.hpp): EVPN routes and unicast prefixes are announced,
+// withdrawn and reselected by the same templates. Update groups and the flush that turns the
+// changed Dests into packed UPDATEs are in speaker_flush.cpp; the unicast fields of an UPDATE
+// are read in speaker_unicast.cpp.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -31,39 +34,44 @@ std::string nlri_list(const wire::Update& u) {
 }
 }  // namespace
 
-void Speaker::mark_changed(DestId d, uint32_t hash) {
-  if (d >= changed_flag_.size()) changed_flag_.resize(std::max<size_t>(table_.id_limit(), d + 1) * 2, 0);
-  if (!changed_flag_[d]) {
-    changed_flag_[d] = 1;
-    changed_.push_back(d);
-    changed_hash_.push_back(hash);
+template <typename N>
+void Speaker::mark_changed(Rib<N>& r, DestId d, uint32_t hash) {
+  if (d >= r.changed_flag.size()) r.changed_flag.resize(std::max<size_t>(r.table.id_limit(), d + 1) * 2, 0);
+  if (!r.changed_flag[d]) {
+    r.changed_flag[d] = 1;
+    r.changed.push_back(d);
+    r.changed_hash.push_back(hash);
   }
 }
 
-void Speaker::reselect(DestId id, PeerId old_best_peer, bool best_touched, uint32_t hash) {
-  Dest& d = table_.at(id);
+template <typename N>
+void Speaker::reselect(Rib<N>& r, DestId id, PeerId old_best_peer, bool best_touched, uint32_t hash) {
+  BasicDest<N>& d = r.table.at(id);
   if (d.paths.size() == 1) d.best = d.paths.front().live() ? 0 : -1;  // the common case: nothing to compare
   else d.best = static_cast<int16_t>(select_best(d, [this](PeerId p) -> const PeerFacts& { return peers_[p]->facts; }));
   const PeerId new_best = d.best >= 0 ? d.paths[size_t(d.best)].peer : kNoPeer;
-  if (old_best_peer == kNoPeer && new_best != kNoPeer) ++loc_rib_count_;
-  if (old_best_peer != kNoPeer && new_best == kNoPeer) --loc_rib_count_;
-  if (new_best != old_best_peer || best_touched) mark_changed(id, hash);
+  if (old_best_peer == kNoPeer && new_best != kNoPeer) ++r.loc_rib_count;
+  if (old_best_peer != kNoPeer && new_best == kNoPeer) --r.loc_rib_count;
+  if (new_best != old_best_peer || best_touched) mark_changed(r, id, hash);
 }
 
-void Speaker::prefetch_batch(const std::vector<wire::EvpnRoute>& routes) {
-  batch_hashes_.resize(routes.size());
+template <typename N>
+void Speaker::prefetch_batch(Rib<N>& r, const std::vector<N>& routes) {
+  r.batch_hashes.resize(routes.size());
   for (size_t i = 0; i < routes.size(); ++i) {
-    batch_hashes_[i] = RouteTable::hash_of(routes[i]);
-    table_.prefetch(batch_hashes_[i]);
+    r.batch_hashes[i] = BasicRouteTable<N>::hash_of(routes[i]);
+    r.table.prefetch(r.batch_hashes[i]);
   }
-  for (size_t i = 0; i < routes.size(); ++i) table_.prefetch_home_dest(batch_hashes_[i]);
+  for (size_t i = 0; i < routes.size(); ++i) r.table.prefetch_home_dest(r.batch_hashes[i]);
 }
 
-void Speaker::announce(PeerId peer, const wire::EvpnRoute& route, const AttrRef& info, uint32_t hash) {
-  const DestId id = table_.find_or_create(route, hash);
-  Dest& d = table_.at(id);
+template <typename N>
+void Speaker::announce(Rib<N>& r, PeerId peer, const N& route, const AttrRef& info, uint32_t hash) {
+  using P = BasicPath<N>;
+  const DestId id = r.table.find_or_create(route, hash);
+  BasicDest<N>& d = r.table.at(id);
   const PeerId old_best = d.best >= 0 ? d.paths[size_t(d.best)].peer : kNoPeer;
-  Path* slot = nullptr;
+  P* slot = nullptr;
   for (auto& p : d.paths)
     if (p.peer == peer && p.live()) slot = &p;
   bool fresh = false;
@@ -71,7 +79,7 @@ void Speaker::announce(PeerId peer, const wire::EvpnRoute& route, const AttrRef&
     if (d.paths.size() == 1 && !d.paths.front().live()) {
       slot = &d.paths.front();  // reuse the tombstone
     } else {
-      d.paths.push_back(Path{});
+      d.paths.push_back(P{});
       slot = &d.paths.back();
     }
     fresh = true;
@@ -88,14 +96,16 @@ void Speaker::announce(PeerId peer, const wire::EvpnRoute& route, const AttrRef&
   slot->peer = peer;
   slot->flags = 0;
   if (same) return;  // an identical re-announcement changes nothing (RFC 4271 §9.1.4)
-  reselect(id, old_best, old_best == peer, hash);
+  reselect(r, id, old_best, old_best == peer, hash);
 }
 
-bool Speaker::withdraw(PeerId peer, const wire::EvpnRoute& route, uint32_t hash) {
-  const DestId id = table_.find(route, hash);
+template <typename N>
+bool Speaker::withdraw(Rib<N>& r, PeerId peer, const N& route, uint32_t hash) {
+  using P = BasicPath<N>;
+  const DestId id = r.table.find(route, hash);
   if (id == kNoDest) return false;
-  Dest& d = table_.at(id);
-  auto it = std::find_if(d.paths.begin(), d.paths.end(), [peer](const Path& p) { return p.peer == peer && p.live(); });
+  BasicDest<N>& d = r.table.at(id);
+  auto it = std::find_if(d.paths.begin(), d.paths.end(), [peer](const P& p) { return p.peer == peer && p.live(); });
   if (it == d.paths.end()) return false;
   const PeerId old_best = d.best >= 0 ? d.paths[size_t(d.best)].peer : kNoPeer;
   Peer& p = *peers_[peer];
@@ -108,7 +118,7 @@ bool Speaker::withdraw(PeerId peer, const wire::EvpnRoute& route, uint32_t hash)
     d.paths.erase(it);
   }
   d.best = -1;
-  reselect(id, old_best, old_best == peer, hash);
+  reselect(r, id, old_best, old_best == peer, hash);
   return true;
 }
 
@@ -128,35 +138,41 @@ void Speaker::process_update(Peer& p, wire::Update& u, Output& out) {
     spdlog::warn("peer {}: UPDATE treated as withdraw (RFC 7606): {}; NLRI: {}", p.cfg.address.to_string(),
                  u.errors.empty() ? std::string("?") : u.errors.front().reason, nlri_list(u));
   }
+  // The attributes are checked once for every family of the UPDATE (RFC 4271 §9.1.2: loop
+  // detection applies to the path, whatever NLRI it carries).
+  const bool reaches = !u.nlri.empty() || (u.mp_reach && (!u.mp_reach->evpn.empty() || !u.mp_reach->prefixes.empty()));
+  if (reaches && !as_withdraw) {
+    if (!p.neg.four_octet_as) fold_as4(p, u.attrs);
+    normalize_inbound(u.attrs, p.role);
+    const InboundVerdict v = check_inbound(u.attrs, p.role, p.neg.peer_as, me_);
+    if (v != InboundVerdict::kAccept) {
+      // RFC 4456 §8 / RFC 4271 §9.1.2: ignore the routes; drop what we had from this peer.
+      ++p.counters.loop_rejected;
+      spdlog::debug("peer {}: routes denied: {}; NLRI: {}", p.cfg.address.to_string(), to_string(v), nlri_list(u));
+      as_withdraw = true;
+    }
+  }
   if (u.mp_reach && u.mp_reach->afi_safi == kL2vpnEvpn && !u.mp_reach->evpn.empty()) {
     AttrRef info;
     if (!as_withdraw) {
-      if (!p.neg.four_octet_as) fold_as4(p, u.attrs);
-      normalize_inbound(u.attrs, p.role);
-      const InboundVerdict v = check_inbound(u.attrs, p.role, p.neg.peer_as, me_);
-      if (v != InboundVerdict::kAccept) {
-        // RFC 4456 §8 / RFC 4271 §9.1.2: ignore the route; drop what we had from this peer.
-        ++p.counters.loop_rejected;
-        spdlog::debug("peer {}: {} routes denied: {}", p.cfg.address.to_string(), u.mp_reach->evpn.size(), to_string(v));
-        as_withdraw = true;
-      } else {
-        info = attrs_.intern(PathInfo{std::move(u.attrs), u.mp_reach->next_hop, 0});
-      }
+      const bool unicast_too = !u.nlri.empty();  // the IPv4 NLRI field needs the attributes too
+      info = attrs_.intern(PathInfo{unicast_too ? u.attrs : std::move(u.attrs), u.mp_reach->next_hop, 0});
     }
     const auto& routes = u.mp_reach->evpn;
-    prefetch_batch(routes);
+    prefetch_batch(evpn_, routes);
     for (size_t i = 0; i < routes.size(); ++i) {
       // RFC 7606 §5.4: routes of unknown EVPN types are not installed.
       if (std::holds_alternative<wire::UnknownEvpnRoute>(routes[i])) continue;
-      if (as_withdraw) withdraw(p.id, routes[i], batch_hashes_[i]);
-      else announce(p.id, routes[i], info, batch_hashes_[i]);
+      if (as_withdraw) withdraw(evpn_, p.id, routes[i], evpn_.batch_hashes[i]);
+      else announce(evpn_, p.id, routes[i], info, evpn_.batch_hashes[i]);
     }
   }
   if (u.mp_unreach && u.mp_unreach->afi_safi == kL2vpnEvpn) {
     const auto& routes = u.mp_unreach->evpn;
-    prefetch_batch(routes);
-    for (size_t i = 0; i < routes.size(); ++i) withdraw(p.id, routes[i], batch_hashes_[i]);
+    prefetch_batch(evpn_, routes);
+    for (size_t i = 0; i < routes.size(); ++i) withdraw(evpn_, p.id, routes[i], evpn_.batch_hashes[i]);
   }
+  process_unicast(p, u, as_withdraw ? nullptr : &u.attrs, as_withdraw);
   check_max_prefix(p, out);
 }
 
@@ -201,35 +217,57 @@ void Speaker::check_max_prefix(Peer& p, Output& out) {
 void Speaker::process_route_refresh(Peer& p, const wire::RouteRefresh& rr, Output& out) {
   ++p.counters.route_refresh_in;
   // RFC 2918 §4: a ROUTE-REFRESH for a family not negotiated on the session is ignored.
-  if (rr.afi_safi != kL2vpnEvpn || !p.neg.has_family(rr.afi_safi) || rr.subtype != 0 || !p.group) return;
+  if (!p.neg.has_family(rr.afi_safi) || rr.subtype != 0 || !p.group) return;
+  if (rr.afi_safi != kL2vpnEvpn && rr.afi_safi != kIpv4Unicast && rr.afi_safi != kIpv6Unicast) return;
   if (deferring_) return;  // the whole table goes out when the deferral ends (RFC 4724 §4.1)
-  // RFC 2918 §4: resend the Adj-RIB-Out for the family to this peer only. Flushing first
-  // makes the group's Adj-RIB-Out match the Loc-RIB (and may merge groups). The resend goes
-  // through catch-up mode, so it is paced by the peer's output queue like any backlog: a peer
-  // that keeps asking while not reading cannot make us queue one table copy per request.
+  // RFC 2918 §4: resend the Adj-RIB-Out of that family (only) to this peer only. Flushing
+  // first makes the group's Adj-RIB-Out match the Loc-RIB (and may merge groups). The resend
+  // goes through catch-up mode, so it is paced by the peer's output queue like any backlog: a
+  // peer that keeps asking while not reading cannot make us queue one table copy per request.
   flush(out);
   if (!p.group) return;
   if (!groups_.at(p.group)->catching_up()) start_catch_up(p);
-  groups_.at(p.group)->mark_all_advertised_dirty();
+  UpdateGroup& g = *groups_.at(p.group);
+  if (rr.afi_safi == kL2vpnEvpn) {
+    g.adj(TableId::kEvpn).mark_all_advertised_dirty();
+    return;
+  }
+  AdjRibOut& a = g.adj(TableId::kUnicast);
+  a.for_each_advertised([&](DestId id) {
+    if (RibTraits<IpPrefix>::family(unicast_.table.at(id).nlri()) == rr.afi_safi) a.mark_dirty(id);
+  });
 }
 
-void Speaker::mark_stale(Peer& p) {
-  table_.for_each_mut([&](DestId id, Dest& d) {
+namespace {
+bool listed(const std::vector<AfiSafi>& v, AfiSafi f) { return std::find(v.begin(), v.end(), f) != v.end(); }
+}  // namespace
+
+template <typename N>
+void Speaker::mark_table_stale(Rib<N>& r, Peer& p, const std::vector<AfiSafi>& families) {
+  r.table.for_each_mut([&](DestId id, BasicDest<N>& d) {
     for (auto& path : d.paths) {
       if (path.peer != p.id || !path.live() || (path.flags & path_flag::kStale)) continue;
+      if (!listed(families, RibTraits<N>::family(path.nlri))) continue;
       path.flags |= path_flag::kStale;
       --p.prefixes_received;
       ++p.stale_routes;
       const PeerId old = d.best >= 0 ? d.paths[size_t(d.best)].peer : kNoPeer;
-      reselect(id, old, false, RouteTable::hash_of(d.nlri()));
+      reselect(r, id, old, false, BasicRouteTable<N>::hash_of(d.nlri()));
     }
   });
+}
+
+void Speaker::mark_stale(Peer& p, const std::vector<AfiSafi>& families) {
+  if (listed(families, kL2vpnEvpn)) mark_table_stale(evpn_, p, families);
+  if (listed(families, kIpv4Unicast) || listed(families, kIpv6Unicast)) mark_table_stale(unicast_, p, families);
   spdlog::info("peer {}: graceful restart, keeping {} routes as stale", p.cfg.address.to_string(), p.stale_routes);
 }
 
-void Speaker::drop_peer_paths(Peer& p, bool only_stale) {
+template <typename N>
+void Speaker::drop_table_paths(Rib<N>& r, Peer& p, bool only_stale, std::optional<AfiSafi> family) {
   std::vector<DestId> hits;
-  table_.for_each([&](DestId id, const Dest& d) {
+  r.table.for_each([&](DestId id, const BasicDest<N>& d) {
+    if (family && RibTraits<N>::family(d.nlri()) != *family) return;
     for (const auto& path : d.paths)
       if (path.peer == p.id && path.live() && (!only_stale || (path.flags & path_flag::kStale))) {
         hits.push_back(id);
@@ -237,204 +275,31 @@ void Speaker::drop_peer_paths(Peer& p, bool only_stale) {
       }
   });
   for (DestId id : hits) {
-    Dest& d = table_.at(id);
-    const wire::EvpnRoute nlri = d.nlri();
-    withdraw(p.id, nlri);
+    const N nlri = r.table.at(id).nlri();
+    withdraw(r, p.id, nlri);
   }
+}
+
+void Speaker::drop_peer_paths(Peer& p, bool only_stale, std::optional<AfiSafi> family) {
+  if (!family || *family == kL2vpnEvpn) drop_table_paths(evpn_, p, only_stale, family);
+  if (!family || *family != kL2vpnEvpn) drop_table_paths(unicast_, p, only_stale, family);
 }
 
 void Speaker::originate(const wire::EvpnRoute& route, PathInfo info) {
-  announce(kLocalPeer, route, attrs_.intern(std::move(info)));
+  announce(evpn_, kLocalPeer, route, attrs_.intern(std::move(info)));
 }
 
-bool Speaker::withdraw_local(const wire::EvpnRoute& route) { return withdraw(kLocalPeer, route); }
+bool Speaker::withdraw_local(const wire::EvpnRoute& route) { return withdraw(evpn_, kLocalPeer, route); }
 
-void Speaker::join_group(Peer& p) {
-  GroupPolicy pol{p.role, p.neg.four_octet_as, p.neg.extended_message, p.neg.families};
-  std::sort(pol.families.begin(), pol.families.end());
-  auto g = std::make_unique<UpdateGroup>(next_group_++, pol);
-  g->members().push_back(p.id);
-  p.group = g->id();
-  groups_.emplace(g->id(), std::move(g));
+void Speaker::originate(const IpPrefix& prefix, PathInfo info) {
+  info.attrs.next_hop.reset();  // the next hop lives in PathInfo::next_hop (policy.hpp)
+  announce(unicast_, kLocalPeer, prefix, attrs_.intern(std::move(info)));
 }
 
-void Speaker::leave_group(Peer& p) {
-  auto it = groups_.find(p.group);
-  p.group = 0;
-  if (it == groups_.end()) return;
-  p.own_in_group = 0;  // counted against that group's Adj-RIB-Out only
-  auto& m = it->second->members();
-  m.erase(std::remove(m.begin(), m.end(), p.id), m.end());
-  if (!m.empty()) return;
-  std::unique_ptr<UpdateGroup> gone = std::move(it->second);
-  groups_.erase(it);
-  if (!gone->catching_up()) return;
-  // A peer that fell behind may have been the last holder of withdrawn routes (tombstones kept
-  // for its withdrawal): with it gone nobody needs them. Pending changes are left to the flush.
-  gone->for_each_advertised([&](DestId id) {
-    if (table_.at(id).has_live() || (id < changed_flag_.size() && changed_flag_[id])) return;
-    for (const auto& [oid, o] : groups_)
-      if (o->advertised(id)) return;
-    table_.erase(id);
-  });
-}
+bool Speaker::withdraw_local(const IpPrefix& prefix) { return withdraw(unicast_, kLocalPeer, prefix); }
 
-const UpdateGroup* Speaker::group(GroupId g) const {
-  auto it = groups_.find(g);
-  return it == groups_.end() ? nullptr : it->second.get();
-}
-
-size_t Speaker::prefixes_sent(const Peer& p) const {
-  const UpdateGroup* g = group(p.group);
-  return g ? g->advertised_count() - p.own_in_group : 0;
-}
-
-void Speaker::send_chunks(const std::vector<Chunk>& chunks, const std::vector<PeerId>& to, size_t updates,
-                          Output& out) {
-  for (PeerId id : to) {
-    Peer& p = *peers_[id];
-    if (!p.established()) continue;
-    Connection* conn = p.conn(p.session);
-    for (const auto& c : chunks) queue_bytes(out, *conn, c);
-    p.counters.updates_out += updates;
-    p.counters.messages_out += updates;
-  }
-}
-
-PeerId Speaker::member_of(PeerId p, GroupId g) const {
-  return p < peers_.size() && peers_[p] && peers_[p]->group == g ? p : kNoPeer;
-}
-
-// Decides, for every Dest in scope, whether the group advertises it (and with which
-// attributes) or must withdraw it, and to which members (RFC 4456 §6: never to the member the
-// path came from). Per member m, "had" = bit && m != adv_from and "has" = advertise && m !=
-// source of the new best; the lanes send an announcement to every member that has it and a
-// withdrawal to every member that had it and no longer has it:
-//   * announce from X: all but X; if X had the old path (from another peer), X gets a withdrawal
-//   * withdraw of a path from X: all but X (X never had it)
-void Speaker::fill_group(UpdateGroup& g, FanoutPacker& fp, bool full) {
-  using To = FanoutPacker::To;
-  const GroupId gid = g.id();
-  // RFC 4760 §8: a group without l2vpn-evpn never advertises anything (its bitmap stays empty).
-  if (!g.policy().carries(kL2vpnEvpn)) return;
-  auto visit = [&](DestId id, const Dest& d) {
-    const Path* b = d.best_path();
-    const bool had = g.advertised(id);
-    const PeerId xo = had ? member_of(d.adv_from, gid) : kNoPeer;
-    const AttrRef* out_attrs = b ? outbound(g, *b) : nullptr;
-    if (out_attrs) {
-      const PeerId xn = member_of(b->peer, gid);
-      if (UpdatePacker* pk = fp.lane(To::kAllBut, xn)) pk->announce(*out_attrs, b->nlri);
-      if (had && xn != kNoPeer && xn != xo)
-        if (UpdatePacker* pk = fp.lane(To::kOnly, xn)) pk->withdraw(d.nlri());
-      g.set_advertised(id, true);
-      if (xo != xn) {
-        if (xo != kNoPeer) --peers_[xo]->own_in_group;
-        if (xn != kNoPeer) ++peers_[xn]->own_in_group;
-      }
-    } else if (had) {
-      if (UpdatePacker* pk = fp.lane(To::kAllBut, xo)) pk->withdraw(d.nlri());
-      g.set_advertised(id, false);
-      if (xo != kNoPeer) --peers_[xo]->own_in_group;
-    }
-  };
-  if (full) {
-    table_.for_each(visit);
-  } else {
-    // The changed Dests were last touched when their UPDATE was processed and have left the
-    // nearer caches since when the batch is large: load them a few entries ahead.
-    constexpr size_t kAhead = 6;
-    const size_t n = changed_.size();
-    for (size_t i = 0; i < n && i < kAhead; ++i) table_.prefetch_dest(changed_[i]);
-    for (size_t i = 0; i < n; ++i) {
-      if (i + kAhead < n) table_.prefetch_dest(changed_[i + kAhead]);
-      visit(changed_[i], table_.at(changed_[i]));
-    }
-  }
-}
-
-void Speaker::flush(Output& out) {
-  // RFC 4724 §4.1: while we defer, nothing goes out; when it ends, every group's full dump
-  // (with End-of-RIB) follows below.
-  update_deferral(out);
-  if (!deferring_ && (!changed_.empty() || std::any_of(groups_.begin(), groups_.end(), [](const auto& kv) { return kv.second->needs_full_dump(); }))) {
-    // A member whose output queue is full gets nothing more encoded: it leaves its group
-    // before this flush (its Adj-RIB-Out is still the group's) and catches up on its own.
-    if (!changed_.empty()) split_slow_members();
-    std::vector<GroupId> dumped;
-    for (auto& [gid, g] : groups_) {
-      if (g->catching_up()) {
-        // Remember what changed (one bit per Dest, however often it changes); the pump
-        // sends the latest state when the member's queue has room.
-        for (DestId id : changed_) g->mark_dirty(id);
-        continue;
-      }
-      const bool full = g->needs_full_dump();
-      if (!full && changed_.empty()) continue;
-      const Peer& first = *peers_[g->members().front()];
-      FanoutPacker fp(first.neg.encode_context(), g->policy().extended_message, g->members());
-      fill_group(*g, fp, full);
-      // Every member gets each route in at most one lane, so the lanes' order does not matter.
-      for (auto& lane : fp.lanes()) {
-        if (!lane.packer) continue;
-        const auto chunks = lane.packer->finish();
-        send_chunks(chunks, lane.recipients, lane.packer->updates_encoded(), out);
-      }
-      if (full) {
-        // RFC 4724 §2: End-of-RIB after the whole table, to every member.
-        UpdatePacker eor(first.neg.encode_context(), g->policy().extended_message);
-        for (AfiSafi f : first.neg.families) eor.end_of_rib(f);
-        const auto chunks = eor.finish();
-        send_chunks(chunks, g->members(), eor.updates_encoded(), out);
-        g->set_full_dump_done();
-        dumped.push_back(gid);
-      }
-      g->trim_cache();
-    }
-    // A freshly synced group now holds the same Adj-RIB-Out as an older one with the same
-    // policy: merge its members there (update groups, encode once for all).
-    for (GroupId gid : dumped) {
-      UpdateGroup& g = *groups_.at(gid);
-      for (auto& [oid, o] : groups_) {
-        if (oid == gid || o->needs_full_dump() || o->catching_up() || !(o->policy() == g.policy())) continue;
-        for (PeerId m : g.members()) {
-          o->members().push_back(m);
-          peers_[m]->group = oid;
-        }
-        groups_.erase(gid);
-        break;
-      }
-    }
-  }
-  if (listener_) {
-    for (DestId id : changed_) {
-      const Dest& d = table_.at(id);
-      const Path* b = d.best_path();
-      listener_->on_best_path_changed(d.nlri(), b, b ? peers_[b->peer]->role : PeerRole::kLocal);
-    }
-  }
-  group_scratch_.clear();
-  for (const auto& kv : groups_) group_scratch_.push_back(kv.second.get());
-  // Withdrawn Dests are erased in the same pass that just loaded them (a separate pass found
-  // them evicted again), with the index slots prefetched a few entries ahead: far enough to
-  // hide the miss, near enough that the line is still cached when its turn comes.
-  constexpr size_t kAhead = 8;
-  for (size_t i = 0; i < changed_.size() && i < kAhead; ++i) table_.prefetch(changed_hash_[i]);
-  for (size_t i = 0; i < changed_.size(); ++i) {
-    if (i + kAhead < changed_.size()) table_.prefetch(changed_hash_[i + kAhead]);
-    const DestId id = changed_[i];
-    changed_flag_[id] = 0;
-    Dest& d = table_.at(id);
-    d.adv_from = d.best >= 0 ? d.paths[size_t(d.best)].peer : kNoPeer;  // what every group now has
-    if (!d.has_live()) {
-      bool still = false;
-      for (const UpdateGroup* g : group_scratch_) still |= g->advertised(id);
-      if (!still) table_.erase(id, changed_hash_[i]);
-    }
-  }
-  changed_.clear();
-  changed_hash_.clear();
-  if (!deferring_) pump_all_catch_up(out);
-}
+template void Speaker::announce(Rib<IpPrefix>&, PeerId, const IpPrefix&, const AttrRef&, uint32_t);
+template bool Speaker::withdraw(Rib<IpPrefix>&, PeerId, const IpPrefix&, uint32_t);
+template void Speaker::prefetch_batch(Rib<IpPrefix>&, const std::vector<IpPrefix>&);
 
 }  // namespace evpnd::bgp

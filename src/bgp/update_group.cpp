@@ -47,7 +47,7 @@ void pack_nlri(const std::vector<const wire::EvpnRoute*>& routes, size_t limit, 
 }
 }  // namespace
 
-void UpdateGroup::set_advertised(DestId d, bool on) {
+void AdjRibOut::set_advertised(DestId d, bool on) {
   if (d / 64 >= bits_.size()) {
     if (!on) return;
     bits_.resize(d / 64 + 1 + bits_.size() / 2);
@@ -60,20 +60,18 @@ void UpdateGroup::set_advertised(DestId d, bool on) {
 }
 
 void UpdateGroup::begin_catch_up(const UpdateGroup& from) {
-  bits_ = from.bits_;
-  advertised_count_ = from.advertised_count_;
+  adj_ = from.adj_;
+  for (auto& a : adj_) a.clear_dirty();
   needs_full_dump_ = false;
   catching_up_ = true;
 }
 
 void UpdateGroup::end_catch_up() {
   catching_up_ = false;
-  dirty_ = {};
-  dirty_count_ = 0;
-  dirty_cursor_ = 0;
+  for (auto& a : adj_) a.clear_dirty();
 }
 
-void UpdateGroup::mark_dirty(DestId d) {
+void AdjRibOut::mark_dirty(DestId d) {
   if (d / 64 >= dirty_.size()) dirty_.resize(d / 64 + 1 + dirty_.size() / 2);
   uint64_t& w = dirty_[d / 64];
   const uint64_t m = uint64_t{1} << (d % 64);
@@ -83,17 +81,19 @@ void UpdateGroup::mark_dirty(DestId d) {
   }
 }
 
-void UpdateGroup::mark_all_advertised_dirty() {
-  for_each_advertised([this](DestId d) { mark_dirty(d); });
-}
-
 const AttrRef& UpdateGroup::out_attrs(const AttrRef& in, PeerRole from, const IpAddress& from_router_id,
-                                      const SpeakerIdentity& me, AttrTable& table) {
-  const CacheKey key{in.get(), from, from_router_id.v4_host_order()};
+                                      const SpeakerIdentity& me, AttrTable& table, NlriKind kind) {
+  const CacheKey key{in.get(), from, from_router_id.v4_host_order(), kind};
   if (last_out_ && key == last_key_) return *last_out_;
   auto it = cache_.find(key);
   if (it == cache_.end()) {
-    AttrRef out = table.intern(transform_outbound(*in, from, from_router_id, policy_.role, me));
+    AttrRef out;
+    if (kind == NlriKind::kEvpn) {
+      out = table.intern(transform_outbound(*in, from, from_router_id, policy_.role, me));
+    } else if (auto u = transform_outbound_unicast(*in, from, from_router_id, policy_.role, me, policy_.local_address,
+                                                   kind == NlriKind::kIpv6 ? IpFamily::kV6 : IpFamily::kV4)) {
+      out = table.intern(std::move(*u));
+    }
     it = cache_.emplace(key, std::make_pair(in, std::move(out))).first;
   }
   last_key_ = key;
@@ -109,19 +109,23 @@ void UpdateGroup::trim_cache() {
   if (fits_.size() > kCacheLimit) {
     fits_.clear();
     last_fit_ = nullptr;
-    last_fit_key_ = nullptr;
+    last_fit_key_ = FitKey{nullptr, NlriKind::kEvpn};
   }
 }
 
 namespace {
 // The size of an UPDATE announcing EVPN routes with `p`, without the routes, as this group's
 // members are sent it (the packer's template: attributes and the MP_REACH_NLRI header).
-size_t update_size_without_nlri(const PathInfo& p, const GroupPolicy& pol) {
+size_t update_size_without_nlri(const PathInfo& p, const GroupPolicy& pol, NlriKind kind) {
   wire::Update u;
   u.attrs = p.attrs;
-  u.mp_reach = wire::MpReach{};
-  u.mp_reach->afi_safi = kL2vpnEvpn;
-  u.mp_reach->next_hop = p.next_hop;
+  if (kind == NlriKind::kIpv4) {
+    u.attrs.next_hop = p.next_hop;  // RFC 4271 §4.3: IPv4 unicast in the UPDATE's own fields
+  } else {
+    u.mp_reach = wire::MpReach{};
+    u.mp_reach->afi_safi = kind == NlriKind::kEvpn ? kL2vpnEvpn : kIpv6Unicast;
+    u.mp_reach->next_hop = p.next_hop;
+  }
   wire::EncodeContext ctx;
   ctx.four_octet_as = pol.four_octet_as;
   ctx.extended_message = pol.extended_message;
@@ -129,17 +133,17 @@ size_t update_size_without_nlri(const PathInfo& p, const GroupPolicy& pol) {
 }
 }  // namespace
 
-const AttrRef* UpdateGroup::fitting(const AttrRef& out, const wire::EvpnRoute& nlri, AttrTable& table,
+const AttrRef* UpdateGroup::fitting(const AttrRef& out, NlriKind kind, size_t route, AttrTable& table,
                                     size_t* too_large) {
   const size_t limit = policy_.extended_message ? wire::kMaxExtendedMessageSize : wire::kMaxMessageSize;
-  if (!last_fit_ || last_fit_key_ != out.get()) {
-    auto it = fits_.find(out.get());
-    if (it == fits_.end()) it = fits_.emplace(out.get(), Fit{out, update_size_without_nlri(*out, policy_)}).first;
-    last_fit_key_ = out.get();
+  const FitKey key{out.get(), kind};
+  if (!last_fit_ || !(last_fit_key_ == key)) {
+    auto it = fits_.find(key);
+    if (it == fits_.end()) it = fits_.emplace(key, Fit{out, update_size_without_nlri(*out, policy_, kind)}).first;
+    last_fit_key_ = key;
     last_fit_ = &it->second;
   }
   Fit& f = *last_fit_;
-  const size_t route = wire::encoded_size(nlri);
   if (f.fixed + route <= limit) return &f.out;
   if (!f.reduced_tried) {
     f.reduced_tried = true;
@@ -150,7 +154,7 @@ const AttrRef* UpdateGroup::fitting(const AttrRef& out, const wire::EvpnRoute& n
       r.attrs.aggregator.reset();
       r.attrs.as4_aggregator.reset();
       f.reduced = table.intern(std::move(r));
-      f.reduced_fixed = update_size_without_nlri(*f.reduced, policy_);
+      f.reduced_fixed = update_size_without_nlri(*f.reduced, policy_, kind);
     }
   }
   if (f.reduced && f.reduced_fixed + route <= limit) return &f.reduced;
@@ -314,27 +318,6 @@ void UpdatePacker::emit_announcements(const AttrRef& attrs, const std::vector<co
     size += n;
   }
   if (!u.mp_reach->evpn.empty()) append(u);
-}
-
-UpdatePacker* FanoutPacker::lane(To to, PeerId peer) {
-  if (last_ < lanes_.size() && lanes_[last_].to == to && lanes_[last_].peer == peer) return lanes_[last_].packer.get();
-  for (size_t i = 0; i < lanes_.size(); ++i) {
-    if (lanes_[i].to == to && lanes_[i].peer == peer) {
-      last_ = i;
-      return lanes_[i].packer.get();
-    }
-  }
-  Lane l{to, peer, {}, nullptr};
-  if (to == To::kOnly) {
-    l.recipients.push_back(peer);
-  } else {
-    for (PeerId m : members_)
-      if (m != peer) l.recipients.push_back(m);
-  }
-  if (!l.recipients.empty()) l.packer = std::make_unique<UpdatePacker>(ctx_, extended_message_);
-  lanes_.push_back(std::move(l));
-  last_ = lanes_.size() - 1;
-  return lanes_.back().packer.get();
 }
 
 std::vector<Chunk> UpdatePacker::finish() {

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -22,6 +23,7 @@ class RawRr : public ::testing::Test {
     bool closed = false;
     bool too_long = false;  // a message it could not accept arrived (RFC 4271 §6.1 Bad Message Length)
     std::vector<wire::Message> got;
+    std::vector<Bytes> bytes;  // each message of `got` as sent
   };
 
   void SetUp() override {
@@ -37,21 +39,33 @@ class RawRr : public ::testing::Test {
     Output o;
     rr_->add_peer(pc, o);
   }
-  // Connects `addr` and completes OPEN/KEEPALIVE with an OPEN listing `families`.
-  void establish(const char* addr, std::vector<AfiSafi> families = {kL2vpnEvpn}, bool extended = true) {
+  // A peer with its own configuration (eBGP, filters, max-prefix...); passive as add()'s.
+  void add(PeerConfig pc) {
+    pc.passive = true;
+    Output o;
+    rr_->add_peer(pc, o);
+  }
+  // Connects `addr` and completes OPEN/KEEPALIVE with an OPEN listing `families`, from AS `asn`;
+  // `local` is the reflector's address on the connection (what the I/O layer reports), `tweak`
+  // edits the OPEN before it is sent (graceful-restart capability, ...).
+  void establish(const char* addr, std::vector<AfiSafi> families = {kL2vpnEvpn}, bool extended = true,
+                 Asn asn = 65000, std::optional<IpAddress> local = std::nullopt,
+                 const std::function<void(wire::Open&)>& tweak = {}) {
     RawPeer& r = peers_[addr];
     r = RawPeer{};
     r.conn = kInboundConnBase + (++conns_);
     r.extended = extended;
     Output o;
-    ASSERT_TRUE(rr_->on_accepted(r.conn, ip(addr), o));
+    ASSERT_TRUE(rr_->on_accepted(r.conn, ip(addr), o, local));
     collect(o);
     LocalSettings l;
-    l.asn = 65000;
-    l.router_id = ip(addr);
+    l.asn = asn;
+    l.router_id = ip(addr).is_v4() ? ip(addr) : ip("10.99.0.1");
     l.families = std::move(families);
     l.extended_message = extended;
-    send(addr, build_open(l));
+    wire::Open open = build_open(l);
+    if (tweak) tweak(open);
+    send(addr, open);
     send(addr, wire::Keepalive{});
     ASSERT_TRUE(established(*rr_, addr));
   }
@@ -84,6 +98,7 @@ class RawRr : public ::testing::Test {
             auto m = wire::decode_message(rest.first(*len), ctx);
             ASSERT_TRUE(m) << m.error().reason;
             r.got.push_back(std::move(*m));
+            r.bytes.emplace_back(rest.begin(), rest.begin() + *len);
             pos += *len;
           }
         }
@@ -124,6 +139,26 @@ class RawRr : public ::testing::Test {
     u.mp_reach->next_hop = ip(nh);
     u.mp_reach->evpn = std::move(routes);
     return u;
+  }
+  // Unicast prefixes announced to `addr` (with the next hop they were sent with) and withdrawn
+  // from it, in order, both families.
+  std::vector<std::pair<IpPrefix, IpAddress>> unicast_announced(const char* addr) {
+    std::vector<std::pair<IpPrefix, IpAddress>> out;
+    for (const auto* u : updates(addr)) {
+      for (const auto& p : u->nlri) out.emplace_back(p, u->attrs.next_hop.value_or(IpAddress{}));
+      if (u->mp_reach && u->mp_reach->afi_safi != kL2vpnEvpn)
+        for (const auto& p : u->mp_reach->prefixes) out.emplace_back(p, u->mp_reach->next_hop);
+    }
+    return out;
+  }
+  std::vector<IpPrefix> unicast_withdrawn(const char* addr) {
+    std::vector<IpPrefix> out;
+    for (const auto* u : updates(addr)) {
+      out.insert(out.end(), u->withdrawn.begin(), u->withdrawn.end());
+      if (u->mp_unreach && u->mp_unreach->afi_safi != kL2vpnEvpn)
+        out.insert(out.end(), u->mp_unreach->prefixes.begin(), u->mp_unreach->prefixes.end());
+    }
+    return out;
   }
   static wire::Update evpn_withdrawal(std::vector<wire::EvpnRoute> routes) {
     wire::Update u;
