@@ -279,9 +279,13 @@ void Speaker::run_actions(Peer& p, Connection& c, const std::vector<FsmAction>& 
       case A::kSendNotification: {
         wire::Notification n{a.code, a.subcode, a.data};
         if (a.code == kCease && a.subcode == 1 && p.cfg.max_prefixes) {
-          // RFC 4486 §4: AFI, SAFI and the upper bound.
+          // RFC 4486 §4: AFI, SAFI and the upper bound. The limit counts every family of the
+          // session; the one named is l2vpn-evpn when negotiated, else the first one.
           const uint32_t m = *p.cfg.max_prefixes;
-          n.data = {0, 25, 70, uint8_t(m >> 24), uint8_t(m >> 16), uint8_t(m >> 8), uint8_t(m)};
+          const AfiSafi f = p.neg.has_family(kL2vpnEvpn) || p.neg.families.empty() ? kL2vpnEvpn : p.neg.families.front();
+          const auto afi = static_cast<uint16_t>(f.afi);
+          n.data = {uint8_t(afi >> 8), uint8_t(afi), static_cast<uint8_t>(f.safi),
+                    uint8_t(m >> 24), uint8_t(m >> 16), uint8_t(m >> 8), uint8_t(m)};
         }
         send(out, p, c, n);
         if (p.session == c.id) p.session_notified = true;

@@ -225,6 +225,12 @@ TEST_F(Unicast, MaxPrefixCountsUnicast_SessionDown) {
   EXPECT_FALSE(established(*rr_, kA));
   EXPECT_TRUE(state(kA).max_prefix_tripped);
   EXPECT_EQ(rr_->unicast_loc_rib_size(), 0u);  // deleted with the session (NOTIFICATION sent)
+  const wire::Notification* n = nullptr;
+  for (const auto& m : raw(kA).got)
+    if (auto* x = std::get_if<wire::Notification>(&m)) n = x;
+  ASSERT_TRUE(n);
+  // RFC 4486 §4: Cease/1 with the AFI/SAFI (IPv4 unicast here) and the limit.
+  EXPECT_EQ(to_hex(n->data), to_hex(Bytes{0, 1, 1, 0, 0, 0, 2}));
 }
 
 TEST_F(Unicast, Originate_LocalRouteWithoutNextHopGetsSessionAddress) {
