@@ -47,8 +47,8 @@ void Speaker::on_end_of_rib(Peer& p, AfiSafi family, Output& out) {
   // RFC 4724 §4.2: End-of-RIB from the restarted peer: what is still stale is gone.
   const uint32_t before = p.stale_routes;
   drop_peer_paths(p, true, family);
-  spdlog::info("peer {}: End-of-RIB for {}, swept {} stale routes", p.cfg.address.to_string(), to_string(family),
-               before - p.stale_routes);
+  spdlog::info("peer {}: End-of-RIB, sweeping {} stale routes of {}", p.cfg.address.to_string(),
+               before - p.stale_routes, to_string(family));
   if (!p.stale_families.empty()) return;
   p.gr_waiting_eor = false;
   cancel(out, p.id, 0, TimerKind::kGracefulRestart);
