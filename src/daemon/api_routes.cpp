@@ -10,6 +10,8 @@
 #include "daemon/metrics_view.hpp"
 #include "daemon/paged_view.hpp"
 #include "daemon/route_json.hpp"
+#include "daemon/unicast_api.hpp"
+#include "daemon/unicast_views.hpp"
 #include "wire/json_view.hpp"
 
 namespace evpnd::daemon {
@@ -161,6 +163,13 @@ api::ApiResponse local_routes(Daemon& d, const api::ApiRequest& req, bool add) {
   auto fx = d.dispatch(engine::ev::WithdrawRoutes{std::move(rs)});
   return api::ApiResponse{200, json{{"withdrawn", i - fx.routes_not_found}, {"not_found", fx.routes_not_found}}};
 }
+// The peer's unicast prefixes in the table per family (the global table is small: the underlay's
+// loopbacks; one walk per neighbour shown).
+UnicastCounts unicast_accepted(const bgp::Speaker& s, const bgp::Peer& p) {
+  const auto m = accepted_by_peer(s.unicast_table());
+  auto it = m.find(p.id);
+  return it == m.end() ? UnicastCounts{} : it->second;
+}
 }  // namespace
 
 json neighbor_json(const bgp::Speaker& s, const bgp::Peer& p, bgp::TimePoint now) {
@@ -208,6 +217,8 @@ json neighbor_json(const bgp::Speaker& s, const bgp::Peer& p, bgp::TimePoint now
         {"stale_routes", p.stale_routes}}},
       {"prefixes_received", p.prefixes_received},
       {"prefixes_sent", s.prefixes_sent(p)},
+      {"prefixes_accepted", unicast_accepted(s, p).to_json()},
+      {"policy_rejected", c.policy_rejected},
       {"max_prefixes", p.cfg.max_prefixes ? json(*p.cfg.max_prefixes) : json(nullptr)},
       {"max_prefixes_restart", p.cfg.max_prefix_restart},
       {"max_prefix_tripped", p.max_prefix_tripped},
@@ -248,6 +259,7 @@ api::ApiResponse handle_api(Daemon& d, const api::ApiRequest& req) {
   const std::string& path = req.path;
   static const std::string kNeighbors = "/v1/bgp/neighbors";
   if (auto r = handle_evpn_api(d, req)) return std::move(*r);
+  if (auto r = handle_unicast_api(d, req)) return std::move(*r);  // issue 10: VRF instances, unicast tables
   if (req.method == "GET") {
     if (path == "/metrics") {
       api::ApiResponse r{200, nullptr};

@@ -6,6 +6,10 @@
 #include "api/metrics.hpp"
 
 namespace evpnd::daemon {
+namespace {
+constexpr const char* kPolicyRejectedHelp =
+    "Unicast prefixes refused by the import policy (a prefix list, or RFC 8212 without one)";
+}  // namespace
 
 std::string metrics_text(const Daemon& d, const api::ApiServerStats* api) {
   api::MetricsWriter w;
@@ -51,7 +55,12 @@ std::string metrics_text(const Daemon& d, const api::ApiServerStats* api) {
               "(RFC 4271 section 9.2, RFC 8654 section 4)",
               double(c.routes_too_large), l);
     w.gauge("evpnd_bgp_output_queued_bytes", "Bytes waiting to be sent to the peer", double(s.output_queued(*p)), l);
+    // vrf="": the global instance (the VRF instances' peers below carry their VRF).
+    w.counter("evpnd_bgp_policy_rejected_total", kPolicyRejectedHelp, double(c.policy_rejected),
+              {{"vrf", ""}, {"peer", p->cfg.address.to_string()}});
   }
+  for (const std::string& vrf : d.engine().bgp_vrfs())
+    if (const bgp::Speaker* vs = d.engine().speaker(vrf)) write_vrf_bgp_metrics(w, vrf, *vs, vs->unicast_table());
 
   const RefusalLog& refused = d.peer_io().refusals();
   for (size_t r = 0; r < engine::kRefuseReasons; ++r) {
@@ -160,11 +169,6 @@ std::string metrics_text(const Daemon& d, const api::ApiServerStats* api) {
   }
   return w.render();
 }
-
-namespace {
-constexpr const char* kPolicyRejectedHelp =
-    "Unicast prefixes refused by the import policy (a prefix list, or RFC 8212 without one)";
-}  // namespace
 
 void write_vrf_bgp_metrics(api::MetricsWriter& w, const std::string& vrf, const bgp::Speaker& s,
                            const bgp::UnicastTable& t) {

@@ -123,6 +123,7 @@ json vrf_neighbor_json(const bgp::Speaker& s, const bgp::Peer& p, const UnicastC
           {"stale_routes", p.stale_routes},
           {"policy_rejected", p.counters.policy_rejected},
           {"unnegotiated_nlri", p.counters.unnegotiated_nlri},
+          {"no_next_hop", p.counters.no_next_hop},
           {"messages_in", p.counters.messages_in},
           {"messages_out", p.counters.messages_out},
           {"last_error", p.last_error}};
@@ -137,16 +138,6 @@ json vrf_neighbors_json(const std::string& vrf, const bgp::Speaker& s, const bgp
   }
   return {{"vrf", vrf}, {"asn", s.config().asn}, {"router_id", s.config().router_id.to_string()},
           {"neighbors", std::move(a)}};
-}
-
-void append_vrf_bgp_routes(json& routes, const bgp::Speaker& s, const bgp::UnicastTable& t) {
-  t.for_each([&](bgp::DestId, const bgp::UnicastDest& d) {
-    const bgp::UnicastPath* b = d.best_path();
-    if (!b || b->peer == bgp::kLocalPeer) return;
-    const json p = unicast_path_json(s, *b, true);
-    routes.push_back({{"prefix", p["prefix"]}, {"type", "bgp"}, {"peer", p["peer"]},
-                      {"nexthops", json::array({{{"next_hop", p["next_hop"]}}})}});
-  });
 }
 
 bgp::DestId exact_dest(const bgp::UnicastTable& t, const IpPrefix& p) {

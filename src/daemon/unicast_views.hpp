@@ -9,7 +9,8 @@
 //   neighbour  {"address","remote_as","local_as","description","state","uptime_seconds","dynamic",
 //               "listen_range","families","negotiated_families","prefixes_received",
 //               "prefixes_accepted":{"ipv4-unicast":n,"ipv6-unicast":m},"prefixes_sent",
-//               "stale_routes","policy_rejected","unnegotiated_nlri","last_error"}
+//               "stale_routes","policy_rejected","unnegotiated_nlri","no_next_hop","messages_in",
+//               "messages_out","last_error"}
 //   path       {"prefix","family","peer","next_hop","best","stale","attributes":ATTRS}
 //
 // NOTE performance: the counts (accepted prefixes per peer, Loc-RIB per family) walk the unicast
@@ -55,11 +56,6 @@ nlohmann::json vrf_neighbor_json(const bgp::Speaker& s, const bgp::Peer& p, cons
 // {"vrf","asn","router_id","neighbors":[neighbour...]}
 nlohmann::json vrf_neighbors_json(const std::string& vrf, const bgp::Speaker& s, const bgp::UnicastTable& t,
                                   bgp::TimePoint now);
-
-// GET /v1/vrfs/NAME/routes: the VRF instance's best paths learnt from its BGP peers, appended to
-// `routes` as {"prefix","type":"bgp","peer","nexthops":[{"next_hop"}]} (the Loc-RIB side; local
-// paths are the VRF's EVPN routes exported to the CEs, listed already as what they are).
-void append_vrf_bgp_routes(nlohmann::json& routes, const bgp::Speaker& s, const bgp::UnicastTable& t);
 
 // The Dest holding `p` exactly, or with an address and no length the longest prefix of the
 // table containing it (FRR's `show bgp ipv4 A.B.C.D`); kNoDest when none.

@@ -123,6 +123,11 @@ std::string render_bgp_neighbors(const json& body) {
           << field(c, "output_blocked") << " time(s)\n";
     out << "  Prefixes received " << field(n, "prefixes_received") << ", sent " << field(n, "prefixes_sent")
         << ", maximum " << (field(n, "max_prefixes") == "-" ? "none" : field(n, "max_prefixes")) << "\n";
+    // Unicast (issue 10): what the import policy let in per family, and what it refused.
+    const json& acc = n.value("prefixes_accepted", json::object());
+    if (acc.value("ipv4-unicast", 0) > 0 || acc.value("ipv6-unicast", 0) > 0 || n.value("policy_rejected", 0) > 0)
+      out << "  Unicast prefixes accepted: ipv4 " << field(acc, "ipv4-unicast") << ", ipv6 " << field(acc, "ipv6-unicast")
+          << "; refused by the import policy: " << field(n, "policy_rejected") << "\n";
     if (n.value("max_prefix_tripped", false)) {
       out << "  Stopped: maximum prefixes exceeded; ";
       if (n.contains("max_prefix_restart_in_seconds"))

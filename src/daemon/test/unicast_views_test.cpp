@@ -260,18 +260,69 @@ TEST_F(UnicastViews, Metrics_StatePrefixesRejectedPerVrfPeer) {
   has("evpnd_vrf_bgp_routes{vrf=\"tenant1\",family=\"ipv6-unicast\"} 1");
 }
 
-TEST_F(UnicastViews, VrfRoutes_BestPathsFromPeersWithTheirPeer) {
-  add("127.0.0.2", {kIpv4Unicast});
-  add("127.0.0.3", {kIpv4Unicast});
-  path("10.244.1.0/26", id("127.0.0.2"), "127.0.0.2", false);
-  path("10.244.1.0/26", id("127.0.0.3"), "127.0.0.3", true);  // the best one is listed
-  path("10.9.0.0/16", id("127.0.0.2"), "127.0.0.2", false);  // no best path: not installed
-  path("192.168.100.0/24", bgp::kLocalPeer, "10.0.0.254", true);  // exported EVPN route: not "bgp"
-  json routes = json::array({{{"prefix", "10.99.0.0/24"}, {"type", "prefix"}}});
-  append_vrf_bgp_routes(routes, *rr_, table_);
-  ASSERT_EQ(routes.size(), 2u);
-  EXPECT_EQ(routes[1], json::parse(R"({"prefix":"10.244.1.0/26","type":"bgp","peer":"127.0.0.3",
-                                        "nexthops":[{"next_hop":"127.0.0.3"}]})"));
+// End to end through the speaker's public API: a CE's UPDATEs (eBGP, an import prefix list) and a
+// local route, read back from Speaker::unicast_table() by every view.
+TEST_F(UnicastViews, RealUpdates_AcceptedRejectedListedAndWithdrawn) {
+  bgp::PeerConfig ce = peer("127.0.0.9", 64512);
+  ce.families = {kIpv4Unicast, kIpv6Unicast};
+  ce.import_filter = PrefixList{{{pfx("10.244.0.0/16"), std::nullopt, uint8_t(26), true},
+                                 {pfx("2001:db8::/32"), std::nullopt, uint8_t(64), true}}};
+  add(ce);
+  establish("127.0.0.9", {kIpv4Unicast, kIpv6Unicast}, true, 64512);
+  wire::Update u;
+  u.attrs.origin = wire::Origin::kIgp;
+  u.attrs.as_path = wire::AsPath{{wire::AsPathSegment::Type::kSequence, {64512}}};
+  u.attrs.med = 5;
+  u.attrs.next_hop = ip("127.0.0.9");
+  u.nlri = {pfx("10.244.1.0/26"), pfx("10.244.1.0/27"), pfx("192.0.2.0/24")};  // the last two refused
+  send("127.0.0.9", u);
+  wire::Update u6;
+  u6.attrs.origin = wire::Origin::kIgp;
+  u6.attrs.as_path = u.attrs.as_path;
+  u6.mp_reach = wire::MpReach{};
+  u6.mp_reach->afi_safi = kIpv6Unicast;
+  u6.mp_reach->next_hop = ip("2001:db8:ff::9");
+  u6.mp_reach->prefixes = {pfx("2001:db8:1::/48")};
+  send("127.0.0.9", u6);
+  bgp::Output o;
+  rr_->originate(pfx("10.99.0.0/24"), bgp::PathInfo{ibgp_attrs(), IpAddress{}, 0});  // e.g. an exported type-5
+  rr_->flush(o);
+  const bgp::UnicastTable& t = rr_->unicast_table();
+
+  const json n = vrf_neighbors_json("tenant1", *rr_, t, now_)["neighbors"][0];
+  EXPECT_EQ(n["state"], "Established");
+  EXPECT_EQ(n["role"], "ebgp");
+  EXPECT_EQ(n["prefixes_accepted"], json::parse(R"({"ipv4-unicast":1,"ipv6-unicast":1})"));
+  EXPECT_EQ(n["policy_rejected"], 2);
+  EXPECT_EQ(vrf_summary_json("tenant1", *rr_, t)["unicast_routes"], json::parse(R"({"ipv4-unicast":2,"ipv6-unicast":1})"));
+
+  auto fetch = [&](std::map<std::string, std::string> q) {
+    api::ApiRequest r;
+    r.query = std::move(q);
+    return drain(unicast_routes_reply(r, [&] { return UnicastSource{rr_.get(), &rr_->unicast_table()}; }));
+  };
+  const json pod = fetch({{"prefix", "10.244.1.7"}});
+  ASSERT_EQ(pod["count"], 1);
+  EXPECT_EQ(pod["routes"][0]["prefix"], "10.244.1.0/26");
+  EXPECT_EQ(pod["routes"][0]["peer"], "127.0.0.9");
+  EXPECT_EQ(pod["routes"][0]["next_hop"], "127.0.0.9");
+  EXPECT_EQ(pod["routes"][0]["best"], true);
+  EXPECT_EQ(pod["routes"][0]["attributes"]["med"], 5);
+  EXPECT_EQ(pod["routes"][0]["attributes"]["as_path"], json::parse("[64512]"));
+  const json v6 = fetch({{"family", "ipv6"}});
+  ASSERT_EQ(v6["count"], 1);
+  EXPECT_EQ(v6["routes"][0]["next_hop"], "2001:db8:ff::9");
+  const json local = fetch({{"prefix", "10.99.0.0/24"}});
+  ASSERT_EQ(local["count"], 1);
+  EXPECT_EQ(local["routes"][0]["peer"], "local");
+  EXPECT_TRUE(local["routes"][0]["next_hop"].is_null());
+  EXPECT_EQ(fetch({{"prefix", "10.244.1.0/27"}})["count"], 0);  // refused: not in the table
+
+  wire::Update w;
+  w.withdrawn = {pfx("10.244.1.0/26")};
+  send("127.0.0.9", w);
+  EXPECT_EQ(fetch({{"family", "ipv4"}})["count"], 1);  // the local one
+  EXPECT_EQ(vrf_neighbors_json("tenant1", *rr_, t, now_)["neighbors"][0]["prefixes_accepted"]["ipv4-unicast"], 0);
 }
 
 TEST_F(UnicastViews, Walker_SourceGone_Invalidated) {

@@ -91,6 +91,17 @@ TEST(UnicastShowViews, VrfRoutes_BgpRoutesWithTheirPeer) {
             "\n2 routes\n");
 }
 
+TEST(UnicastShowViews, GlobalNeighbor_UnicastLineOnlyWhenThereIsSomething) {
+  json n = {{"address", "10.0.0.2"}, {"state", "Established"}, {"prefixes_received", 3},
+            {"prefixes_accepted", {{"ipv4-unicast", 2}, {"ipv6-unicast", 0}}}, {"policy_rejected", 1}};
+  const std::string text = render_bgp_neighbors({{"neighbors", {n}}});
+  EXPECT_NE(text.find("  Unicast prefixes accepted: ipv4 2, ipv6 0; refused by the import policy: 1\n"), std::string::npos)
+      << text;
+  n["prefixes_accepted"] = {{"ipv4-unicast", 0}, {"ipv6-unicast", 0}};
+  n["policy_rejected"] = 0;
+  EXPECT_EQ(render_bgp_neighbors({{"neighbors", {n}}}).find("Unicast"), std::string::npos);  // an EVPN-only peer
+}
+
 TEST(UnicastShowViews, MissingFields_DashNotCrash) {
   EXPECT_NE(render_bgp_vrfs(json::parse(R"({"vrfs":[{}]})")).find("-"), std::string::npos);
   EXPECT_NE(render_bgp_vrf_summary(json::parse(R"({"neighbors":[{}]})")).find("Total number of neighbors 1"),
