@@ -51,7 +51,7 @@ struct NeighborConfig {
   // then gets and gives no unicast route); an empty list denies all.
   std::optional<PrefixList> import_prefixes;
   std::optional<PrefixList> export_prefixes;
-  std::optional<uint8_t> ebgp_multihop;     // `ebgp-multihop: N` (TTL); unset = 1 for eBGP
+  std::optional<uint8_t> ebgp_multihop;     // `ebgp-multihop: N` (TTL); unset = system default (64)
   bool operator==(const NeighborConfig&) const = default;
 };
 

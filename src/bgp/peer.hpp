@@ -60,8 +60,11 @@ struct PeerConfig {
   // every implementation it interoperates with; docs/CONFORMANCE.md).
   std::optional<PrefixList> import_filter;
   std::optional<PrefixList> export_filter;
-  // eBGP multihop: the TTL of outbound packets (nullopt = 1 for eBGP on a directly connected
-  // peer as RFC 4271 implies; 255 for iBGP); ignored with ttl_security_hops (GTSM sets 255).
+  // eBGP multihop: the TTL of outbound packets, set on the socket by the I/O layer (PeerIo).
+  // nullopt = the system default (64) for eBGP and iBGP alike — not FRR's TTL 1 for eBGP:
+  // evpnd never limited eBGP to directly connected peers, and eBGP-between-loopbacks fabrics
+  // configured without ebgp-multihop must keep working. Ignored with ttl_security_hops (GTSM
+  // sends 255).
   std::optional<uint8_t> ebgp_multihop;
   // Created from a listen range when the peer connected (Speaker::set_listen_ranges); removed
   // when its session ends and no stale routes of it are kept.

@@ -1,6 +1,6 @@
-// The BGP speaker as pure logic: peers and their FSMs, the RIB (Adj-RIB-In as per-peer paths
-// in the route table, Loc-RIB as each Dest's best path), route reflection, update groups
-// (Adj-RIB-Out), graceful-restart helper mode, max-prefix and RFC 7606 handling.
+// The BGP speaker as pure logic: peers and their FSMs, the RIB (per-peer paths in an EVPN and a unicast table,
+// one templated code path, rib_family.hpp; Loc-RIB = each Dest's best), route reflection, update groups
+// (Adj-RIB-Out), unicast prefix lists + next-hop-self, graceful-restart helper, max-prefix, RFC 7606.
 //
 // Inputs are method calls (connection events, received bytes, timer expiries, local routes);
 // outputs are appended to an Output: ordered connection operations (connect, send, close) and

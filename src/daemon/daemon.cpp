@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <utility>
 
 namespace evpnd::daemon {
 namespace {
@@ -64,6 +65,9 @@ bgp::PeerConfig peer_config(const api::NeighborConfig& n) {
   p.graceful_restart = n.graceful_restart;
   p.nlri_error_withdraw = n.nlri_error_withdraw;
   p.send_hold_time = n.send_hold_time;
+  p.import_filter = n.import_prefixes;
+  p.export_filter = n.export_prefixes;
+  p.ebgp_multihop = n.ebgp_multihop;
   return p;
 }
 
@@ -72,10 +76,10 @@ Daemon::Daemon(asio::io_context& io, api::Config cfg)
       cfg_(std::move(cfg)),
       engine_(nullptr),
       io_peers_(io, PeerIo::Callbacks{
-                        [this](ConnId c) { dispatch(engine::ev::Connected{c}); },
+                        [this](ConnId c, std::optional<IpAddress> local) { dispatch(engine::ev::Connected{c, local}); },
                         [this](ConnId c, std::string why) { dispatch(engine::ev::ConnectFailed{c, std::move(why)}); },
-                        [this](ConnId c, IpAddress remote) {
-                          const auto fx = dispatch(engine::ev::Accepted{c, remote});
+                        [this](ConnId c, IpAddress remote, std::string vrf, std::optional<IpAddress> local) {
+                          const auto fx = dispatch(engine::ev::Accepted{c, remote, std::move(vrf), local});
                           if (fx.refused) io_peers_.refusals().refused(remote, *fx.refused, now());
                         },
                         [this](ConnId c, ByteView b) { dispatch(engine::ev::Data{c, b}); },
@@ -94,7 +98,7 @@ Daemon::~Daemon() {
 
 void Daemon::install_security() {
   std::map<IpAddress, PeerSecurity> sec;
-  for (const auto& n : cfg_.neighbors) sec[n.address] = PeerSecurity{n.md5_password, n.ttl_security_hops};
+  for (const auto& n : cfg_.neighbors) sec[n.address] = PeerSecurity{n.md5_password, n.ttl_security_hops, n.ebgp_multihop};
   io_peers_.set_security(std::move(sec));
 }
 
@@ -162,6 +166,7 @@ void Daemon::start() {
   install_security();
   start_listener();
   for (const auto& n : cfg_.neighbors) dispatch(engine::ev::AddPeer{peer_config(n)});
+  start_vrf_bgp();  // after the data plane: the VRFs' namespaces exist now
 }
 
 void Daemon::stop() {
@@ -173,10 +178,13 @@ void Daemon::stop() {
     // helpers flush our routes, RFC 8538 §2); helpers keep our routes as stale while the
     // kernel goes on forwarding. Peers without graceful restart still get the Cease.
     spdlog::info("stopping: graceful restart, closing sessions without NOTIFICATION");
-    std::vector<IpAddress> cease;
-    for (const bgp::Peer* p : engine_->speaker().peers())
-      if (!(p->established() && p->neg.graceful_restart)) cease.push_back(p->cfg.address);
-    for (const auto& a : cease) dispatch(engine::ev::RemovePeer{a, kCeaseAdminShutdown});
+    std::vector<std::pair<std::string, IpAddress>> cease;
+    std::vector<std::string> instances = engine_->bgp_vrfs();
+    instances.insert(instances.begin(), "");
+    for (const auto& vrf : instances)
+      for (const bgp::Peer* p : engine_->speaker(vrf)->peers())
+        if (!(p->established() && p->neg.graceful_restart)) cease.emplace_back(vrf, p->cfg.address);
+    for (const auto& [vrf, a] : cease) dispatch(engine::ev::RemovePeer{a, kCeaseAdminShutdown, vrf});
   } else {
     spdlog::info("stopping: sending Cease to every peer");
     dispatch(engine::ev::Shutdown{});
@@ -208,7 +216,11 @@ engine::Effects Daemon::dispatch(decltype(engine::Event::body) body) {
 void Daemon::apply(engine::Effects& fx) {
   for (const auto& op : fx.io) {
     std::visit(Overloaded{
-                   [&](const bgp::ConnectRequest& r) { io_peers_.connect(r); },
+                   [&](const bgp::ConnectRequest& r) {
+                     // The instance's VRF (ConnId >> 32, SpeakerConfig::instance): the socket goes there.
+                     const auto vrf = engine_->instance_vrf(static_cast<uint16_t>(r.conn >> 32));
+                     io_peers_.connect(r, vrf.value_or(""));
+                   },
                    [&](const bgp::SendRequest& r) { io_peers_.send(r.conn, r.data); },
                    [&](const bgp::CloseRequest& r) { io_peers_.close(r.conn, r.abort); },
                },
@@ -258,6 +270,7 @@ tl::expected<nlohmann::json, std::string> Daemon::reload() {
   try {
     auto next = api::parse_config_file(cfg_.source_file);
     if (!next) return refuse(next.error().to_string());
+    if (auto err = check_vrf_bgp(*next); !err.empty()) return refuse(err);
     const api::ConfigDiff diff = api::diff_config(cfg_, *next);
     nlohmann::json restart = keep_restart_sections(diff, *next);
     std::unique_ptr<engine::Engine> new_engine;
@@ -282,9 +295,18 @@ nlohmann::json Daemon::keep_restart_sections(const api::ConfigDiff& diff, api::C
     next.l2vnis = cfg_.l2vnis;
   }
   if (!diff.vrfs_added.empty() || !diff.vrfs_removed.empty() || !diff.vrfs_changed.empty()) {
+    // The VRFs' EVPN part waits for a restart; their BGP part (vrf_bgp_changed) applies now.
     restart.push_back("vrfs");
-    next.vrfs = cfg_.vrfs;
+    std::vector<api::VrfConfig> kept = cfg_.vrfs;
+    for (auto& v : kept)
+      for (const auto& n : next.vrfs)
+        if (n.name == v.name) {
+          v.neighbors = n.neighbors, v.listen_ranges = n.listen_ranges, v.asn = n.asn;
+          v.advertise_unicast = n.advertise_unicast, v.gateway_ip = n.gateway_ip, v.export_evpn = n.export_evpn;
+        }
+    next.vrfs = std::move(kept);
   }
+  // (A VRF's redistribution switches are applied live: reload_vrf_bgp, ev::VrfRedistribution.)
   if (diff.vtep_changed) {
     restart.push_back("vtep");
     next.dataplane = cfg_.dataplane;
@@ -374,7 +396,7 @@ nlohmann::json Daemon::commit_reload(const api::ConfigDiff& diff, api::Config ne
     spdlog::set_level(spdlog::level::from_str(next.log_level));
     applied["log_level"] = next.log_level;
   }
-  cfg_ = std::move(next);
+  const api::Config before = std::exchange(cfg_, std::move(next));
   install_security();
   if (new_engine) {
     // Router id, AS or cluster id changed: every session restarts under the new identity
@@ -395,6 +417,14 @@ nlohmann::json Daemon::commit_reload(const api::ConfigDiff& diff, api::Config ne
       check_convergence();
     }
     for (const auto& n : cfg_.neighbors) dispatch(engine::ev::AddPeer{peer_config(n)});
+    for (const auto& v : cfg_.vrfs) {
+      if (!vrf_has_bgp(v)) {
+        io_peers_.remove_vrf(v.name);
+        continue;
+      }
+      if (auto ok = open_vrf_bgp(v); !ok) spdlog::error("configuration reload: vrf {}: {}", v.name, ok.error());
+    }
+    if (!cfg_.advertise.empty()) dispatch(engine::ev::AdvertiseUnicast{cfg_.advertise, true});
     return applied;
   }
   for (const auto& a : diff.neighbors_removed) dispatch(engine::ev::RemovePeer{a, kCeaseDeconfigured});
@@ -405,6 +435,11 @@ nlohmann::json Daemon::commit_reload(const api::ConfigDiff& diff, api::Config ne
   };
   for (const auto& a : diff.neighbors_changed) add(a);
   for (const auto& a : diff.neighbors_added) add(a);
+  if (!diff.vrf_bgp_changed.empty()) applied["vrf_bgp"] = reload_vrf_bgp(diff, before);
+  if (diff.advertise_changed) {
+    reload_advertise(before);
+    applied["advertise_changed"] = true;
+  }
   return applied;
 }
 

@@ -39,6 +39,13 @@ bgp::SpeakerConfig speaker_config(const api::Config& c);
 // Where the BGP listener of `c` goes; nullopt when `listen.port` is 0 (no listener).
 std::optional<ListenEndpoint> listen_endpoint(const api::Config& c);
 bgp::PeerConfig peer_config(const api::NeighborConfig& n);
+// BGP inside VRFs (daemon_vrf.cpp, issue 10).
+bool vrf_has_bgp(const api::VrfConfig& v);
+engine::ev::ConfigureVrfBgp vrf_bgp_event(const api::VrfConfig& v);
+SecurityTable vrf_security(const api::VrfConfig& v);
+VrfSocketSpec vrf_socket_spec(const api::Config& c, const api::VrfConfig& v, const std::string& own_netns);
+// Why `c`'s VRF BGP cannot work here ("" = it can): a route reflector has no VRFs.
+std::string check_vrf_bgp(const api::Config& c);
 // The engine for a configuration: with an EvpnService when it has a vtep section, VNIs or VRFs.
 std::unique_ptr<engine::Engine> make_engine(const api::Config& c, const std::string& own_netns);
 // Name of the network namespace this process runs in (a /run/netns entry), "" when unnamed.
@@ -89,6 +96,12 @@ class Daemon {
   void check_convergence();
   void arm_timer(const bgp::TimerRequest& t);
   void install_security();
+  // BGP inside VRFs (daemon_vrf.cpp).
+  void start_vrf_bgp();
+  tl::expected<void, std::string> open_vrf_bgp(const api::VrfConfig& v);
+  void close_vrf_bgp(const std::string& vrf);
+  nlohmann::json reload_vrf_bgp(const api::ConfigDiff& diff, const api::Config& before);
+  void reload_advertise(const api::Config& before);
   void start_listener();
   // Binds `want` before closing the running listener; on failure the running one stays.
   tl::expected<void, std::string> switch_listener(const std::optional<ListenEndpoint>& want);

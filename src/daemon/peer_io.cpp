@@ -4,6 +4,7 @@
 #include <netinet/ip.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <spdlog/spdlog.h>
 
@@ -62,7 +63,7 @@ struct PeerIo::Conn {
   bool dead = false;
 };
 
-std::string set_tcp_md5(int fd, const IpAddress& peer, const std::string& password) {
+std::string set_tcp_md5(int fd, const IpAddress& peer, const std::string& password, int prefix_len) {
   struct tcp_md5sig sig {};
   if (password.size() > TCP_MD5SIG_MAXKEYLEN) return "MD5 password longer than 80 bytes";
   // An AF_INET6 socket (a dual-stack listener) only takes sockaddr_in6 keys: an IPv4 peer is
@@ -87,6 +88,15 @@ std::string set_tcp_md5(int fd, const IpAddress& peer, const std::string& passwo
   }
   sig.tcpm_keylen = static_cast<uint16_t>(password.size());
   std::memcpy(sig.tcpm_key, password.data(), password.size());
+  const int full = peer.is_v4() ? 32 : 128;
+  if (prefix_len >= 0 && prefix_len < full) {
+    // A key for every address of a listen range (Linux 4.13+); an IPv4 range on a dual-stack
+    // socket is a ::ffff:a.b.c.d/(96 + len) key.
+    sig.tcpm_flags = TCP_MD5SIG_FLAG_PREFIX;
+    sig.tcpm_prefixlen = static_cast<uint8_t>(peer.is_v4() && v6_socket ? 96 + prefix_len : prefix_len);
+    if (setsockopt(fd, IPPROTO_TCP, TCP_MD5SIG_EXT, &sig, sizeof sig) != 0) return std::strerror(errno);
+    return "";
+  }
   if (setsockopt(fd, IPPROTO_TCP, TCP_MD5SIG, &sig, sizeof sig) != 0) return std::strerror(errno);
   return "";
 }
@@ -115,6 +125,29 @@ std::string set_gtsm(int fd, bool v6, uint8_t hops) {
 #endif
   }
   return "";
+}
+
+std::string set_ttl(int fd, bool v6, uint8_t ttl) {
+  // ebgp-multihop N: what we send may cross N hops (RFC 4271 leaves the TTL to the
+  // implementation; FRR's `neighbor X ebgp-multihop N` sets the same socket option).
+  const int t = ttl;
+  if (setsockopt(fd, IPPROTO_IP, IP_TTL, &t, sizeof t) != 0) return std::strerror(errno);
+  if (v6 && setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &t, sizeof t) != 0) return std::strerror(errno);
+  return "";
+}
+
+std::optional<IpAddress> local_address(const asio::ip::tcp::socket& s) {
+  asio::error_code ec;
+  const auto ep = s.local_endpoint(ec);
+  if (ec) return std::nullopt;
+  return from_asio(ep.address());
+}
+
+const PeerSecurity* SecurityTable::find(const IpAddress& a) const {
+  if (auto it = peers.find(a); it != peers.end()) return &it->second;
+  for (const auto& [range, sec] : ranges)
+    if (range.contains(a)) return &sec;
+  return nullptr;
 }
 
 PeerIo::PeerIo(asio::io_context& io, Callbacks cb) : io_(io), cb_(std::move(cb)) {}
@@ -167,29 +200,57 @@ void PeerIo::stop_listening() {
 }
 
 void PeerIo::set_security(std::map<IpAddress, PeerSecurity> sec) {
-  security_ = std::move(sec);
+  security_[""].peers = std::move(sec);
   apply_md5_to_listeners();
 }
 
+void PeerIo::set_security(const std::string& vrf, SecurityTable sec) {
+  security_[vrf] = std::move(sec);
+  if (vrf.empty()) apply_md5_to_listeners();
+  else if (auto it = vrf_listeners_.find(vrf); it != vrf_listeners_.end()) apply_security(*it->second, security_[vrf]);
+}
+
+static const PeerSecurity* find_security(const std::map<std::string, SecurityTable>& all, const std::string& vrf,
+                                  const IpAddress& a) {
+  auto it = all.find(vrf);
+  return it == all.end() ? nullptr : it->second.find(a);
+}
+
+const SecurityTable& PeerIo::security(const std::string& vrf) const {
+  static const SecurityTable kNone;
+  auto it = security_.find(vrf);
+  return it == security_.end() ? kNone : it->second;
+}
+
 void PeerIo::apply_md5_to_listeners() {
+  for (auto& l : listeners_) apply_security(*l, security(""));
+}
+
+void PeerIo::apply_security(asio::ip::tcp::acceptor& l, const SecurityTable& sec) {
   // RFC 5082 §3: the SYN-ACK a GTSM peer gets for its connect comes from the listening socket,
   // so it must leave with TTL 255 too (the peer's minimum TTL drops it otherwise).
-  const bool gtsm = std::any_of(security_.begin(), security_.end(), [](const auto& s) { return s.second.ttl_security_hops.has_value(); });
-  for (auto& l : listeners_) {
-    if (gtsm) {
-      const int ttl = 255;
-      // A dual-stack (IPv6) listener answers IPv4 SYNs too: set both the hop limit and the TTL.
-      const bool v6 = l->local_endpoint().address().is_v6();
-      if (v6 && setsockopt(l->native_handle(), IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl, sizeof ttl) != 0)
-        spdlog::error("GTSM: hop limit 255 on the listener: {}", std::strerror(errno));
-      if (setsockopt(l->native_handle(), IPPROTO_IP, IP_TTL, &ttl, sizeof ttl) != 0)
-        spdlog::error("GTSM: TTL 255 on the listener: {}", std::strerror(errno));
-    }
-    for (const auto& [addr, s] : security_) {
-      if (!s.md5_password) continue;
-      if (auto err = set_tcp_md5(l->native_handle(), addr, *s.md5_password); !err.empty())
-        spdlog::error("TCP MD5 key for {} on listener: {}", addr.to_string(), err);
-    }
+  auto gtsm_of = [](const PeerSecurity& s) { return s.ttl_security_hops.has_value(); };
+  const bool gtsm = std::any_of(sec.peers.begin(), sec.peers.end(), [&](const auto& s) { return gtsm_of(s.second); }) ||
+                    std::any_of(sec.ranges.begin(), sec.ranges.end(), [&](const auto& s) { return gtsm_of(s.second); });
+  asio::error_code ec;
+  const bool v6 = l.local_endpoint(ec).address().is_v6();
+  if (gtsm) {
+    const int ttl = 255;
+    // A dual-stack (IPv6) listener answers IPv4 SYNs too: set both the hop limit and the TTL.
+    if (v6 && setsockopt(l.native_handle(), IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl, sizeof ttl) != 0)
+      spdlog::error("GTSM: hop limit 255 on the listener: {}", std::strerror(errno));
+    if (setsockopt(l.native_handle(), IPPROTO_IP, IP_TTL, &ttl, sizeof ttl) != 0)
+      spdlog::error("GTSM: TTL 255 on the listener: {}", std::strerror(errno));
+  }
+  for (const auto& [addr, s] : sec.peers) {
+    if (!s.md5_password) continue;
+    if (auto err = set_tcp_md5(l.native_handle(), addr, *s.md5_password); !err.empty())
+      spdlog::error("TCP MD5 key for {} on listener: {}", addr.to_string(), err);
+  }
+  for (const auto& [range, s] : sec.ranges) {
+    if (!s.md5_password) continue;
+    if (auto err = set_tcp_md5(l.native_handle(), range.address(), *s.md5_password, range.length()); !err.empty())
+      spdlog::error("TCP MD5 key for listen range {} on listener: {}", range.to_string(), err);
   }
 }
 
@@ -198,59 +259,151 @@ void PeerIo::accept_next(size_t idx) {
   asio::ip::tcp::acceptor* acc = listeners_[idx].get();
   acc->async_accept([this, idx, acc](asio::error_code ec, asio::ip::tcp::socket sock) {
     if (ec == asio::error::operation_aborted || idx >= listeners_.size() || listeners_[idx].get() != acc) return;
-    if (!ec) {
-      asio::error_code e2;
-      const auto remote = sock.remote_endpoint(e2);
-      if (!e2) {
-        const IpAddress peer = from_asio(remote.address());
-        auto c = std::make_shared<Conn>(io_);
-        c->id = next_inbound_++;
-        c->sock = std::move(sock);
-        c->connected = true;
-        tune_socket(c->sock);
-        if (auto it = security_.find(peer); it != security_.end() && it->second.ttl_security_hops) {
-          // RFC 5082 §3: segments that arrive before IP_MINTTL is set on the accepted socket
-          // (the peer's OPEN, right after the handshake) are not checked by the kernel, so
-          // the connection is judged by its SYN's TTL.
-          if (const int ttl = saved_syn_ttl(c->sock.native_handle()); ttl >= 0 && ttl < 256 - *it->second.ttl_security_hops) {
-            refusals_.refused(peer, engine::RefuseReason::kTtlSecurity, std::chrono::steady_clock::now(),
-                              fmt::format("GTSM: connection from {} arrived with TTL {} (needs >= {}), closed",
-                                          peer.to_string(), ttl, 256 - *it->second.ttl_security_hops));
-            c->sock.close(e2);
-            accept_next(idx);
-            return;
-          }
-          if (auto err = set_gtsm(c->sock.native_handle(), remote.address().is_v6() && !remote.address().to_v6().is_v4_mapped(),
-                                  *it->second.ttl_security_hops);
-              !err.empty())
-            spdlog::error("GTSM for {}: {}", peer.to_string(), err);
-        }
-        conns_[c->id] = c;
-        spdlog::debug("accepted connection {} from {}", c->id, peer.to_string());
-        start_read(c);
-        cb_.accepted(c->id, peer);
-        flush();
-      }
-    } else {
-      spdlog::warn("accept: {}", ec.message());
-    }
+    if (!ec) on_accept("", std::move(sock));
+    else spdlog::warn("accept: {}", ec.message());
     accept_next(idx);
   });
 }
 
-void PeerIo::connect(const bgp::ConnectRequest& r) {
+void PeerIo::accept_vrf(const std::string& vrf, asio::ip::tcp::acceptor* acc) {
+  acc->async_accept([this, vrf, acc](asio::error_code ec, asio::ip::tcp::socket sock) {
+    auto it = vrf_listeners_.find(vrf);
+    if (ec == asio::error::operation_aborted || it == vrf_listeners_.end() || it->second.get() != acc) return;
+    if (!ec) on_accept(vrf, std::move(sock));
+    else spdlog::warn("accept in vrf {}: {}", vrf, ec.message());
+    accept_vrf(vrf, acc);
+  });
+}
+
+void PeerIo::on_accept(const std::string& vrf, asio::ip::tcp::socket sock) {
+  asio::error_code e2;
+  const auto remote = sock.remote_endpoint(e2);
+  if (e2) return;
+  const IpAddress peer = from_asio(remote.address());
+  const bool v6 = remote.address().is_v6() && !remote.address().to_v6().is_v4_mapped();
+  auto c = std::make_shared<Conn>(io_);
+  c->id = next_inbound_++;
+  c->sock = std::move(sock);
+  c->connected = true;
+  tune_socket(c->sock);
+  const std::string where = vrf.empty() ? "" : " in vrf " + vrf;
+  const PeerSecurity* sec = find_security(security_, vrf, peer);
+  if (sec && sec->ttl_security_hops) {
+    // RFC 5082 §3: segments that arrive before IP_MINTTL is set on the accepted socket
+    // (the peer's OPEN, right after the handshake) are not checked by the kernel, so
+    // the connection is judged by its SYN's TTL.
+    if (const int ttl = saved_syn_ttl(c->sock.native_handle()); ttl >= 0 && ttl < 256 - *sec->ttl_security_hops) {
+      refusals_.refused(peer, engine::RefuseReason::kTtlSecurity, std::chrono::steady_clock::now(),
+                        fmt::format("GTSM: connection from {}{} arrived with TTL {} (needs >= {}), closed",
+                                    peer.to_string(), where, ttl, 256 - *sec->ttl_security_hops));
+      c->sock.close(e2);
+      return;
+    }
+    if (auto err = set_gtsm(c->sock.native_handle(), v6, *sec->ttl_security_hops); !err.empty())
+      spdlog::error("GTSM for {}{}: {}", peer.to_string(), where, err);
+  } else if (sec && sec->ttl) {
+    if (auto err = set_ttl(c->sock.native_handle(), v6, *sec->ttl); !err.empty())
+      spdlog::error("ebgp-multihop TTL for {}{}: {}", peer.to_string(), where, err);
+  }
+  conns_[c->id] = c;
+  spdlog::debug("accepted connection {} from {}{}", c->id, peer.to_string(), where);
+  start_read(c);
+  cb_.accepted(c->id, peer, vrf, local_address(c->sock));
+  flush();
+}
+
+tl::expected<void, std::string> PeerIo::add_vrf(const std::string& vrf, const VrfSocketSpec& spec, uint16_t port) {
+  if (auto ok = vrf_sockets_.add(vrf, spec); !ok) return ok;
+  if (port == 0) {
+    if (auto it = vrf_listeners_.find(vrf); it != vrf_listeners_.end()) {
+      asio::error_code ec;
+      it->second->close(ec);
+      vrf_listeners_.erase(it);
+    }
+    return {};
+  }
+  if (auto it = vrf_listeners_.find(vrf); it != vrf_listeners_.end() && it->second->local_endpoint().port() == port)
+    return {};
+  // Dual-stack [::] first; a namespace without IPv6 (disable_ipv6) gets 0.0.0.0.
+  std::string why;
+  for (const int family : {AF_INET6, AF_INET}) {
+    auto fd = vrf_sockets_.socket(vrf, family);
+    if (!fd) return tl::unexpected(fd.error());
+    const bool v6 = family == AF_INET6;
+    auto acc = std::make_unique<asio::ip::tcp::acceptor>(io_);
+    asio::error_code ec;
+    const asio::ip::tcp::endpoint ep(v6 ? asio::ip::address(asio::ip::address_v6::any()) : asio::ip::address(asio::ip::address_v4::any()), port);
+    acc->assign(ep.protocol(), *fd, ec);
+    if (ec) {
+      ::close(*fd);
+      return tl::unexpected("vrf " + vrf + ": listener: " + ec.message());
+    }
+    acc->set_option(asio::socket_base::reuse_address(true), ec);
+    if (v6) acc->set_option(asio::ip::v6_only(false), ec);
+    const int one = 1;
+    setsockopt(acc->native_handle(), IPPROTO_TCP, TCP_SAVE_SYN, &one, sizeof one);  // GTSM (accept)
+    if (!acc->bind(ep, ec) && !acc->listen(asio::socket_base::max_listen_connections, ec)) {
+      if (auto old = vrf_listeners_.find(vrf); old != vrf_listeners_.end()) old->second->close(ec);
+      asio::ip::tcp::acceptor* raw = acc.get();
+      vrf_listeners_[vrf] = std::move(acc);
+      apply_security(*raw, security(vrf));
+      accept_vrf(vrf, raw);
+      spdlog::info("vrf {}: listening on {}:{}{}", vrf, v6 ? "[::]" : "0.0.0.0", port,
+                   spec.netns.empty() ? " (device " + spec.device + ")" : " (namespace " + spec.netns + ")");
+      return {};
+    }
+    why = ec.message();
+  }
+  return tl::unexpected("vrf " + vrf + ": cannot listen on port " + std::to_string(port) + ": " + why);
+}
+
+void PeerIo::remove_vrf(const std::string& vrf) {
+  if (auto it = vrf_listeners_.find(vrf); it != vrf_listeners_.end()) {
+    asio::error_code ec;
+    it->second->close(ec);
+    vrf_listeners_.erase(it);
+  }
+  security_.erase(vrf);
+  vrf_sockets_.remove(vrf);
+}
+
+int PeerIo::socket_ttl(ConnId id) const {
+  auto it = conns_.find(id);
+  if (it == conns_.end()) return -1;
+  int ttl = 0;
+  socklen_t len = sizeof ttl;
+  if (getsockopt(const_cast<asio::ip::tcp::socket&>(it->second->sock).native_handle(), IPPROTO_IP, IP_TTL, &ttl, &len) != 0)
+    return -1;
+  return ttl;
+}
+
+uint16_t PeerIo::vrf_listen_port(const std::string& vrf) const {
+  auto it = vrf_listeners_.find(vrf);
+  if (it == vrf_listeners_.end()) return 0;
+  asio::error_code ec;
+  return it->second->local_endpoint(ec).port();
+}
+
+void PeerIo::connect(const bgp::ConnectRequest& r, const std::string& vrf) {
   auto c = std::make_shared<Conn>(io_);
   c->id = r.conn;
   conns_[c->id] = c;
   const asio::ip::tcp::endpoint ep(to_asio(r.remote), r.port);
   asio::error_code ec;
-  c->sock.open(ep.protocol(), ec);
   auto fail = [this, c](const std::string& why) {
     c->dead = true;
     conns_.erase(c->id);
     // Reported asynchronously so the engine is never re-entered from its own effects.
     asio::post(io_, [this, id = c->id, why] { cb_.connect_failed(id, why); });
   };
+  if (vrf.empty()) {
+    c->sock.open(ep.protocol(), ec);
+  } else {
+    auto fd = vrf_sockets_.socket(vrf, r.remote.is_v6() ? AF_INET6 : AF_INET);
+    if (!fd) return fail(fd.error());
+    c->sock.assign(ep.protocol(), *fd, ec);
+    if (ec) ::close(*fd);
+  }
   if (ec) return fail(ec.message());
   if (r.source) {
     c->sock.bind(asio::ip::tcp::endpoint(to_asio(*r.source), 0), ec);
@@ -263,6 +416,9 @@ void PeerIo::connect(const bgp::ConnectRequest& r) {
   if (r.ttl_security_hops) {
     if (auto err = set_gtsm(c->sock.native_handle(), r.remote.is_v6(), *r.ttl_security_hops); !err.empty())
       return fail("GTSM: " + err);
+  } else if (const PeerSecurity* sec = find_security(security_, vrf, r.remote); sec && sec->ttl) {
+    if (auto err = set_ttl(c->sock.native_handle(), r.remote.is_v6(), *sec->ttl); !err.empty())
+      return fail("ebgp-multihop TTL: " + err);
   }
   c->sock.async_connect(ep, [this, c](asio::error_code e) {
     if (c->dead) return;
@@ -275,7 +431,7 @@ void PeerIo::connect(const bgp::ConnectRequest& r) {
     c->connected = true;
     tune_socket(c->sock);
     start_read(c);
-    cb_.connected(c->id);
+    cb_.connected(c->id, local_address(c->sock));
     flush();
   });
 }
@@ -442,6 +598,11 @@ void PeerIo::close_all() {
   auto all = conns_;
   for (auto& [id, c] : all) finish(c, false);
   stop_listening();
+  for (auto& [vrf, l] : vrf_listeners_) {
+    asio::error_code ec;
+    l->close(ec);
+  }
+  vrf_listeners_.clear();
 }
 
 }  // namespace evpnd::daemon

@@ -147,6 +147,7 @@ Effects Engine::handle(const Event& e) {
                  },
                  [&](const ev::Shutdown&) { for_each_speaker([&](bgp::Speaker& s) { s.shutdown(fx); }); },
                  [&](const ev::ConfigureVrfBgp& c) { configure_vrf(c, fx); },
+                 [&](const ev::AdvertiseUnicast& a) { advertise_unicast(a, fx); },
                  [&](const auto&) { handle_evpn(e, fx); },  // ev::StartEvpn ... ev::SetRouterMac
              },
              e.body);

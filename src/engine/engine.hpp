@@ -94,6 +94,9 @@ struct ConfigureVrfBgp {
 };
 // Unicast prefixes of the global instance (`advertise:`, the VTEP loopback to the underlay).
 struct AdvertiseUnicast { std::vector<IpPrefix> prefixes; bool announce = true; };
+// Reload: a VRF's redistribution switches (advertise-unicast, gateway-ip, export-evpn) changed
+// (EvpnService::set_vrf_redistribution; ignored without an EvpnService: fx.error).
+struct VrfRedistribution { api::VrfConfig vrf; };
 }  // namespace ev
 
 struct Event {
@@ -102,7 +105,7 @@ struct Event {
                ev::Closed, ev::Data, ev::TimerFired, ev::OriginateRoutes, ev::WithdrawRoutes, ev::Shutdown,
                ev::StartEvpn, ev::DataplaneEvents, ev::EvpnTimer, ev::Prefix, ev::ClearDuplicates,
                ev::SetRouterMac, ev::ReconfigureVnis, ev::Sent, ev::DataplaneStatus,
-               ev::ReconfigureSegments, ev::ConfigureVrfBgp, ev::AdvertiseUnicast>
+               ev::ReconfigureSegments, ev::ConfigureVrfBgp, ev::AdvertiseUnicast, ev::VrfRedistribution>
       body;
 };
 

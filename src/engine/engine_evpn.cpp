@@ -74,6 +74,10 @@ void Engine::handle_evpn(const Event& e, Effects& fx) {
     absorb(evpn_->reconfigure_segments(rs->segments, rs->timers, e.now));
     // A new segment learns its peers from the type-4 and A-D routes already in the Loc-RIB.
     reoffer_remote({1, 4});
+  } else if (const auto* vr = std::get_if<ev::VrfRedistribution>(&b)) {
+    auto r = evpn_->set_vrf_redistribution(vr->vrf);
+    if (r) absorb(std::move(*r));
+    else fx.error = r.error();
   } else if (const auto* ds = std::get_if<ev::DataplaneStatus>(&b)) {
     evpn_->set_dataplane_status(ds->vnis);
   }
@@ -116,8 +120,9 @@ void Engine::drain(Effects& fx) {
     if (round == kMaxRounds) {
       ++counters_.feedback_rounds_cut;
       spdlog::error("engine: EVPN feedback did not settle after {} rounds; dropping {} route updates", kMaxRounds,
-                    pending_.routes.size());
+                    pending_.routes.size() + pending_.unicast.size());
       pending_.routes.clear();
+      pending_.unicast.clear();
     }
     evpn::Output out = std::move(pending_);
     pending_ = {};
@@ -126,8 +131,9 @@ void Engine::drain(Effects& fx) {
                       std::make_move_iterator(out.intents.end()));
     fx.notices.insert(fx.notices.end(), std::make_move_iterator(out.notices.begin()),
                       std::make_move_iterator(out.notices.end()));
-    if (out.routes.empty()) continue;
+    std::set<bgp::Speaker*> touched;
     for (auto& r : out.routes) {
+      touched.insert(&speaker_);
       if (r.op == evpn::RouteOp::kAdvertise) {
         bgp::PathInfo info;
         info.attrs = std::move(r.attrs);
@@ -139,7 +145,8 @@ void Engine::drain(Effects& fx) {
         ++counters_.evpn_routes_withdrawn;
       }
     }
-    speaker_.flush(fx);
+    apply_unicast(out.unicast, touched);  // engine_vrf.cpp: into the VRF speakers
+    for (bgp::Speaker* s : touched) s->flush(fx);
   }
 }
 

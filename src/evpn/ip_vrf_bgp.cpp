@@ -84,7 +84,8 @@ IpAddress IpVrf::type5_gateway(const IpPrefix& p) const {
   if (cfg_.gateway_ip && l != local_prefixes_.end() && l->second.count(PrefixSource::kBgp) && b != bgp_routes_.end() &&
       b->second.best.next_hop.family() == p.family())
     return b->second.best.next_hop;
-  return *IpAddress::parse(p.family() == IpFamily::kV6 ? "::" : "0.0.0.0");
+  static const IpAddress kZero4 = *IpAddress::parse("0.0.0.0"), kZero6 = *IpAddress::parse("::");
+  return p.family() == IpFamily::kV6 ? kZero6 : kZero4;
 }
 
 bool IpVrf::exportable(const IpPrefix& p) const {

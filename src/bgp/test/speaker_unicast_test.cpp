@@ -114,6 +114,22 @@ TEST_F(Unicast, NextHopOfWrongFamilyOrUnspecified_RoutesIgnored) {
   EXPECT_TRUE(established(*rr_, kA));
 }
 
+TEST_F(Unicast, MalformedOrigin_TreatAsWithdrawRemovesPrefix) {
+  add(kA, kV4);
+  establish(kA, kV4);
+  send(kA, v4_update({pfx("10.244.1.0/26")}, "10.1.0.11"));
+  ASSERT_EQ(rr_->unicast_loc_rib_size(), 1u);
+  Bytes b = wire::encode_message(v4_update({pfx("10.244.1.0/26")}, "10.1.0.11"), wire::EncodeContext{});
+  // header (19), withdrawn length (2), attributes length (2), then ORIGIN 40 01 01 <value>.
+  ASSERT_EQ(b[23], 0x40);
+  ASSERT_EQ(b[24], 1);
+  b[26] = 5;  // RFC 7606 §7.1: an undefined ORIGIN value is treat-as-withdraw
+  send_raw(kA, b);
+  EXPECT_EQ(rr_->unicast_loc_rib_size(), 0u);
+  EXPECT_EQ(state(kA).counters.treat_as_withdraw, 1u);
+  EXPECT_TRUE(established(*rr_, kA));
+}
+
 TEST_F(Unicast, TwoPeers_BestByLocalPrefFallsBackOnWithdrawal) {
   add(kA, kV4);
   add(kB, kV4);

@@ -32,9 +32,9 @@ struct Seen {
 
 PeerIo::Callbacks callbacks(Seen& s) {
   PeerIo::Callbacks cb;
-  cb.connected = [&s](ConnId c) { s.connected.push_back(c); };
+  cb.connected = [&s](ConnId c, std::optional<IpAddress>) { s.connected.push_back(c); };
   cb.connect_failed = [&s](ConnId, std::string why) { s.failed.push_back(why); };
-  cb.accepted = [&s](ConnId, IpAddress remote) { s.accepted.push_back(remote); };
+  cb.accepted = [&s](ConnId, IpAddress remote, std::string, std::optional<IpAddress>) { s.accepted.push_back(remote); };
   cb.data = [](ConnId, ByteView) {};
   cb.closed = [](ConnId) {};
   return cb;

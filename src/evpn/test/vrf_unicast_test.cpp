@@ -148,7 +148,7 @@ TEST_F(VrfUnicastTest, BgpOverInstalledRemote_RemoteDeletedFirstAndBackAfter) {
 TEST_F(VrfUnicastGatewayIpTest, BgpRoute_GatewayIpIsCeNextHop) {
   Output o = bgp("203.0.113.10/32");
   ASSERT_EQ(advertised(o).size(), 1u);
-  const auto& r = std::get<wire::IpPrefixRoute>(advertised(o)[0].route);
+  const auto r = std::get<wire::IpPrefixRoute>(advertised(o)[0].route);
   EXPECT_EQ(r.gateway, ip("192.168.100.11"));  // RFC 9136 §3.2 gateway-IP overlay index
   EXPECT_TRUE(r.esi.is_zero());
   EXPECT_EQ(r.label, 5000u);
