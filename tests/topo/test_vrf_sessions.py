@@ -5,13 +5,15 @@ one listener per VRF instance, the same CE address in two VRFs, a listen-range p
 Topology (one evpnd leaf, no fabric: the sessions are the subject, not the routes):
     leaf   evpnd (dataplane linux, vrf-backend netns), AS 65000; VRF blue (L3VNI 5001, namespace
            evt-blue-<pid>, instance AS 65001) and VRF red (L3VNI 5002, evt-red-<pid>, AS 65001)
-    cb     GoBGP CE (AS 65101) on a veth into blue:  10.1.0.11/24 -> 10.1.0.1 (blue's side)
+    cb     GoBGP CE (AS 65101) on a veth into blue:  10.1.0.11/24 -> 10.1.0.1 (blue's side), TCP MD5
+           (RFC 2385) on both ends: the key sits on blue's sockets only
     cr     GoBGP CE (AS 65102) on a veth into red:   10.1.0.11/24 -> 10.1.0.1 (red's side) — the
            same addresses as cb: only the namespaces tell the two sessions apart
     dyn    GoBGP CE (AS 65103) on a second veth into blue: 10.2.0.11 -> 10.2.0.1, accepted through
            blue's `listen-ranges: [10.2.0.0/24]` (no neighbour entry)
 
-Checks: both CE sessions Established, seen by the CEs and by evpnd per VRF (API
+Checks: both CE sessions Established (blue's with MD5, red's without, same address), seen by the
+CEs and by evpnd per VRF (API
 /v1/bgp/vrfs/NAME/neighbors when the daemon has it, else the log's "AS<n> Established" line);
 neither address is a global neighbour; evpnd's sockets are in the tenant namespaces (ss there),
 none in the underlay; the dynamic peer appears (dynamic) and goes when its CE stops; a reload that
@@ -30,6 +32,14 @@ LEAF_AS, VRF_AS = 65000, 65001
 CE_IP, BORDER_IP = "10.1.0.11", "10.1.0.1"
 DYN_IP, DYN_BORDER = "10.2.0.11", "10.2.0.1"
 TIMERS = {"hold": 9, "keepalive": 3, "connect-retry": 2}
+MD5 = "vrf-blue-key"
+
+
+class Md5GobgpCe(GobgpCe):
+    """The GoBGP CE with a TCP MD5 password (GoBGP's neighbors.config auth-password)."""
+
+    def toml(self) -> str:
+        return super().toml().replace("    peer-as =", f'    auth-password = "{MD5}"\n    peer-as =', 1)
 
 
 def vrf_neighbors(leaf: EvpndNode, vrf: str):
@@ -70,16 +80,17 @@ def run(t: harness.Test) -> None:
         return v
 
     blue_vrf = vrf("blue", 5001, "02:00:0a:ff:00:01", blue, [65101])
+    blue_vrf["neighbors"][0]["password"] = MD5
     blue_vrf["listen-ranges"] = [{"range": "10.2.0.0/24", "remote-as": 65103, "timers": TIMERS}]
     red_vrf = vrf("red", 5002, "02:00:0a:ff:00:02", red, [65102])
     node = EvpndNode(lab, leaf, LEAF_AS, "10.255.0.1",
                      extra={"vtep": {"source-ip": "10.255.0.1", "dataplane": "linux"}, "vrf-backend": "netns",
                             "vrfs": [blue_vrf, red_vrf]})
     node.start()
-    cb = GobgpCe(lab, Ce("cb", cb_ns, CE_IP, BORDER_IP, "", "", 65101), BORDER_IP, VRF_AS).start()
+    cb = Md5GobgpCe(lab, Ce("cb", cb_ns, CE_IP, BORDER_IP, "", "", 65101), BORDER_IP, VRF_AS).start()
     cr = GobgpCe(lab, Ce("cr", cr_ns, CE_IP, BORDER_IP, "", "", 65102), BORDER_IP, VRF_AS).start()
 
-    t.check_wait("blue CE (AS 65101) Established, seen by the CE", lambda: cb.established(BORDER_IP), 20)
+    t.check_wait("blue CE (AS 65101, TCP MD5) Established, seen by the CE", lambda: cb.established(BORDER_IP), 20)
     t.check_wait("red CE (AS 65102, same address) Established, seen by the CE", lambda: cr.established(BORDER_IP), 20)
     t.check_wait("evpnd: 10.1.0.11 Established in VRF blue", lambda: vrf_established(node, "blue", CE_IP, 65101), 10)
     t.check_wait("evpnd: 10.1.0.11 Established in VRF red", lambda: vrf_established(node, "red", CE_IP, 65102), 10)

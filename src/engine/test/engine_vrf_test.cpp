@@ -100,6 +100,8 @@ TEST_F(EngineVrfTest, GlobalAndVrfSessionsWithSameAddress_BothEstablishIndepende
   handle(ev::ConfigureVrfBgp{"blue", std::nullopt, {}, true});
   pump();
   EXPECT_FALSE(blue_ce.leaf().established());
+  EXPECT_NE(blue_ce.leaf().last_error.find("Peer De-configured"), std::string::npos)  // RFC 4486 6/3
+      << blue_ce.leaf().last_error;
   EXPECT_TRUE(global_ce.leaf().established());
   EXPECT_TRUE(engine.speaker().find_peer(ip("192.0.2.2"))->established());
 }
