@@ -88,6 +88,8 @@ TEST_F(UnicastApi, VrfInstance_ListedWithNeighborsAndRanges) {
   EXPECT_EQ(red["router_id"], "10.0.0.1");
   EXPECT_EQ(red["peers_configured"], 1);
   EXPECT_EQ(red["peers_established"], 0);
+  EXPECT_EQ(red["listen_ranges"], json::parse(R"([{"range":"10.1.0.0/24","remote_as":64512,"max_peers":50,
+                                                    "peers":0,"refused":0}])"));
   const json n = body(get("/v1/bgp/vrfs/red/neighbors"));
   EXPECT_EQ(n["vrf"], "red");
   EXPECT_EQ(n["asn"], 65001);
@@ -126,6 +128,7 @@ TEST_F(UnicastApi, Metrics_PerVrfPeerAndGlobalPolicyRejected) {
   EXPECT_NE(text.find("evpnd_vrf_bgp_prefixes{vrf=\"red\",peer=\"192.0.2.1\"} 0\n"), std::string::npos);
   EXPECT_NE(text.find("evpnd_bgp_policy_rejected_total{vrf=\"red\",peer=\"192.0.2.1\"} 0\n"), std::string::npos);
   EXPECT_NE(text.find("evpnd_vrf_bgp_routes{vrf=\"red\",family=\"ipv4-unicast\"} 0\n"), std::string::npos);
+  EXPECT_NE(text.find("evpnd_vrf_bgp_dynamic_peers{vrf=\"red\",range=\"10.1.0.0/24\"} 0\n"), std::string::npos);
   EXPECT_EQ(text.find("evpnd_vrf_bgp_routes{vrf=\"blue\""), std::string::npos);  // no BGP instance, no series
   // The global instance's peers: vrf="".
   EXPECT_NE(text.find("evpnd_bgp_policy_rejected_total{vrf=\"\",peer=\"127.0.0.2\"} 0\n"), std::string::npos) << text;
