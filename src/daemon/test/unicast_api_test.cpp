@@ -26,6 +26,7 @@ class UnicastApi : public ::testing::Test {
   Daemon leaf_{io_, config("router-id: 10.0.0.1\nasn: 65000\nlisten: { port: 0 }\napi: { socket: " + dir_ +
                            "/ua-leaf.sock }\nvtep: { source-ip: 10.0.0.1, dataplane: fake }\n"
                            "neighbors:\n  - { address: 127.0.0.2, remote-as: 65000, passive: true }\n"
+                           "advertise: [10.255.0.1/32, 2001:db8:ff::1/128]\n"
                            "vrfs:\n  - { name: red, l3vni: 5000 }\n  - { name: blue, l3vni: 5001 }\n"
                            "l2vnis:\n  - { vni: 100, vrf: red }\n")};
   void SetUp() override { leaf_.start(); }
@@ -118,7 +119,23 @@ TEST_F(UnicastApi, Routes_PagedAndQueryChecked) {
   auto badp = get("/v1/bgp/vrfs/red/routes", {{"prefix", "10.0.0.0/40"}});
   EXPECT_EQ(badp.status, 400);
   EXPECT_EQ(get("/v1/bgp/ipv6/routes", {{"prefix", "10.0.0.0/8"}}).status, 400);
-  EXPECT_EQ(body(get("/v1/bgp/ipv4/routes")), json::parse(R"({"routes":[],"count":0})"));
+}
+
+// The global instance's `advertise:` prefixes (the VTEP loopback to the underlay) in its tables.
+TEST_F(UnicastApi, GlobalAdvertise_InTheGlobalUnicastTables) {
+  const json v4 = body(get("/v1/bgp/ipv4/routes"));
+  ASSERT_EQ(v4["count"], 1) << v4.dump();
+  EXPECT_EQ(v4["routes"][0]["prefix"], "10.255.0.1/32");
+  EXPECT_EQ(v4["routes"][0]["family"], "ipv4-unicast");
+  EXPECT_EQ(v4["routes"][0]["peer"], "local");
+  EXPECT_EQ(v4["routes"][0]["best"], true);
+  const json v6 = body(get("/v1/bgp/ipv6/routes", {{"prefix", "2001:db8:ff::1"}}));
+  ASSERT_EQ(v6["count"], 1) << v6.dump();
+  EXPECT_EQ(v6["routes"][0]["prefix"], "2001:db8:ff::1/128");
+  EXPECT_EQ(body(get("/v1/bgp/ipv4/routes", {{"prefix", "10.255.0.2"}}))["count"], 0);
+  // The VRF instances' tables are their own.
+  red_instance();
+  EXPECT_EQ(body(get("/v1/bgp/vrfs/red/routes"))["count"], 0);
 }
 
 TEST_F(UnicastApi, Metrics_PerVrfPeerAndGlobalPolicyRejected) {
