@@ -1,6 +1,10 @@
 // `show bgp vrfs`, `show bgp vrf NAME summary`, `show bgp [vrf NAME] ipv4|ipv6 [PREFIX]`: the
 // unicast BGP instances (issue 10), laid out as FRR's `show bgp vrf all`, `show bgp vrf NAME
 // summary` and `show bgp vrf NAME ipv4 unicast` print them.
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <array>
 #include <sstream>
 
 #include "evpnctl/show_views.hpp"
@@ -28,6 +32,40 @@ std::string path_with_origin(const json& attrs) {
   const char* code = origin == "igp" ? "i" : origin == "egp" ? "e" : origin == "-" ? "" : "?";
   if (*code) path.append(path.empty() ? "" : " ").append(code);
   return path;
+}
+
+// Sort key of a prefix as FRR orders its table: IPv4 before IPv6, then address, then length.
+// Unparseable text sorts last, in its original order (the sort is stable).
+std::array<uint8_t, 18> prefix_key(const std::string& text) {
+  std::array<uint8_t, 18> k;
+  k.fill(0xff);
+  const auto slash = text.find('/');
+  const std::string addr = text.substr(0, slash);
+  const int len = slash == std::string::npos ? 0 : std::atoi(text.c_str() + slash + 1);
+  uint8_t b[16] = {};
+  if (inet_pton(AF_INET, addr.c_str(), b) == 1) k[0] = 4;
+  else if (inet_pton(AF_INET6, addr.c_str(), b) == 1) k[0] = 6;
+  else return k;
+  std::copy(b, b + 16, k.begin() + 1);
+  k[17] = uint8_t(len);
+  return k;
+}
+
+// The reply's paths grouped per prefix (the daemon lists a prefix's paths together), the
+// groups in FRR's order. Within one page only: a paged walk follows the table's own order.
+std::vector<const json*> sorted_paths(const json& routes) {
+  std::vector<std::pair<std::array<uint8_t, 18>, std::vector<const json*>>> groups;
+  std::string last;
+  for (auto& r : routes) {
+    const std::string p = r.value("prefix", "");
+    if (groups.empty() || p != last) groups.push_back({prefix_key(p), {}});
+    groups.back().second.push_back(&r);
+    last = p;
+  }
+  std::stable_sort(groups.begin(), groups.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<const json*> out;
+  for (auto& g : groups) out.insert(out.end(), g.second.begin(), g.second.end());
+  return out;
 }
 
 }  // namespace
@@ -77,11 +115,14 @@ std::string render_bgp_vrf_summary(const json& body) {
     dynamic += dyn;
     const std::string state = field(p, "state");
     const std::string acc = std::to_string(family_total(p.value("prefixes_accepted", json())));
+    // Up for less than a second is still up (format_uptime prints 0 as "never").
+    const json up = p.value("uptime_seconds", json());
+    const std::string updown = state == "Established" && !(up.is_number() && up.get<double>() > 0) ? "00:00:00"
+                                                                                               : format_uptime(up);
     std::string name = dyn ? "*" : "";
     name.append(field(p, "address"));
     t.add_row({name, field(p, "remote_as"), field(p, "messages_in"),
-               field(p, "messages_out"), format_uptime(p.value("uptime_seconds", json())),
-               state == "Established" ? acc : state, field(p, "prefixes_sent"), field(p, "policy_rejected"),
+               field(p, "messages_out"), updown, state == "Established" ? acc : state, field(p, "prefixes_sent"), field(p, "policy_rejected"),
                field(p, "description")});
     if (p.value("unnegotiated_nlri", 0) > 0)
       notes.append("  ").append(field(p, "address")).append(": ").append(field(p, "unnegotiated_nlri"))
@@ -100,7 +141,8 @@ std::string render_unicast_routes(const json& body) {
   t.align(3, Align::kRight).align(4, Align::kRight);
   std::string last;
   size_t prefixes = 0;
-  for (auto& r : routes) {
+  for (const json* rp : sorted_paths(routes)) {
+    const json& r = *rp;
     const json& attrs = r.value("attributes", json::object());
     // Status as FRR: S stale (RFC 4724 kept across the peer's restart), * valid, > best.
     std::string status = r.value("stale", false) ? "S*" : "*";

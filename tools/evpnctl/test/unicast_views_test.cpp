@@ -1,6 +1,8 @@
 // The unicast BGP views (issue 10) on fixed API bodies shaped as docs/API.md describes them.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "evpnctl/show_views.hpp"
 
 namespace evpnctl {
@@ -64,6 +66,19 @@ TEST(UnicastShowViews, Routes_FrrLikeTableNetworkOncePerPrefix) {
   EXPECT_EQ(render_unicast_routes(json::parse(R"({"routes":[],"count":0})")), "No BGP prefixes displayed.\n");
 }
 
+TEST(UnicastShowViews, Routes_SortedAsFrrPathsOfAPrefixKeptTogether) {
+  json body = json::parse(R"({"routes":[
+    {"prefix":"2001:db8::/32","peer":"a","best":true},
+    {"prefix":"10.244.1.0/26","peer":"b","best":true},{"prefix":"10.244.1.0/26","peer":"c"},
+    {"prefix":"9.0.0.0/8","peer":"d","best":true},
+    {"prefix":"10.244.1.0/24","peer":"e","best":true}]})");
+  const std::string text = render_unicast_routes(body);
+  std::vector<size_t> at;
+  for (const char* p : {"9.0.0.0/8", "10.244.1.0/24", "10.244.1.0/26", "  c  ", "2001:db8::/32"}) at.push_back(text.find(p));
+  for (size_t i = 0; i < at.size(); ++i) ASSERT_NE(at[i], std::string::npos) << i << "\n" << text;
+  EXPECT_TRUE(std::is_sorted(at.begin(), at.end())) << text;
+}
+
 TEST(UnicastShowViews, Prefix_DetailPerPath) {
   json body = json::parse(kRoutes);
   body["routes"].erase(2);
@@ -100,6 +115,11 @@ TEST(UnicastShowViews, GlobalNeighbor_UnicastLineOnlyWhenThereIsSomething) {
   n["prefixes_accepted"] = {{"ipv4-unicast", 0}, {"ipv6-unicast", 0}};
   n["policy_rejected"] = 0;
   EXPECT_EQ(render_bgp_neighbors({{"neighbors", {n}}}).find("Unicast"), std::string::npos);  // an EVPN-only peer
+}
+
+TEST(UnicastShowViews, VrfSummary_JustEstablished_ZeroNotNever) {
+  json body = {{"neighbors", {{{"address", "10.1.0.5"}, {"state", "Established"}, {"uptime_seconds", 0}}}}};
+  EXPECT_NE(render_bgp_vrf_summary(body).find("00:00:00"), std::string::npos) << render_bgp_vrf_summary(body);
 }
 
 TEST(UnicastShowViews, MissingFields_DashNotCrash) {
