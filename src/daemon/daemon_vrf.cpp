@@ -136,8 +136,12 @@ nlohmann::json Daemon::reload_vrf_bgp(const api::ConfigDiff& diff, const api::Co
       close_vrf_bgp(name);
     } else if (!engine_->speaker(name) || old->asn != now->asn) {
       // New instance, or a new AS (the instance restarts): every neighbour (again).
-      if (engine_->speaker(name)) j["instance"] = "restarted";
-      else j["instance"] = "created";
+      if (engine_->speaker(name)) {
+        j["instance"] = "restarted";
+        close_vrf_bgp(name);  // its timers go with it (the new instance reuses the number)
+      } else {
+        j["instance"] = "created";
+      }
       if (auto ok = open_vrf_bgp(*now); !ok) {
         spdlog::error("configuration reload: vrf {}: {}", name, ok.error());
         j["error"] = ok.error();
