@@ -53,6 +53,10 @@ void Speaker::reselect(Rib<N>& r, DestId id, PeerId old_best_peer, bool best_tou
   if (old_best_peer == kNoPeer && new_best != kNoPeer) ++r.loc_rib_count;
   if (old_best_peer != kNoPeer && new_best == kNoPeer) --r.loc_rib_count;
   if (new_best != old_best_peer || best_touched) mark_changed(r, id, hash);
+  // Unicast: a peer's path changed under our own best one (a VRF instance's EVPN export; a CE's
+  // route for the prefix must still reach EVPN, engine_vrf.cpp): the listener is told too.
+  else if constexpr (!std::is_same_v<N, wire::EvpnRoute>)
+    if (new_best == kLocalPeer) mark_changed(r, id, hash);
 }
 
 template <typename N>

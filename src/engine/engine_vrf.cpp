@@ -10,7 +10,8 @@
 //
 //   VRF speaker Loc-RIB (VrfTap::on_unicast_best_changed, during its flush)
 //        -> EvpnService::on_vrf_unicast(vrf, prefix, VrfUnicastRoute{prefix, next hop, peer})
-//           (nullopt when the prefix has no CE route any more, or our own route is best)
+//           (nullopt when no CE has the prefix any more; while our own EVPN export is the
+//           Loc-RIB best, the best CE path, so that the CE route wins and EVPN drops the export)
 //   EvpnService Output::unicast (UnicastUpdate) -> the VRF speaker's originate / withdraw_local
 //        (origin IGP, empty AS path, no next hop: next-hop-self towards every CE)
 //   a new VRF instance originates what EVPN already exports (EvpnService::vrf_unicast_exports)
@@ -20,6 +21,7 @@
 // (instance << 32) + n and must not reach bgp::kInboundConnBase (1 << 40).
 #include <spdlog/spdlog.h>
 
+#include "bgp/best_path.hpp"
 #include "engine/engine.hpp"
 
 namespace evpnd::engine {
@@ -49,16 +51,37 @@ bgp::PathInfo local_unicast_path() {
   p.attrs.as_path = wire::AsPath{};
   return p;
 }
+
+// The best path of `prefix` learnt from a CE, by the decision process (best_path.hpp) without
+// our own path; nullptr when no CE has it.
+const bgp::UnicastPath* best_ce_path(const bgp::Speaker& s, const IpPrefix& prefix) {
+  const bgp::UnicastTable& t = s.unicast_table();
+  const bgp::DestId id = t.find(prefix);
+  if (id == bgp::kNoDest) return nullptr;
+  const bgp::UnicastPath* best = nullptr;
+  for (const auto& p : t.at(id).paths) {
+    if (!p.live() || p.peer == bgp::kLocalPeer) continue;
+    if (!best || bgp::compare_paths(p, s.facts(p.peer), *best, s.facts(best->peer)) < 0) best = &p;
+  }
+  return best;
+}
+
 }  // namespace
 
 void Engine::on_vrf_best(VrfInstance& v, const IpPrefix& prefix, const bgp::UnicastPath* best, bgp::PeerRole from) {
-  if (best && from != bgp::PeerRole::kLocal && best->peer != bgp::kLocalPeer) {
+  if (best && (from == bgp::PeerRole::kLocal || best->peer == bgp::kLocalPeer)) {
+    // Our own route (an EVPN export) is best: locally originated paths win the decision
+    // (best_path.hpp step 0). A CE's path for the prefix still goes to EVPN, where a CE route
+    // wins over the remote ones; EVPN then withdraws its export and the CE's path becomes best.
+    best = best_ce_path(*v.speaker, prefix);
+  }
+  if (best) {
     const bgp::Peer* peer = v.speaker->peer(best->peer);
     evpn::VrfUnicastRoute r{prefix, best->info->next_hop, peer ? peer->cfg.address : IpAddress{}};
     v.redistributed.insert(prefix);
     if (evpn_) absorb(evpn_->on_vrf_unicast(v.name, prefix, r, now_));
   } else if (v.redistributed.erase(prefix)) {
-    // Gone, or our own (EVPN-exported) route is best now: no CE route to redistribute.
+    // Gone from every CE: no CE route to redistribute.
     if (evpn_) absorb(evpn_->on_vrf_unicast(v.name, prefix, std::nullopt, now_));
   }
 }

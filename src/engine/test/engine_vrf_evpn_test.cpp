@@ -111,6 +111,29 @@ TEST_F(EngineVrfEvpnTest, VrfEvpnPrefixes_ReachCeWithUsAsNextHop) {
             bgp::kLocalPeer);
 }
 
+TEST_F(EngineVrfEvpnTest, CeAnnouncesAnExportedPrefix_CeRouteWinsAndExportWithdrawn) {
+  // 192.168.100.0/24 is exported (the SVI subnet, our own path is best) when the CE announces it
+  // too: the CE's path must still reach EVPN (a CE route wins over EVPN's, as everywhere in
+  // the VRF), which withdraws its export, so the CE's path becomes the VRF's best.
+  const auto& t = engine_.speaker("tenant1")->unicast_table();
+  ASSERT_EQ(t.at(t.find(pfx("192.168.100.0/24"))).best_path()->peer, bgp::kLocalPeer);
+  ce.sp.originate(pfx("192.168.100.0/24"), ce_path());
+  ce_flush(ce);
+  pump();
+  EXPECT_TRUE(kernel_route_via_ce("192.168.100.0/24", dataplane::Action::kAdd));
+  const bgp::UnicastPath* best = t.at(t.find(pfx("192.168.100.0/24"))).best_path();
+  ASSERT_NE(best, nullptr);
+  EXPECT_NE(best->peer, bgp::kLocalPeer);
+  EXPECT_NE(type5("192.168.100.0/24"), nullptr);  // still advertised into the fabric (once)
+  // The CE withdraws it: exported again, our own path is best again, the kernel route goes.
+  ce.sp.withdraw_local(pfx("192.168.100.0/24"));
+  ce_flush(ce);
+  pump();
+  EXPECT_TRUE(kernel_route_via_ce("192.168.100.0/24", dataplane::Action::kDelete));
+  ASSERT_NE(t.at(t.find(pfx("192.168.100.0/24"))).best_path(), nullptr);
+  EXPECT_EQ(t.at(t.find(pfx("192.168.100.0/24"))).best_path()->peer, bgp::kLocalPeer);
+}
+
 TEST_F(EngineVrfEvpnTest, RemoveVrfBgp_Type5OfItsRoutesWithdrawn) {
   ce.sp.originate(pfx("10.244.1.0/26"), ce_path());
   ce_flush(ce);
