@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "daemon/api_routes.hpp"
 #include "daemon/unicast_views.hpp"
 
 namespace evpnd::daemon {
@@ -58,9 +59,23 @@ std::optional<api::ApiResponse> handle_unicast_api(const Daemon& d, const api::A
   const auto slash = rest.find('/');
   if (slash == std::string::npos || slash == 0) return std::nullopt;
   const std::string name = rest.substr(0, slash), what = rest.substr(slash + 1);
-  if (what != "neighbors" && what != "routes") return std::nullopt;
+  static const std::string kOne = "neighbors/";
+  const bool one = what.rfind(kOne, 0) == 0 && what.size() > kOne.size();
+  if (what != "neighbors" && what != "routes" && !one) return std::nullopt;
   const bgp::Speaker* s = d.engine().speaker(name);
   if (!s) return no_instance(d, name);
+  if (one) {  // the global neighbour detail shape plus where a dynamic peer came from
+    const std::string addr = what.substr(kOne.size());
+    auto ip = IpAddress::parse(addr);
+    const bgp::Peer* p = ip ? s->find_peer(*ip) : nullptr;
+    if (!p) return error(404, "no such neighbor " + addr + " in VRF " + name);
+    json n = neighbor_json(*s, *p, d.now());
+    const bgp::ListenRange* r = listen_range_of(*s, *p);
+    n["vrf"] = name;
+    n["dynamic"] = p->cfg.dynamic;
+    n["listen_range"] = r ? json(r->range.to_string()) : json(nullptr);
+    return api::ApiResponse{200, json{{"neighbors", json::array({std::move(n)})}}};
+  }
   if (what == "neighbors") return api::ApiResponse{200, vrf_neighbors_json(name, *s, s->unicast_table(), d.now())};
   return unicast_routes_reply(req, vrf_source(d, name));
 }

@@ -1,6 +1,7 @@
 // The unicast BGP part of the JSON API (issue 10; shapes: docs/API.md, unicast_views.hpp):
 //   GET /v1/bgp/vrfs                                   the VRFs with a BGP instance
 //   GET /v1/bgp/vrfs/<name>/neighbors                  a VRF instance's neighbours (summary)
+//   GET /v1/bgp/vrfs/<name>/neighbors/<address>        one in detail (/v1/bgp/neighbors' shape)
 //   GET /v1/bgp/vrfs/<name>/routes?family=&prefix=&limit=&cursor=   its unicast table, paged
 //   GET /v1/bgp/ipv4/routes, /v1/bgp/ipv6/routes?prefix=&limit=&cursor=   the global instance's
 // A VRF that is not configured, or has no BGP instance (no neighbors or listen-ranges), is 404

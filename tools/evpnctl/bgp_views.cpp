@@ -89,6 +89,8 @@ std::string render_bgp_neighbors(const json& body) {
     out << "BGP neighbor is " << field(n, "address") << ", remote AS " << field(n, "remote_as") << ", local AS "
         << field(n, "local_as") << ", role " << field(n, "role") << "\n";
     if (field(n, "description") != "-") out << " Description: " << field(n, "description") << "\n";
+    if (n.value("dynamic", false))  // a VRF's listen-range peer (issue 10)
+      out << " Dynamic neighbor of VRF " << field(n, "vrf") << ", listen range " << field(n, "listen_range") << "\n";
     out << "  BGP state = " << field(n, "state");
     if (field(n, "state") == "Established") out << ", up for " << format_uptime(n.value("uptime_seconds", json()));
     out << "\n  Hold time is " << field(n, "hold_time") << " seconds, keepalive interval is " << field(n, "keepalive")

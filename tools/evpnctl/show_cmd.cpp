@@ -100,6 +100,14 @@ void add_bgp_vrf(CLI::App& bgp) {
   add_view(*vrf, "summary", "one line per neighbor of the VRF (FRR `show bgp vrf NAME summary`)",
            [](const ViewOptions& v) { return "/v1/bgp/vrfs/" + url_encode(v.vrf) + "/neighbors"; },
            render_bgp_vrf_summary, o);
+  CLI::App* nbr = add_view(
+      *vrf, "neighbor", "session details, capabilities and counters of the VRF's neighbors",
+      [](const ViewOptions& v) {
+        return "/v1/bgp/vrfs/" + url_encode(v.vrf) + "/neighbors" + (v.address.empty() ? "" : "/" + url_encode(v.address));
+      },
+      [o](const json& b) { return o->address.empty() ? render_bgp_vrf_summary(b) : render_bgp_neighbors(b); }, o);
+  nbr->alias("neighbors");
+  nbr->add_option("address", o->address, "neighbor address (default: all, as summary)");
   add_unicast(*vrf, " of the VRF", o);
 }
 

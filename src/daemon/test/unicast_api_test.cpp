@@ -104,6 +104,19 @@ TEST_F(UnicastApi, VrfInstance_ListedWithNeighborsAndRanges) {
   EXPECT_EQ(ce["dynamic"], false);
   EXPECT_EQ(ce["families"], json::parse(R"(["ipv4-unicast","ipv6-unicast"])"));
   EXPECT_EQ(ce["prefixes_accepted"], json::parse(R"({"ipv4-unicast":0,"ipv6-unicast":0})"));
+  // One neighbour in detail: the global detail shape, plus vrf and the dynamic fields.
+  const json one = body(get("/v1/bgp/vrfs/red/neighbors/192.0.2.1"));
+  ASSERT_EQ(one["neighbors"].size(), 1u) << one.dump();
+  EXPECT_EQ(one["neighbors"][0]["vrf"], "red");
+  EXPECT_EQ(one["neighbors"][0]["remote_as"], 64999);
+  EXPECT_EQ(one["neighbors"][0]["local_as"], 65001);
+  EXPECT_EQ(one["neighbors"][0]["dynamic"], false);
+  EXPECT_TRUE(one["neighbors"][0].contains("hold_time"));
+  EXPECT_TRUE(one["neighbors"][0].contains("counters"));
+  auto missing = get("/v1/bgp/vrfs/red/neighbors/192.0.2.9");
+  EXPECT_EQ(missing.status, 404);
+  EXPECT_EQ(missing.body["error"], "no such neighbor 192.0.2.9 in VRF red");
+  EXPECT_EQ(get("/v1/bgp/vrfs/red/neighbors/bogus").status, 404);
   // The VRF's peer is not one of the global instance's.
   EXPECT_EQ(get("/v1/bgp/neighbors/192.0.2.1").status, 404);
 }

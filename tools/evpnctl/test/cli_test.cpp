@@ -93,6 +93,9 @@ class EvpnctlCli : public ::testing::Test {
         "remote_as":64512,"state":"Established","uptime_seconds":5,"dynamic":true,"listen_range":"10.1.0.0/24",
         "prefixes_accepted":{"ipv4-unicast":2,"ipv6-unicast":0},"prefixes_sent":1,"policy_rejected":1,
         "messages_in":4,"messages_out":3}]})")};
+    if (r.path == "/v1/bgp/vrfs/tenant1/neighbors/10.1.0.5")
+      return {200, json::parse(R"({"neighbors":[{"address":"10.1.0.5","remote_as":64512,"local_as":65001,"vrf":"tenant1",
+        "state":"Established","dynamic":true,"listen_range":"10.1.0.0/24","role":"ebgp"}]})")};
     if (r.path == "/v1/bgp/vrfs/nope/neighbors") return {404, {{"error", "no BGP instance in VRF nope"}}};
     if (r.path == "/v1/bgp/vrfs/tenant1/routes" || r.path == "/v1/bgp/ipv6/routes")
       return {200, json::parse(R"({"routes":[{"prefix":"10.244.1.0/26","family":"ipv4-unicast","peer":"10.1.0.5",
@@ -237,6 +240,15 @@ TEST_F(EvpnctlCli, ShowBgpVrf_SummaryRoutesAndVrfs) {
   auto missing = run("show bgp vrf nope summary --socket " + sock_);
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_EQ(missing.output, "evpnctl: 404 no BGP instance in VRF nope\n");
+
+  auto nbr = run("show bgp vrf tenant1 neighbor 10.1.0.5 --socket " + sock_);
+  EXPECT_EQ(nbr.exit_code, 0) << nbr.output;
+  EXPECT_EQ(last().path, "/v1/bgp/vrfs/tenant1/neighbors/10.1.0.5");
+  EXPECT_NE(nbr.output.find("BGP neighbor is 10.1.0.5, remote AS 64512, local AS 65001, role ebgp\n"
+                            " Dynamic neighbor of VRF tenant1, listen range 10.1.0.0/24\n"),
+            std::string::npos) << nbr.output;
+  EXPECT_EQ(run("show bgp vrf tenant1 neighbors --socket " + sock_).exit_code, 0);
+  EXPECT_EQ(last().path, "/v1/bgp/vrfs/tenant1/neighbors");
 
   auto routes = run("show bgp vrf tenant1 ipv4 --socket " + sock_);
   EXPECT_EQ(routes.exit_code, 0) << routes.output;
