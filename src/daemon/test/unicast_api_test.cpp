@@ -134,6 +134,18 @@ TEST_F(UnicastApi, Routes_PagedAndQueryChecked) {
   EXPECT_EQ(get("/v1/bgp/ipv6/routes", {{"prefix", "10.0.0.0/8"}}).status, 400);
 }
 
+// A stream of a VRF's table whose instance goes away between two pieces is cut (the server then
+// ends the reply short), never continued on the freed speaker.
+TEST_F(UnicastApi, InstanceRemovedDuringTheWalk_StreamCut) {
+  red_instance();
+  api::ApiResponse r = get("/v1/bgp/vrfs/red/routes");
+  ASSERT_TRUE(bool(r.stream));
+  ASSERT_TRUE(leaf_.dispatch(engine::ev::ConfigureVrfBgp{"red", std::nullopt, {}, true}).error.empty());
+  ASSERT_EQ(leaf_.engine().speaker("red"), nullptr);
+  std::string out;
+  EXPECT_THROW(r.stream(out), std::runtime_error);
+}
+
 // The global instance's `advertise:` prefixes (the VTEP loopback to the underlay) in its tables.
 TEST_F(UnicastApi, GlobalAdvertise_InTheGlobalUnicastTables) {
   const json v4 = body(get("/v1/bgp/ipv4/routes"));
