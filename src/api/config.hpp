@@ -173,6 +173,10 @@ struct Config {
   IpAddress listen_address = *IpAddress::parse("0.0.0.0");
   uint16_t listen_port = 179;            // 0 = do not listen
   std::string api_socket = "/run/evpnd/evpnd.sock";
+  // `state-dir:` where run-time state that must survive a restart lives (issue 11: segments and
+  // endpoints created through the API, <state_dir>/runtime.json). Written only when such state
+  // exists; a lab/test daemon sets its own.
+  std::string state_dir = "/var/lib/evpnd";
   std::string log_level = "info";
   GracefulRestartConfig graceful_restart;
   std::optional<uint32_t> send_hold_time;  // global default of neighbors' send hold time (RFC 9687)

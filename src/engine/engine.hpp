@@ -97,6 +97,11 @@ struct AdvertiseUnicast { std::vector<IpPrefix> prefixes; bool announce = true; 
 // Reload: a VRF's redistribution switches (advertise-unicast, gateway-ip, export-evpn) changed
 // (EvpnService::set_vrf_redistribution; ignored without an EvpnService: fx.error).
 struct VrfRedistribution { api::VrfConfig vrf; };
+// A local endpoint announced through the API (issue 11: a pod's or VM's MAC+IPs on the bridge
+// port `port`): advertised at once (type-2 MAC and MAC+IP) and held until `add = false`,
+// whatever the bridge learns or ages meanwhile (EvpnService::add_endpoint). Errors (unknown VNI)
+// come back in Effects::error.
+struct LocalEndpoint { Vni vni = 0; Mac mac; std::vector<IpAddress> ips; std::string port; bool add = true; };
 }  // namespace ev
 
 struct Event {

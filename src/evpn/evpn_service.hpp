@@ -133,6 +133,15 @@ class EvpnService {
   // a VRF must name an existing one.
   tl::expected<Output, std::string> add_l2vni(const api::L2VniConfig& l2);
   tl::expected<Output, std::string> remove_l2vni(Vni vni);
+  // Local endpoints announced through the API (issue 11; evpn_service_endpoints.cpp): the MAC
+  // is local on `port` and each of `ips` a local neighbour of it, advertised at once (RFC 7432
+  // §9.1: MAC and MAC+IP type-2, mobility sequence above a remote one, §15) and pinned: a bridge
+  // aging or a neighbour removal does not withdraw them while the endpoint exists (counted).
+  // A repeated add replaces the IP set (IPs no longer listed are withdrawn). remove_endpoint
+  // withdraws what the endpoint pinned unless the bridge still has it learned. Errors: unknown VNI.
+  tl::expected<Output, std::string> add_endpoint(Vni vni, const Mac& mac, const std::vector<IpAddress>& ips,
+                                                 const std::string& port, Time now);
+  tl::expected<Output, std::string> remove_endpoint(Vni vni, const Mac& mac, Time now);
   // Clears duplicate flags (and freezes) in one VNI or all, for one MAC or all.
   Output clear_duplicates(std::optional<Vni> vni, std::optional<Mac> mac);
   // The data plane's result per VNI (failed intents waiting for a retry, devices deleted behind
