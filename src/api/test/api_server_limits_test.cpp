@@ -20,8 +20,8 @@ class ApiLimitsTest : public ApiServerFixture {
   ApiHandler handler() override { return echo_handler; }
   void set_timeouts(std::chrono::milliseconds idle, std::chrono::milliseconds request) {
     on_io([&] {
-      server_->set_idle_timeout(idle);
-      server_->set_request_timeout(request);
+      server().set_idle_timeout(idle);
+      server().set_request_timeout(request);
     });
   }
 };

@@ -5,8 +5,6 @@
 #include <chrono>
 #include <thread>
 
-#include <asio/post.hpp>
-
 #include "api/test/api_test_client.hpp"
 
 namespace evpnd::api {
@@ -48,11 +46,11 @@ class ApiStreamTest : public ApiServerFixture {
   // A handler that re-posts itself: it runs once per event-loop turn while `ticking`.
   void start_ticker() {
     ticking = true;
-    asio::post(io_, [this] { tick(); });
+    fake_->post([this] { tick(); });
   }
   void tick() {
     ++ticks;
-    if (ticking) asio::post(io_, [this] { tick(); });
+    if (ticking) fake_->post([this] { tick(); });
   }
 
   static constexpr int kPieces = 200;

@@ -1,5 +1,5 @@
 // Test helpers for ApiServer: a raw POSIX unix-socket client (Content-Length, chunked and
-// close-delimited replies) and a fixture running the server's io_context in a thread.
+// close-delimited replies) and a fixture running the server in a thread (FakeApiServer).
 #pragma once
 
 #include <gtest/gtest.h>
@@ -10,16 +10,13 @@
 
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
-#include <future>
 #include <map>
 #include <memory>
 #include <string>
-#include <thread>
-
-#include <asio/post.hpp>
+#include <utility>
 
 #include "api/api_server.hpp"
+#include "client/test/fake_api_server.hpp"
 
 namespace evpnd::api::test {
 
@@ -154,40 +151,26 @@ inline bool peer_closed(int fd) {
   return n == 0 || (n < 0 && errno == ECONNRESET);
 }
 
-// Runs an ApiServer with `handler()` in a thread; the socket's parent directories do not exist.
+// Runs an ApiServer with `handler()` in a thread (the shared FakeApiServer); the socket's parent
+// directories do not exist, so every test also covers the server creating them.
 class ApiServerFixture : public ::testing::Test {
  protected:
   virtual ApiHandler handler() = 0;
   void SetUp() override {
-    char tmpl[] = "/tmp/evt-api-XXXXXX";
-    dir_ = ::mkdtemp(tmpl);
-    path_ = dir_ + "/run/evpnd/evpnd.sock";
-    server_ = std::make_unique<ApiServer>(io_, path_, handler());
-    thread_ = std::thread([this] { io_.run(); });
+    fake_ = std::make_unique<client::testing::FakeApiServer>(handler(), "run/evpnd/evpnd.sock");
+    path_ = fake_->socket_path();
   }
-  void TearDown() override {
-    stop_server();
-    std::filesystem::remove_all(dir_);
-  }
-  void stop_server() {
-    if (!thread_.joinable()) return;
-    on_io([&] { server_.reset(); });
-    io_.stop();
-    thread_.join();
-  }
-  // Runs f on the server's thread and waits for it.
+  void TearDown() override { fake_.reset(); }
+  void stop_server() { fake_->stop(); }
+  // Runs f on the server's thread and waits for it; server() only there.
   template <class F>
   void on_io(F&& f) {
-    std::promise<void> done;
-    asio::post(io_, [&] {
-      f();
-      done.set_value();
-    });
-    done.get_future().wait();
+    fake_->on_io(std::forward<F>(f));
   }
+  ApiServer& server() { return fake_->server(); }
   ApiServerStats stats() {
     ApiServerStats s;
-    on_io([&] { s = server_->stats(); });
+    on_io([&] { s = server().stats(); });
     return s;
   }
   RawResponse request(std::string_view raw) {
@@ -200,10 +183,8 @@ class ApiServerFixture : public ::testing::Test {
     return r;
   }
 
-  asio::io_context io_;
-  std::string dir_, path_;
-  std::unique_ptr<ApiServer> server_;
-  std::thread thread_;
+  std::unique_ptr<client::testing::FakeApiServer> fake_;
+  std::string path_;
 };
 
 }  // namespace evpnd::api::test

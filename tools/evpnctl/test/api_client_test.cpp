@@ -2,15 +2,7 @@
 // both ways, error statuses, the CLI error convention and the daemon-not-running message.
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
-#include <filesystem>
-#include <future>
-#include <thread>
-
-#include <asio/post.hpp>
-
-#include "api/api_server.hpp"
+#include "client/test/fake_api_server.hpp"
 #include "evpnctl/api_client.hpp"
 #include "evpnctl/commands.hpp"
 
@@ -19,29 +11,14 @@ namespace {
 
 using evpnd::api::ApiRequest;
 using evpnd::api::ApiResponse;
+using evpnd::client::testing::FakeApiServer;
 using nlohmann::json;
 
 class ApiClientTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    char tmpl[] = "/tmp/evt-ctl-XXXXXX";
-    dir_ = ::mkdtemp(tmpl);
-    path_ = dir_ + "/evpnd.sock";
-    server_ = std::make_unique<evpnd::api::ApiServer>(io_, path_, [this](const ApiRequest& r) { return handle(r); });
-    thread_ = std::thread([this] { io_.run(); });
     socket_path_option() = path_;
     set_exit_code(0);
-  }
-  void TearDown() override {
-    std::promise<void> done;
-    asio::post(io_, [&] {
-      server_.reset();
-      done.set_value();
-    });
-    done.get_future().wait();
-    io_.stop();
-    thread_.join();
-    std::filesystem::remove_all(dir_);
   }
   ApiResponse handle(const ApiRequest& r) {
     if (r.path == "/v1/bgp/summary") return {200, {{"router_id", "10.0.0.1"}, {"asn", 65000}, {"peers", json::array()}}};
@@ -64,10 +41,8 @@ class ApiClientTest : public ::testing::Test {
     return {200, {{"echo", r.body}, {"query", r.query}, {"method", r.method}}};
   }
 
-  asio::io_context io_;
-  std::string dir_, path_;
-  std::unique_ptr<evpnd::api::ApiServer> server_;
-  std::thread thread_;
+  FakeApiServer server_{[this](const ApiRequest& r) { return handle(r); }};
+  const std::string path_ = server_.socket_path();
 };
 
 TEST_F(ApiClientTest, Get_ParsedJson) {

@@ -7,20 +7,17 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <filesystem>
 #include <fstream>
-#include <future>
 #include <mutex>
-#include <thread>
+#include <vector>
 
-#include <asio/post.hpp>
-
-#include "api/api_server.hpp"
+#include "client/test/fake_api_server.hpp"
 
 namespace {
 
 using evpnd::api::ApiRequest;
 using evpnd::api::ApiResponse;
+using evpnd::client::testing::FakeApiServer;
 using nlohmann::json;
 
 struct Run {
@@ -42,24 +39,6 @@ Run run(const std::string& args, const std::string& prefix = "") {
 
 class EvpnctlCli : public ::testing::Test {
  protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/evt-cli-XXXXXX";
-    dir_ = ::mkdtemp(tmpl);
-    sock_ = dir_ + "/evpnd.sock";
-    server_ = std::make_unique<evpnd::api::ApiServer>(io_, sock_, [this](const ApiRequest& r) { return handle(r); });
-    thread_ = std::thread([this] { io_.run(); });
-  }
-  void TearDown() override {
-    std::promise<void> done;
-    asio::post(io_, [&] {
-      server_.reset();
-      done.set_value();
-    });
-    done.get_future().wait();
-    io_.stop();
-    thread_.join();
-    std::filesystem::remove_all(dir_);
-  }
   ApiResponse handle(const ApiRequest& r) {
     {
       std::lock_guard lock(mu_);
@@ -107,12 +86,11 @@ class EvpnctlCli : public ::testing::Test {
     return requests_.empty() ? ApiRequest{} : requests_.back();
   }
 
-  asio::io_context io_;
-  std::string dir_, sock_;
-  std::unique_ptr<evpnd::api::ApiServer> server_;
-  std::thread thread_;
+  // The handler's state comes before server_: the handler may run until server_ is destroyed.
   std::mutex mu_;
   std::vector<ApiRequest> requests_;
+  FakeApiServer server_{[this](const ApiRequest& r) { return handle(r); }};
+  const std::string dir_ = server_.dir(), sock_ = server_.socket_path();
 };
 
 TEST_F(EvpnctlCli, ShowBgpSummary_TableAndJson) {
