@@ -140,7 +140,14 @@ class PodmanNode:
                          "CONTAINERS_STORAGE_CONF": os.path.join(self.dir, "storage.conf")})
         self.env.update(env or {})
         self._start_holder()
-        lab.add_daemon(_Cleanup(self))
+        self.base_veths = set(self.veths())   # the node's own (underlay) veths
+        self._cleanup = lab.add_daemon(_Cleanup(self))
+
+    def cleanup_first(self) -> None:
+        """Lab teardown stops daemons newest first: after a daemon the plugin needs was started
+        again (evpnd restart), put this node's cleanup back in front of it."""
+        self.lab.daemons.remove(self._cleanup)
+        self.lab.daemons.append(self._cleanup)
 
     # --- set-up ----------------------------------------------------------------------------
     def _write_conf(self) -> None:
@@ -191,11 +198,14 @@ runroot = {q(os.path.join(self.dir, "store", "runroot"))}
         wait_until(holding, 10, 0.05, what=f"{self.short}: podman holder in {self.ns.name}")
 
     # --- podman ----------------------------------------------------------------------------
-    def podman(self, *args, check: bool = True, timeout: float = 90) -> subprocess.CompletedProcess:
-        """`podman ARGS` inside the holder's mount + net namespaces; logged to <node>/podman.log."""
+    def podman(self, *args, check: bool = True, timeout: float = 90,
+               env: dict | None = None) -> subprocess.CompletedProcess:
+        """`podman ARGS` inside the holder's mount + net namespaces; logged to <node>/podman.log.
+        `env` adds variables for this call (libcni hands podman's environment to the plugins)."""
         argv = ["nsenter", "-t", str(self.holder.pid), "-m", "-n", "podman", *[str(a) for a in args]]
         t0 = time.monotonic()
-        p = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, env=self.env)
+        p = subprocess.run(argv, capture_output=True, text=True, timeout=timeout,
+                           env=dict(self.env, **(env or {})))
         with open(self.log, "a") as f:
             f.write(f"+ podman {' '.join(argv[6:])} -> rc {p.returncode} ({time.monotonic() - t0:.2f}s)\n")
             for stream in (p.stdout, p.stderr):
@@ -220,11 +230,11 @@ runroot = {q(os.path.join(self.dir, "store", "runroot"))}
         return name
 
     def run(self, name: str, network: str, *opts: str, cmd: tuple[str, ...] = ("sleep", "3600"),
-            check: bool = True, timeout: float = 90) -> subprocess.CompletedProcess:
+            check: bool = True, timeout: float = 90, env: dict | None = None) -> subprocess.CompletedProcess:
         """`podman run -d` of the busybox rootfs (default: it only sleeps, sends nothing)."""
         p = self.podman("run", "-d", "--name", name, "--network", network, "--cgroup-parent",
                         f"/{self.cgroup_parent}", *opts, "--rootfs", self.rootfs, *cmd,
-                        check=False, timeout=timeout)
+                        check=False, timeout=timeout, env=env)
         cid = p.stdout.strip().splitlines()[-1] if p.returncode == 0 and p.stdout.strip() else None
         self._track(name, cid)
         if check and p.returncode != 0:
@@ -258,9 +268,9 @@ runroot = {q(os.path.join(self.dir, "store", "runroot"))}
     def exec(self, name: str, *argv, check: bool = False, timeout: float = 60) -> subprocess.CompletedProcess:
         return self.podman("exec", name, *argv, check=check, timeout=timeout)
 
-    def ping(self, name: str, dst: str, count: int = 3, wait: int = 2) -> int:
-        """Replies the container got from `dst` out of `count` echo requests."""
-        p = self.exec(name, "ping", "-c", count, "-W", wait, dst, timeout=count * wait + 30)
+    def ping(self, name: str, dst: str, count: int = 3, wait: int = 2, interval: float = 0.2) -> int:
+        """Replies the container got from `dst` out of `count` echo requests (busybox ping)."""
+        p = self.exec(name, "ping", "-c", count, "-i", interval, "-W", wait, dst, timeout=count * wait + 30)
         return received(p.stdout)
 
     def rm(self, name: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -287,9 +297,11 @@ runroot = {q(os.path.join(self.dir, "store", "runroot"))}
         return sorted(out)
 
     def veths(self) -> list[str]:
-        """veth interfaces in the node's namespace (the host ends of containers' links)."""
+        """veth interfaces in the node's namespace but those it had before podman (the host ends
+        of containers' links)."""
         out = self.ns.ip("-o", "link", "show", "type", "veth")
-        return sorted(m.group(1) for m in re.finditer(r"^\d+: ([^:@]+)[@:]", out, re.M))
+        return sorted(m.group(1) for m in re.finditer(r"^\d+: ([^:@]+)[@:]", out, re.M)
+                      if m.group(1) not in getattr(self, "base_veths", ()))
 
     def records(self, records_dir: str = PLUGIN_RECORDS_DIR) -> list[str]:
         """The plugin's attachment records that name one of this node's containers or networks."""
