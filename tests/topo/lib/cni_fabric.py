@@ -84,7 +84,8 @@ class CniFabric:
         env = {}
         self.pm: dict[str, PodmanNode] = {}
         for short, n, ns in (("a", self.a, fab.leaf_ns[0]), ("b", self.b, fab.leaf_ns[1])):
-            env = {"EVPND_SOCKET": n.socket}
+            env = {"EVPND_SOCKET": n.socket,  # for conflists without "socket" (the mission's)
+                   "EVPN_CNI_DATA_DIR": os.path.dirname(lab.path("podman", short, "records", "x"))}
             self.pm[short] = PodmanNode(lab, ns, short, [self.pdir] if self.pdir else [], env=env)
         self.net = {s: self.pm[s].add_network(self.conflist(s)) for s in ("a", "b")}
         return self

@@ -44,7 +44,7 @@ from .harness import wait_until
 from .netns import Daemon, Lab, Netns, pid_alive, sh, stop_pid
 
 RESULTS_DIR = "/var/lib/cni/results"         # libcni's cache (cniCacheV1), fixed in podman 4.3
-PLUGIN_RECORDS_DIR = "/var/lib/cni/evpn"      # the evpn plugin's attachment records (default)
+PLUGIN_RECORDS_DIR = "/var/lib/cni/evpn"      # the evpn plugin's records without EVPN_CNI_DATA_DIR
 STOCK_PLUGINS = "/usr/lib/cni"
 PODMAN_BINS = ("podman", "crun", "conmon", "nsenter", "/usr/lib/cni/host-local", "/usr/lib/cni/bridge",
                "/bin/busybox")
@@ -139,6 +139,8 @@ class PodmanNode:
         self.env.update({"CONTAINERS_CONF": os.path.join(self.dir, "containers.conf"),
                          "CONTAINERS_STORAGE_CONF": os.path.join(self.dir, "storage.conf")})
         self.env.update(env or {})
+        # the evpn plugin's attachment records: <dataDir>/<network>/<container id>:<ifname>.json
+        self.records_dir = self.env.get("EVPN_CNI_DATA_DIR", PLUGIN_RECORDS_DIR)
         self._start_holder()
         self.base_veths = set(self.veths())   # the node's own (underlay) veths
         self._cleanup = lab.add_daemon(_Cleanup(self))
@@ -303,14 +305,15 @@ runroot = {q(os.path.join(self.dir, "store", "runroot"))}
         return sorted(m.group(1) for m in re.finditer(r"^\d+: ([^:@]+)[@:]", out, re.M)
                       if m.group(1) not in getattr(self, "base_veths", ()))
 
-    def records(self, records_dir: str = PLUGIN_RECORDS_DIR) -> list[str]:
-        """The plugin's attachment records that name one of this node's containers or networks."""
-        return sorted(p for p in glob.glob(os.path.join(records_dir, "**", "*"), recursive=True)
-                      if os.path.isfile(p) and self._ours(p))
+    def records(self) -> list[str]:
+        """The plugin's attachment records (and their temp files) of this node's containers or
+        networks: the dataDir is shared when EVPN_CNI_DATA_DIR is not set."""
+        return sorted(p for p in glob.glob(os.path.join(self.records_dir, "**", "*"), recursive=True)
+                      if os.path.isfile(p) and os.path.basename(p) != "lock" and self._ours(p))
 
     def _ours(self, path: str) -> bool:
-        base = os.path.basename(path)
-        if any(cid in base for cid in self.containers) or any(n in base for n in self.networks):
+        rel = os.path.relpath(path, self.records_dir)
+        if any(cid in rel for cid in self.containers) or any(n in rel.split(os.sep) for n in self.networks):
             return True
         try:
             with open(path, errors="replace") as f:
@@ -320,7 +323,7 @@ runroot = {q(os.path.join(self.dir, "store", "runroot"))}
         return any(cid in text for cid in self.containers)
 
     # --- teardown ----------------------------------------------------------------------------
-    def cleanup(self, records_dir: str = PLUGIN_RECORDS_DIR) -> None:
+    def cleanup(self) -> None:
         if self.holder is None:
             return
         if self.holder.poll() is None:
@@ -356,5 +359,5 @@ runroot = {q(os.path.join(self.dir, "store", "runroot"))}
             if sb.startswith("/run/netns/netns-") and os.path.isfile(sb) and not os.path.ismount(sb):
                 os.remove(sb)  # an unmounted leftover breaks `ip netns list` for every test
             shutil.rmtree(f"/run/crun/{cid}", ignore_errors=True)
-        for p in self.records(records_dir):
+        for p in self.records():
             os.remove(p)
