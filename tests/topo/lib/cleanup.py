@@ -12,6 +12,7 @@ import re
 import shutil
 
 from .netns import DAEMON_NAMES, netns_list, netns_pids, pid_alive, sh, stop_pid
+from .podman import cleanup_stale as podman_cleanup_stale
 
 _EVT = re.compile(r"^evt-.*-(\d+)$")
 
@@ -60,6 +61,7 @@ def cleanup_stale(tests: bool = True, lab: bool = True, lab_state: str = "lab-st
         for d in glob.glob("/tmp/evt-*"):
             m = re.match(r"/tmp/evt-(\d+)-", d)
             if m and not pid_alive(int(m.group(1))):
+                podman_cleanup_stale(d, m.group(1))  # before the daemons: podman rm sends CNI DELs
                 _kill_pidfiles(glob.glob(os.path.join(d, "**", "*.pid"), recursive=True))
                 shutil.rmtree(d, ignore_errors=True)
                 print(f"removed {d}")

@@ -361,3 +361,30 @@ runroot = {q(os.path.join(self.dir, "store", "runroot"))}
             shutil.rmtree(f"/run/crun/{cid}", ignore_errors=True)
         for p in self.records():
             os.remove(p)
+
+
+def cleanup_stale(state_dir: str, tag: str) -> None:
+    """What a crashed run (PID `tag`, state in `state_dir`) left of its podman nodes: containers
+    (through the holder, if it still runs), the holders (by PID, cmdline checked), cgroup
+    directories of its namespaces and libcni cache files of its networks (names end in -<tag>)."""
+    for node_dir in glob.glob(os.path.join(state_dir, "podman", "*", "")):
+        try:
+            with open(os.path.join(node_dir, "holder.pid")) as f:
+                holder = int(f.read().split()[0])
+        except (OSError, ValueError, IndexError):
+            continue
+        if pid_alive(holder) and "sleep" in (open(f"/proc/{holder}/cmdline", "rb").read().decode(errors="replace")):
+            env = dict(os.environ, CONTAINERS_CONF=os.path.join(node_dir, "containers.conf"),
+                       CONTAINERS_STORAGE_CONF=os.path.join(node_dir, "storage.conf"))
+            subprocess.run(["nsenter", "-t", str(holder), "-m", "-n", "podman", "rm", "-f", "-t", "0", "-a"],
+                           capture_output=True, timeout=120, env=env)
+            stop_pid(holder, "sleep")
+            print(f"stopped podman holder {holder} ({node_dir})")
+    for top in glob.glob(f"/sys/fs/cgroup/*/evt-*-{tag}"):
+        for root, _dirs, _files in os.walk(top, topdown=False):
+            try:
+                os.rmdir(root)
+            except OSError:
+                pass
+    for f in glob.glob(os.path.join(RESULTS_DIR, f"evt-*-{tag}-*")):
+        os.remove(f)
