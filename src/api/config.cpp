@@ -37,6 +37,16 @@ void parse_api(const ConfigReader& r, const YAML::Node& node, Config& cfg) {
   cfg.api_socket = s;
 }
 
+// Where run-time state (segments and endpoints created through the API) survives a restart
+// (<state-dir>/runtime.json). Absolute: a relative path would follow the daemon's working
+// directory, and the file would silently not be found again after a restart elsewhere.
+void parse_state_dir(const ConfigReader& r, const YAML::Node& node, Config& cfg) {
+  std::string s = r.string(node, "state-dir");
+  if (s.front() != '/') r.fail(node, "state-dir", "must be an absolute path");
+  while (s.size() > 1 && s.back() == '/') s.pop_back();
+  cfg.state_dir = s;
+}
+
 void parse_graceful_restart(const ConfigReader& r, const YAML::Node& node, Config& cfg) {
   MapReader m(r, node, "graceful-restart", {"enabled", "restart-time", "stale-time", "select-defer-time"});
   auto& gr = cfg.graceful_restart;
@@ -60,7 +70,7 @@ tl::expected<Config, ConfigError> parse(const std::string& text, const std::stri
   try {
     YAML::Node root = YAML::Load(text);
     MapReader m(r, root, "",
-                {"router-id", "asn", "cluster-id", "listen", "api", "log-level", "graceful-restart", "send-hold-time", "neighbors", "advertise",
+                {"router-id", "asn", "cluster-id", "listen", "api", "state-dir", "log-level", "graceful-restart", "send-hold-time", "neighbors", "advertise",
                  "vtep", "route-target-auto", "vrf-backend", "duplicate-address-detection", "l2vnis", "vrfs",
                  "ethernet-segments", "es-timers"});
     Config cfg;
@@ -71,6 +81,7 @@ tl::expected<Config, ConfigError> parse(const std::string& text, const std::stri
     cfg.cluster_id = m.has("cluster-id") ? r.ipv4(m.get("cluster-id"), "cluster-id") : cfg.router_id;
     if (m.has("listen")) parse_listen(r, m.get("listen"), cfg);
     if (m.has("api")) parse_api(r, m.get("api"), cfg);
+    if (m.has("state-dir")) parse_state_dir(r, m.get("state-dir"), cfg);
     if (m.has("log-level"))
       cfg.log_level = r.choice(m.get("log-level"), "log-level", {"trace", "debug", "info", "warn", "error", "critical", "off"});
     if (m.has("graceful-restart")) parse_graceful_restart(r, m.get("graceful-restart"), cfg);

@@ -247,6 +247,19 @@ struct ConfigDiff {
 };
 ConfigDiff diff_config(const Config& before, const Config& after);
 
+// L2VNIs created at run time (issue 11: PUT /v1/evpn/vnis/N, docs/API.md): `text` is one
+// `l2vnis:` entry (the request body; JSON is YAML), `vni` given by the request (a `vni` key in
+// `text` must agree). Each is parsed like a file entry and `file`'s L2VNIs + all of them are
+// checked with the file's rules (unique VNI, devices and RDs; the VRF exists; gateways), in
+// order. An entry without `rd` is not checked for an automatic RD: the EVPN service gives a
+// run-time VNI the next free one. Errors: ConfigError.file "VNI N", .path the body key.
+struct RuntimeL2VniSpec {
+  Vni vni = 0;
+  std::string text;
+};
+tl::expected<std::vector<L2VniConfig>, ConfigError> check_runtime_l2vnis(const Config& file,
+                                                                         const std::vector<RuntimeL2VniSpec>& specs);
+
 // Neighbours matched by address (a VRF's, for vrf_bgp_changed; the global ones are in ConfigDiff).
 struct NeighborDiff {
   std::vector<IpAddress> added, removed, changed;

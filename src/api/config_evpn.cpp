@@ -222,49 +222,117 @@ void parse_vrfs(const ConfigReader& r, const YAML::Node& seq, Config& cfg) {
   }
 }
 
+namespace {
+
+// The cross-entry rules of `l2vnis:` (unique VNI, not an L3VNI, unique devices and RDs, known
+// VRF), shared by the file's list and a run-time entry (PUT /v1/evpn/vnis/N).
+class L2VniChecks {
+ public:
+  explicit L2VniChecks(const Config& cfg) : cfg_(cfg) {
+    // The VRFs (parsed first) hold devices and RDs too.
+    for (size_t j = 0; j < cfg.vrfs.size(); ++j) {
+      const auto& v = cfg.vrfs[j];
+      const std::string vpath = index_path("vrfs", j);
+      l3vnis_.emplace(v.l3vni, j);
+      vrf_names_.emplace(v.name, j);
+      for (const auto& [dev, what] : vrf_devices(cfg, v, vpath)) devices_.claim(dev, what);
+      rds_.claim(cfg, v.rd, j, vpath);
+    }
+  }
+  // Entry `l` at `path`, the `index`-th L2VNI (automatic RD router-id:(2 + VRFs + index)).
+  // `auto_rd`: check the automatic RD too (false for a run-time VNI: the EVPN service gives it
+  // the next free one).
+  // `path` prefixes the keys in errors ("" for a run-time entry: the body's keys), `label` names
+  // the entry as the owner of a device or RD ("l2vnis[2]", "API VNI 100").
+  void check(const ConfigReader& r, const YAML::Node& item, const std::string& path, const std::string& label,
+             const L2VniConfig& l, size_t index, bool auto_rd = true) {
+    if (auto [it, fresh] = vnis_.emplace(l.vni, label); !fresh)
+      r.fail(item["vni"], key_path(path, "vni"), "duplicate VNI " + std::to_string(l.vni) + " (also " + it->second + ")");
+    if (auto it = l3vnis_.find(l.vni); it != l3vnis_.end())
+      r.fail(item["vni"], key_path(path, "vni"), "VNI " + std::to_string(l.vni) + " is the L3VNI of vrfs[" + std::to_string(it->second) + "]");
+    // A device name used twice would make two segments share one bridge or VXLAN device.
+    for (const auto& [key, dev] : {std::pair<const char*, const std::string&>{"bridge", l.bridge}, {"vxlan-device", l.vxlan_device}}) {
+      const std::string what = label + (std::string_view(key) == "bridge" ? " (bridge)" : " (vxlan-device)");
+      if (auto owner = devices_.claim(dev, what); !owner.empty())
+        r.fail(node_or(item, key), key_path(path, key), "device \"" + dev + "\" is already used by " + owner);
+    }
+    if (l.rd || auto_rd)
+      if (auto owner = rds_.claim(cfg_, l.rd, cfg_.vrfs.size() + index, label); !owner.empty())
+        r.fail(node_or(item, "rd"), key_path(path, "rd"), owner);
+    if (!l.vrf.empty() && !vrf_names_.count(l.vrf)) {
+      std::vector<std::string_view> names;
+      for (auto& v : cfg_.vrfs) names.push_back(v.name);
+      std::string hint = closest_match(l.vrf, names);
+      r.fail(item["vrf"], key_path(path, "vrf"),
+             "unknown VRF \"" + l.vrf + "\"" + (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)"));
+    }
+  }
+
+ private:
+  static std::string key_path(const std::string& path, const char* key) { return path.empty() ? key : path + "." + key; }
+  const Config& cfg_;
+  std::map<Vni, std::string> vnis_;
+  std::map<Vni, size_t> l3vnis_;
+  std::map<std::string_view, size_t> vrf_names_;
+  UsedNames devices_;
+  RdOwners rds_;
+};
+
+}  // namespace
+
 void parse_l2vnis(const ConfigReader& r, const YAML::Node& seq, Config& cfg) {
   r.expect_sequence(seq, "l2vnis");
-  std::map<Vni, size_t> vnis;
-  std::map<Vni, size_t> l3vnis;
-  std::map<std::string_view, size_t> vrf_names;
-  UsedNames devices;
-  RdOwners rds;
-  // The VRFs (parsed first) hold devices and RDs too.
-  for (size_t j = 0; j < cfg.vrfs.size(); ++j) {
-    const auto& v = cfg.vrfs[j];
-    const std::string vpath = index_path("vrfs", j);
-    l3vnis.emplace(v.l3vni, j);
-    vrf_names.emplace(v.name, j);
-    for (const auto& [dev, what] : vrf_devices(cfg, v, vpath)) devices.claim(dev, what);
-    rds.claim(cfg, v.rd, j, vpath);
-  }
+  L2VniChecks checks(cfg);
   const size_t count = seq.size();
   for (size_t i = 0; i < count; ++i) {
     const YAML::Node item = seq[i];
     std::string path = index_path("l2vnis", i);
     L2VniConfig l = parse_l2vni(r, item, path);
-    if (auto [it, fresh] = vnis.emplace(l.vni, i); !fresh)
-      r.fail(item["vni"], path + ".vni",
-             "duplicate VNI " + std::to_string(l.vni) + " (also l2vnis[" + std::to_string(it->second) + "])");
-    if (auto it = l3vnis.find(l.vni); it != l3vnis.end())
-      r.fail(item["vni"], path + ".vni", "VNI " + std::to_string(l.vni) + " is the L3VNI of vrfs[" + std::to_string(it->second) + "]");
-    // A device name used twice would make two segments share one bridge or VXLAN device.
-    for (const auto& [key, dev] : {std::pair<const char*, const std::string&>{"bridge", l.bridge}, {"vxlan-device", l.vxlan_device}}) {
-      const std::string what = path + (std::string_view(key) == "bridge" ? " (bridge)" : " (vxlan-device)");
-      if (auto owner = devices.claim(dev, what); !owner.empty())
-        r.fail(node_or(item, key), path + "." + key, "device \"" + dev + "\" is already used by " + owner);
-    }
-    if (auto owner = rds.claim(cfg, l.rd, cfg.vrfs.size() + i, path); !owner.empty())
-      r.fail(node_or(item, "rd"), path + ".rd", owner);
-    if (!l.vrf.empty() && !vrf_names.count(l.vrf)) {
-      std::vector<std::string_view> names;
-      for (auto& v : cfg.vrfs) names.push_back(v.name);
-      std::string hint = closest_match(l.vrf, names);
-      r.fail(item["vrf"], path + ".vrf",
-             "unknown VRF \"" + l.vrf + "\"" + (hint.empty() ? "" : " (did you mean \"" + hint + "\"?)"));
-    }
+    checks.check(r, item, path, path, l, i);
     cfg.l2vnis.push_back(std::move(l));
   }
 }
 
 }  // namespace evpnd::api::detail
+
+namespace evpnd::api {
+
+tl::expected<std::vector<L2VniConfig>, ConfigError> check_runtime_l2vnis(const Config& file,
+                                                                         const std::vector<RuntimeL2VniSpec>& specs) {
+  using namespace detail;
+  std::vector<L2VniConfig> out;
+  std::string name;
+  try {
+    L2VniChecks checks(file);
+    // The file's entries were checked when it was read: here they only claim VNIs, devices, RDs.
+    const ConfigReader file_reader(file.source_file);
+    const YAML::Node none;
+    for (size_t i = 0; i < file.l2vnis.size(); ++i) {
+      const std::string path = index_path("l2vnis", i);
+      checks.check(file_reader, none, path, path, file.l2vnis[i], i);
+    }
+    for (const auto& spec : specs) {
+      name = "VNI " + std::to_string(spec.vni);
+      const ConfigReader r(name);
+      YAML::Node node = YAML::Load(spec.text);
+      if (node.IsMap()) {
+        if (node["vni"] && r.uint(node["vni"], "vni", 1, kMaxVni) != spec.vni)
+          r.fail(node["vni"], "vni", "differs from the VNI of the request (" + std::to_string(spec.vni) + ")");
+        node["vni"] = spec.vni;
+      }
+      L2VniConfig l = parse_l2vni(r, node, "");
+      // An explicit RD is checked; without one the EVPN service picks a free automatic one.
+      checks.check(r, node, "", "API " + name, l, file.l2vnis.size() + out.size(), false);
+      out.push_back(std::move(l));
+    }
+    return out;
+  } catch (const ConfigFailure& f) {
+    return tl::unexpected(f.error);
+  } catch (const YAML::Exception& e) {
+    return tl::unexpected(ConfigError{name, 0, 0, "not valid JSON/YAML: " + e.msg, ""});
+  } catch (const std::exception& e) {
+    return tl::unexpected(ConfigError{name, 0, 0, std::string("cannot parse: ") + e.what(), ""});
+  }
+}
+
+}  // namespace evpnd::api

@@ -10,6 +10,7 @@
 #include "daemon/metrics_view.hpp"
 #include "daemon/paged_view.hpp"
 #include "daemon/route_json.hpp"
+#include "daemon/segment_api.hpp"
 #include "daemon/unicast_api.hpp"
 #include "daemon/unicast_views.hpp"
 #include "wire/json_view.hpp"
@@ -258,6 +259,7 @@ api::ApiResponse handle_api(Daemon& d, const api::ApiRequest& req) {
   const auto now = d.now();
   const std::string& path = req.path;
   static const std::string kNeighbors = "/v1/bgp/neighbors";
+  if (auto r = handle_segment_api(d, req)) return std::move(*r);  // issue 11: run-time segments
   if (auto r = handle_evpn_api(d, req)) return std::move(*r);
   if (auto r = handle_unicast_api(d, req)) return std::move(*r);  // issue 10: VRF instances, unicast tables
   if (req.method == "GET") {

@@ -87,7 +87,12 @@ Daemon::Daemon(asio::io_context& io, api::Config cfg)
                         [this](ConnId c, size_t n) { dispatch(engine::ev::Sent{c, n}); },
                     }) {
   own_netns_ = own_netns_name();
-  engine_ = make_engine(cfg_, own_netns_);
+  // API VNIs (runtime.json) are part of the engine's configuration from the start: they are set
+  // up exactly like the file's, by StartEvpn, before the start-up reconcile (daemon_segments.cpp).
+  engine_ = make_engine(restore_runtime(cfg_), own_netns_);
+  const RuntimeState loaded = runtime_;
+  refresh_specs();
+  if (restored_changed_ || !(loaded == runtime_)) save_runtime();
 }
 
 Daemon::~Daemon() {

@@ -13,6 +13,7 @@
 #include "daemon/dataplane_io.hpp"
 #include "daemon/loop_monitor.hpp"
 #include "daemon/peer_io.hpp"
+#include "daemon/runtime_state.hpp"
 
 #include <chrono>
 #include <map>
@@ -23,6 +24,7 @@
 #include <nlohmann/json.hpp>
 #include <tl/expected.hpp>
 
+#include "api/api_server.hpp"
 #include "api/config.hpp"
 #include "engine/engine.hpp"
 
@@ -87,6 +89,22 @@ class Daemon {
   const PeerIo& peer_io() const { return io_peers_; }
   const LoopMonitor& loop_monitor() const { return loop_monitor_; }
 
+  // Run-time segments (issue 11; daemon_segments.cpp, shapes in docs/API.md "Run-time segments
+  // and endpoints"). PUT /v1/evpn/vnis/N: ensure VNI `vni` with `body` (the keys of an `l2vnis:`
+  // entry + `attachment`), validated with the configuration's rules on file + API VNIs.
+  api::ApiResponse ensure_vni(Vni vni, const nlohmann::json& body);
+  // GET /v1/evpn/vnis/N: VNI-STATE, 404 when the VNI does not run.
+  api::ApiResponse vni_state(Vni vni) const;
+  // DELETE /v1/evpn/vnis/N?attachment=ID: the last attachment of an API VNI removes it.
+  api::ApiResponse release_vni(Vni vni, const std::string& attachment);
+  // What was created through the API (persisted in <state-dir>/runtime.json).
+  const RuntimeState& runtime() const { return runtime_; }
+  // Writes runtime_ to runtime_state_path(cfg_.state_dir) atomically. A failure is logged and
+  // counted (runtime_save_failures(), metric evpnd_runtime_state_save_failures_total); the state
+  // in memory stays and the next save writes it all. Returns whether the file is written.
+  bool save_runtime();
+  uint64_t runtime_save_failures() const { return runtime_save_failures_; }
+
  private:
   void apply(engine::Effects& fx);
   void start_dataplane();
@@ -136,6 +154,21 @@ class Daemon {
   uint64_t batches_seen_ = 0;  // DataplaneIo batches at the last convergence poll
   uint64_t notices_ = 0;
   ReloadCounters reloads_;
+  // Run-time segments and endpoints (daemon_segments.cpp, daemon_endpoints.cpp).
+  RuntimeState runtime_;
+  uint64_t runtime_save_failures_ = 0;
+  // Start-up: loads the state file (a bad one is set aside as runtime.json.bad), drops API VNIs
+  // that no longer validate (logged) and returns `file` + the API VNIs: the engine is built
+  // from it, so API VNIs are set up exactly like file VNIs (daemon_segments.cpp).
+  api::Config restore_runtime(const api::Config& file);
+  bool restored_changed_ = false;  // restore_runtime dropped or changed something: save
+  // `file` + the API VNIs it does not define itself, as they run (with their RDs).
+  api::Config effective_config(const api::Config& file) const;
+  // runtime_.vnis[].spec = the settings each VNI runs with, RD explicit (daemon_segments.cpp).
+  void refresh_specs();
+  // Reload: the API VNIs against the new file (takeover, kept VNIs); "" or why the reload is refused.
+  std::string check_reload_vnis(const api::Config& next) const;
+  void reload_runtime_vnis(const api::Config& before, api::ConfigDiff& diff, nlohmann::json& applied);
 };
 
 }  // namespace evpnd::daemon

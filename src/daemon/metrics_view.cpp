@@ -87,6 +87,9 @@ std::string metrics_text(const Daemon& d, const api::ApiServerStats* api) {
     w.gauge("evpnd_api_connections", "Open API connections", double(api->connections));
   }
   w.counter("evpnd_config_reloads_total", "Configuration reloads applied", double(d.reloads().applied));
+  w.counter("evpnd_runtime_state_save_failures_total",
+            "Writes of <state-dir>/runtime.json that failed (the run-time state stays in memory; the next change writes it all)",
+            double(d.runtime_save_failures()));
   w.counter("evpnd_config_reloads_refused_total", "Configuration reloads refused (invalid file, or a listen address that cannot be bound)",
             double(d.reloads().refused));
 

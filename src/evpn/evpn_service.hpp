@@ -182,6 +182,10 @@ class EvpnService {
   const NexthopGroups& nexthop_groups() const { return nhg_; }
 
   const MacVrf* mac_vrf(Vni vni) const;
+  // The running L2VNI's configuration (file or API, with the RD it was given) and its devices
+  // as set up (bridge, vxlan device, namespace, SVI MAC, MTU): run-time segments (issue 11).
+  const api::L2VniConfig* l2vni_config(Vni vni) const;
+  std::optional<dataplane::L2Vni> l2vni_setup(Vni vni) const;
   std::vector<Vni> l2vnis() const;  // in order (the API's paged views walk them)
   const IpVrf* ip_vrf(const std::string& name) const;
 
@@ -195,6 +199,7 @@ class EvpnService {
 
   void build();
   void add_mac_vrf(const api::L2VniConfig& l2, uint16_t rd_index);
+  bool rd_in_use(const Rd& rd) const;  // by a running MAC-VRF or IP-VRF
   void start_intents(Output& out) const;
   dataplane::L2Vni l2vni_intent(const api::L2VniConfig& l2) const;
   void svi_intents(const api::L2VniConfig& l2, Output& out) const;

@@ -2,6 +2,7 @@
 // VNI, VRF and BGP session keeps running.
 #include <algorithm>
 
+#include "evpn/auto_rd_rt.hpp"
 #include "evpn/evpn_service.hpp"
 
 namespace evpnd::evpn {
@@ -10,8 +11,12 @@ tl::expected<Output, std::string> EvpnService::add_l2vni(const api::L2VniConfig&
   if (mac_vrfs_.count(l2.vni)) return tl::make_unexpected("VNI " + std::to_string(l2.vni) + " exists");
   if (!l2.vrf.empty() && !ip_vrfs_.count(l2.vrf))
     return tl::make_unexpected("VNI " + std::to_string(l2.vni) + " names unknown VRF " + l2.vrf);
-  // The next free auto-RD index: the indexes of running VNIs stay (their routes keep their RDs).
-  add_mac_vrf(l2, next_rd_index_++);
+  // The next free auto-RD index: the indexes of running VNIs stay (their routes keep their RDs),
+  // and an index whose RD a running VRF or VNI holds explicitly is skipped (a VNI created through
+  // the API keeps its RD across restarts as an explicit one: RFC 7432 §7.9, one RD per MAC-VRF).
+  uint16_t index = next_rd_index_++;
+  while (!l2.rd && rd_in_use(auto_rd(cfg_.router_id, index)) && next_rd_index_ < 65535) index = next_rd_index_++;
+  add_mac_vrf(l2, index);
   cfg_.l2vnis.push_back(l2);
   Output out;
   if (!l2.vrf.empty()) ip_vrfs_.at(l2.vrf).add_member(l2.vni);
@@ -33,6 +38,26 @@ tl::expected<Output, std::string> EvpnService::add_l2vni(const api::L2VniConfig&
     }
   }
   return out;
+}
+
+bool EvpnService::rd_in_use(const Rd& rd) const {
+  for (const auto& [v, mv] : mac_vrfs_)
+    if (mv.config().rd == rd) return true;
+  for (const auto& [n, vrf] : ip_vrfs_)
+    if (vrf.config().rd == rd) return true;
+  return false;
+}
+
+const api::L2VniConfig* EvpnService::l2vni_config(Vni vni) const {
+  for (const auto& l : cfg_.l2vnis)
+    if (l.vni == vni) return &l;
+  return nullptr;
+}
+
+std::optional<dataplane::L2Vni> EvpnService::l2vni_setup(Vni vni) const {
+  const api::L2VniConfig* l = l2vni_config(vni);
+  if (!l) return std::nullopt;
+  return l2vni_intent(*l);
 }
 
 tl::expected<Output, std::string> EvpnService::remove_l2vni(Vni vni) {
