@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   evpnctl::add_decode_command(app);
   evpnctl::add_show_commands(app);
   evpnctl::add_action_commands(app);
+  evpnctl::add_segment_commands(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -25,6 +25,7 @@ struct ViewOptions {
   bool detail = false;  // show evpn es --detail
   std::string es;       // show evpn es [ESI|NAME]
   std::string prefix;   // show bgp [vrf NAME] ipv4|ipv6 [PREFIX]
+  std::string attachment;  // show evpn endpoints --attachment ID
 };
 
 using TargetFn = std::function<std::string(const ViewOptions&)>;
@@ -146,7 +147,7 @@ void add_bgp(CLI::App& show) {
 void add_es(CLI::App& evpn);
 
 void add_evpn(CLI::App& show) {
-  CLI::App* evpn = show.add_subcommand("evpn", "EVPN state: VNIs, MACs, neighbors, VTEPs, VRFs");
+  CLI::App* evpn = show.add_subcommand("evpn", "EVPN state: VNIs, MACs, neighbors, endpoints, VTEPs, VRFs");
   evpn->require_subcommand(1);
   add_socket_option(*evpn);
   auto o = std::make_shared<ViewOptions>();
@@ -156,8 +157,21 @@ void add_evpn(CLI::App& show) {
       return with_query(path, {{"vni", vni_text(v)}, {"limit", limit_text(v)}, {"cursor", v.cursor}});
     };
   };
-  add_view(*evpn, "vni", "L2 and L3 VNIs with their devices, RD/RTs and counts", fixed("/v1/evpn/vnis"),
-           render_evpn_vnis, o);
+  // `show evpn vni` lists every VNI; `show evpn vni N` is one VNI's state (GET /v1/evpn/vnis/N:
+  // origin, attachments and endpoints of a run-time segment, issue 11).
+  CLI::App* vni = add_view(
+      *evpn, "vni", "L2 and L3 VNIs with their devices, RD/RTs and counts; with N, one VNI in detail",
+      [](const ViewOptions& v) { return v.vni > 0 ? "/v1/evpn/vnis/" + std::to_string(v.vni) : std::string("/v1/evpn/vnis"); },
+      [o](const json& b) { return o->vni > 0 ? render_evpn_vni_state(b) : render_evpn_vnis(b); }, o);
+  vni->add_option("vni", o->vni, "one VNI (1..16777215)")->check(CLI::Range(1L, 16777215L));
+  CLI::App* eps = add_view(
+      *evpn, "endpoints", "endpoints announced through the API (CNI plugin, `evpnctl endpoint add`)",
+      [](const ViewOptions& v) {
+        return with_query("/v1/evpn/endpoints", {{"vni", vni_text(v)}, {"attachment", v.attachment}});
+      },
+      render_evpn_endpoints, o);
+  add_vni_filter(eps, *o);
+  eps->add_option("--attachment", o->attachment, "only this attachment's endpoints");
   CLI::App* mac = add_view(*evpn, "mac", "local and remote MACs", per_vni("/v1/evpn/macs"), render_evpn_macs, o);
   add_vni_filter(mac, *o);
   add_paging(mac, *o);

@@ -31,6 +31,10 @@ std::string render_evpn_rmacs(const nlohmann::json& body);       // GET /v1/evpn
 std::string render_vrf_routes(const nlohmann::json& body);       // GET /v1/vrfs/NAME/routes
 std::string render_evpn_dup_addr(const nlohmann::json& body);    // GET /v1/evpn/dup-addr
 
+// segment_views.cpp (issue 11: run-time segments and endpoints)
+std::string render_evpn_vni_state(const nlohmann::json& body);   // GET /v1/evpn/vnis/N (VNI-STATE)
+std::string render_evpn_endpoints(const nlohmann::json& body);   // GET /v1/evpn/endpoints
+
 // es_views.cpp
 std::string render_evpn_es(const nlohmann::json& body);          // GET /v1/evpn/es
 std::string render_evpn_es_detail(const nlohmann::json& body);   // GET /v1/evpn/es[/ESI|NAME]

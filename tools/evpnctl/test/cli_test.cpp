@@ -3,47 +3,23 @@
 // exit codes. The daemon's own handler is tested elsewhere; this is transport and rendering.
 #include <gtest/gtest.h>
 
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cstdio>
 #include <fstream>
-#include <mutex>
-#include <vector>
 
 #include "client/test/fake_api_server.hpp"
+#include "cli_runner.hpp"
 
 namespace {
 
 using evpnd::api::ApiRequest;
 using evpnd::api::ApiResponse;
 using evpnd::client::testing::FakeApiServer;
+using evpnctl::test::run;
 using nlohmann::json;
-
-struct Run {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr
-};
-
-// `prefix` goes before the binary in the /bin/sh command line: "VAR=x" or "printf .. |".
-Run run(const std::string& args, const std::string& prefix = "") {
-  std::string cmd = prefix + " " EVPNCTL_BINARY " " + args + " 2>&1";
-  FILE* p = ::popen(cmd.c_str(), "r");
-  Run r;
-  char buf[4096];
-  while (size_t n = std::fread(buf, 1, sizeof buf, p)) r.output.append(buf, n);
-  int status = ::pclose(p);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
 
 class EvpnctlCli : public ::testing::Test {
  protected:
   ApiResponse handle(const ApiRequest& r) {
-    {
-      std::lock_guard lock(mu_);
-      requests_.push_back(r);
-    }
+    log_.record(r);
     if (r.path == "/v1/bgp/summary")
       return {200, json::parse(R"({"router_id":"10.0.0.254","asn":65000,"cluster_id":"10.0.0.254","loc_rib_routes":3,
         "peers":[{"address":"10.0.0.1","remote_as":65000,"description":"leaf1","role":"rr-client","state":"Established",
@@ -81,14 +57,9 @@ class EvpnctlCli : public ::testing::Test {
         "next_hop":"10.1.0.5","best":true,"stale":false,"attributes":{"origin":"igp","as_path":[64512]}}],"count":1})")};
     return {404, {{"error", "no such endpoint: " + r.path}}};
   }
-  ApiRequest last() {
-    std::lock_guard lock(mu_);
-    return requests_.empty() ? ApiRequest{} : requests_.back();
-  }
+  ApiRequest last() { return log_.last(); }
 
-  // The handler's state comes before server_: the handler may run until server_ is destroyed.
-  std::mutex mu_;
-  std::vector<ApiRequest> requests_;
+  evpnctl::test::RequestLog log_;  // before server_: the handler may run until server_ is destroyed
   FakeApiServer server_{[this](const ApiRequest& r) { return handle(r); }};
   const std::string dir_ = server_.dir(), sock_ = server_.socket_path();
 };
