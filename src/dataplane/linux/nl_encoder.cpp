@@ -6,8 +6,10 @@
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
 #include <linux/neighbour.h>
+#include <linux/net_namespace.h>
 #include <linux/nexthop.h>
 #include <linux/rtnetlink.h>
+#include <linux/veth.h>
 #include <sys/socket.h>
 
 #include <cstring>
@@ -46,6 +48,27 @@ class MsgScope {
 };
 
 uint8_t af(const IpAddress& a) { return a.is_v6() ? AF_INET6 : AF_INET; }
+
+// VETH_INFO_PEER: a whole ifinfomsg followed by the peer's own IFLA_* attributes (veth_newlink()
+// parses it with rtnl_nla_parse_ifla()). iproute2 nests it without NLA_F_NESTED (the policy has
+// no type, so the kernel accepts either); match its bytes.
+void put_veth_peer(nlmsghdr* nlh, const VethPeer& p) {
+  nlattr* nest = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
+  nest->nla_type = VETH_INFO_PEER;
+  auto* ifi = static_cast<ifinfomsg*>(mnl_nlmsg_get_payload_tail(nlh));
+  std::memset(ifi, 0, MNL_ALIGN(sizeof(ifinfomsg)));
+  nlh->nlmsg_len += MNL_ALIGN(sizeof(ifinfomsg));
+  ifi->ifi_family = AF_UNSPEC;
+  if (p.up) {
+    ifi->ifi_change = IFF_UP;
+    ifi->ifi_flags = *p.up ? IFF_UP : 0;
+  }
+  if (!p.name.empty()) mnl_attr_put_strz(nlh, IFLA_IFNAME, p.name.c_str());
+  if (p.address) mnl_attr_put(nlh, IFLA_ADDRESS, 6, p.address->data());
+  if (p.mtu) mnl_attr_put_u32(nlh, IFLA_MTU, *p.mtu);
+  if (p.netns_fd) mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, static_cast<uint32_t>(*p.netns_fd));
+  mnl_attr_nest_end(nlh, nest);
+}
 void put_ip(nlmsghdr* nlh, uint16_t type, const IpAddress& a) { mnl_attr_put(nlh, type, a.size(), a.data()); }
 
 }  // namespace
@@ -96,7 +119,7 @@ void encode_link(Bytes& out, uint16_t type, Header h, const LinkMsg& m) {
   if (m.kind.empty()) return;
   nlattr* info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
   mnl_attr_put_strz(nlh, IFLA_INFO_KIND, m.kind.c_str());
-  if (m.vxlan || m.bridge || m.vrf_table) {
+  if (m.vxlan || m.bridge || m.vrf_table || m.veth_peer) {
     nlattr* data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
     if (m.vxlan) {
       const VxlanInfo& v = *m.vxlan;
@@ -113,6 +136,7 @@ void encode_link(Bytes& out, uint16_t type, Header h, const LinkMsg& m) {
       mnl_attr_put_u8(nlh, IFLA_BR_MCAST_SNOOPING, m.bridge->mcast_snooping ? 1 : 0);
     }
     if (m.vrf_table) mnl_attr_put_u32(nlh, IFLA_VRF_TABLE, *m.vrf_table);
+    if (m.veth_peer) put_veth_peer(nlh, *m.veth_peer);
     mnl_attr_nest_end(nlh, data);
   }
   mnl_attr_nest_end(nlh, info);
@@ -209,9 +233,14 @@ void encode_addr(Bytes& out, uint16_t type, Header h, const AddrMsg& m) {
   auto* ifa = s.extra<ifaddrmsg>();
   ifa->ifa_family = af(m.address);
   ifa->ifa_prefixlen = m.prefix_len;
+  ifa->ifa_scope = m.scope;
   ifa->ifa_index = static_cast<uint32_t>(m.ifindex);
+  // iproute2: flags that fit the header's u8 go there, wider ones (IFA_F_NOPREFIXROUTE...) in
+  // IFA_FLAGS. IFA_F_NODAD (0x02) fits.
+  if (m.flags <= 0xff) ifa->ifa_flags = static_cast<uint8_t>(m.flags);
   put_ip(s.nlh(), IFA_LOCAL, m.address);
   put_ip(s.nlh(), IFA_ADDRESS, m.address);
+  if (m.flags > 0xff) mnl_attr_put_u32(s.nlh(), IFA_FLAGS, m.flags);
 }
 
 void encode_dump(Bytes& out, uint16_t type, uint32_t seq, uint8_t family) {
@@ -231,6 +260,12 @@ void encode_getlink(Bytes& out, uint32_t seq, const std::string& name) {
   MsgScope s(out, RTM_GETLINK, Header{0, seq});
   s.extra<ifinfomsg>()->ifi_family = AF_UNSPEC;
   mnl_attr_put_strz(s.nlh(), IFLA_IFNAME, name.c_str());
+}
+
+void encode_getnsid(Bytes& out, uint32_t seq, int32_t netns_fd) {
+  MsgScope s(out, RTM_GETNSID, Header{0, seq});
+  s.extra<rtgenmsg>()->rtgen_family = AF_UNSPEC;  // padded to 4 bytes (NLMSG_ALIGN), as the kernel parses it
+  mnl_attr_put_u32(s.nlh(), NETNSA_FD, static_cast<uint32_t>(netns_fd));
 }
 
 }  // namespace evpnd::dataplane::nl

@@ -21,7 +21,8 @@ struct Header {
 
 // RTM_NEWNEIGH / RTM_DELNEIGH.
 void encode_neigh(Bytes& out, uint16_t type, Header h, const NeighMsg& m);
-// RTM_NEWLINK (create when m.kind is set and m.ifindex == 0, change otherwise).
+// RTM_NEWLINK (create when m.kind is set and m.ifindex == 0, change otherwise); RTM_DELLINK by
+// ifindex or, with ifindex 0, by IFLA_IFNAME.
 void encode_link(Bytes& out, uint16_t type, Header h, const LinkMsg& m);
 // RTM_SETLINK family AF_BRIDGE with IFLA_PROTINFO: bridge port flags (`bridge link set`).
 void encode_brport(Bytes& out, Header h, int32_t ifindex, const BridgePortInfo& p);
@@ -37,5 +38,8 @@ void encode_addr(Bytes& out, uint16_t type, Header h, const AddrMsg& m);
 void encode_dump(Bytes& out, uint16_t type, uint32_t seq, uint8_t family);
 // RTM_GETLINK by name (single link).
 void encode_getlink(Bytes& out, uint32_t seq, const std::string& name);
+// RTM_GETNSID for the namespace `netns_fd` refers to: the id the socket's namespace knows it by
+// (the id IFLA_LINK_NETNSID of a veth with its peer there carries).
+void encode_getnsid(Bytes& out, uint32_t seq, int32_t netns_fd);
 
 }  // namespace evpnd::dataplane::nl

@@ -5,6 +5,7 @@
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
 #include <linux/neighbour.h>
+#include <linux/net_namespace.h>
 #include <linux/nexthop.h>
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
@@ -117,6 +118,7 @@ std::optional<LinkMsg> parse_link(ByteView msg) {
   m.mtu = u32_attr(tb[IFLA_MTU]);
   m.master = u32_attr(tb[IFLA_MASTER]);
   if (auto id = u32_attr(tb[IFLA_LINK_NETNSID])) m.link_netnsid = static_cast<int32_t>(*id);
+  if (auto peer = u32_attr(tb[IFLA_LINK])) m.link = static_cast<int32_t>(*peer);
   if (tb[IFLA_LINKINFO]) {
     AttrTable<IFLA_INFO_MAX + 1> info;
     parse_nested(tb[IFLA_LINKINFO], info);
@@ -223,6 +225,8 @@ std::optional<AddrMsg> parse_addr(ByteView msg) {
   AddrMsg m;
   m.ifindex = static_cast<int32_t>(ifa->ifa_index);
   m.prefix_len = ifa->ifa_prefixlen;
+  m.scope = ifa->ifa_scope;
+  m.flags = u32_attr(tb[IFA_FLAGS]).value_or(ifa->ifa_flags);
   auto a = ip_attr(tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS]);
   if (!a) return std::nullopt;
   m.address = *a;
@@ -254,6 +258,16 @@ std::optional<NexthopMsg> parse_nexthop(ByteView msg) {
     }
   }
   return m;
+}
+
+std::optional<int32_t> parse_nsid(ByteView msg) {
+  const nlmsghdr* nlh = header(msg, sizeof(rtgenmsg));
+  if (!nlh || nlh->nlmsg_type != RTM_NEWNSID) return std::nullopt;
+  AttrTable<NETNSA_MAX + 1> tb;
+  if (!parse_attrs(nlh, sizeof(rtgenmsg), tb)) return std::nullopt;
+  auto id = u32_attr(tb[NETNSA_NSID]);
+  if (!id) return std::nullopt;
+  return static_cast<int32_t>(*id);
 }
 
 }  // namespace evpnd::dataplane::nl

@@ -17,6 +17,8 @@ std::optional<LinkMsg> parse_link(ByteView msg);
 std::optional<RouteMsg> parse_route(ByteView msg);
 std::optional<AddrMsg> parse_addr(ByteView msg);
 std::optional<NexthopMsg> parse_nexthop(ByteView msg);
+// RTM_NEWNSID (the answer to RTM_GETNSID): NETNSA_NSID, -1 when no id is assigned.
+std::optional<int32_t> parse_nsid(ByteView msg);
 
 // The nlmsg_type of a message (0 when too short).
 uint16_t message_type(ByteView msg);

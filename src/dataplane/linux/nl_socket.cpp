@@ -42,7 +42,10 @@ std::string extack_text(const nlmsghdr* nlh) {
 }  // namespace
 
 tl::expected<NetnsFd, DataplaneError> NetnsFd::open(const std::string& name) {
-  std::string path = name.empty() ? "/proc/self/ns/net" : "/run/netns/" + name;
+  return open_path(name.empty() ? "/proc/self/ns/net" : "/run/netns/" + name);
+}
+
+tl::expected<NetnsFd, DataplaneError> NetnsFd::open_path(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return tl::make_unexpected(sys_error("open " + path));
   return NetnsFd(fd);
@@ -62,24 +65,34 @@ NetnsFd::~NetnsFd() {
 
 tl::expected<std::unique_ptr<NlSocket>, DataplaneError> NlSocket::open(const std::string& netns,
                                                                        unsigned groups, int rcvbuf) {
-  NetnsFd self, target;
-  if (!netns.empty()) {
+  if (netns.empty()) return open_at(nullptr, netns, groups, rcvbuf);
+  auto t = NetnsFd::open(netns);
+  if (!t) return tl::make_unexpected(t.error());
+  return open_at(&*t, netns, groups, rcvbuf);
+}
+
+tl::expected<std::unique_ptr<NlSocket>, DataplaneError> NlSocket::open_in(const NetnsFd& ns, std::string label,
+                                                                          unsigned groups, int rcvbuf) {
+  return open_at(&ns, std::move(label), groups, rcvbuf);
+}
+
+tl::expected<std::unique_ptr<NlSocket>, DataplaneError> NlSocket::open_at(const NetnsFd* target, std::string netns,
+                                                                          unsigned groups, int rcvbuf) {
+  NetnsFd self;
+  if (target) {
     auto s = NetnsFd::open("");
     if (!s) return tl::make_unexpected(s.error());
-    auto t = NetnsFd::open(netns);
-    if (!t) return tl::make_unexpected(t.error());
     self = std::move(*s);
-    target = std::move(*t);
-    if (setns(target.fd(), CLONE_NEWNET) < 0) return tl::make_unexpected(sys_error("setns " + netns));
+    if (setns(target->fd(), CLONE_NEWNET) < 0) return tl::make_unexpected(sys_error("setns " + netns));
   }
   mnl_socket* s = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
   int open_errno = errno;
-  if (!netns.empty() && setns(self.fd(), CLONE_NEWNET) < 0) {
+  if (target && setns(self.fd(), CLONE_NEWNET) < 0) {
     // Cannot return to our own namespace: every later socket would be wrong. Broken invariant.
     std::abort();
   }
   if (!s) return tl::make_unexpected(sys_error("netlink socket in '" + netns + "'", open_errno));
-  std::unique_ptr<NlSocket> sock(new NlSocket(s, netns));
+  std::unique_ptr<NlSocket> sock(new NlSocket(s, std::move(netns)));
   int fd = mnl_socket_get_fd(s);
   int one = 1;
   int buf = rcvbuf > 0 ? rcvbuf : groups ? kMonitorRcvBuf : kRcvBuf;

@@ -29,6 +29,9 @@ namespace evpnd::dataplane::nl {
 class NetnsFd {
  public:
   static tl::expected<NetnsFd, DataplaneError> open(const std::string& name);
+  // Any namespace file: a CNI_NETNS path (/run/netns/..., /proc/<pid>/ns/net, a runtime's own
+  // mount point). The file is opened as given, so it may name a namespace no /run/netns name has.
+  static tl::expected<NetnsFd, DataplaneError> open_path(const std::string& path);
   NetnsFd() = default;
   NetnsFd(NetnsFd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
   NetnsFd& operator=(NetnsFd&& o) noexcept;
@@ -58,6 +61,10 @@ class NlSocket {
   // rcvbuf: receive buffer bytes, 0 = kRcvBuf (requests) / kMonitorRcvBuf (with groups).
   static tl::expected<std::unique_ptr<NlSocket>, DataplaneError> open(const std::string& netns,
                                                                       unsigned groups = 0, int rcvbuf = 0);
+  // The same inside the namespace `ns` refers to (`label` names it in errors and netns()).
+  // A setns() refusal (the file is not a namespace) is reported with errno EINVAL.
+  static tl::expected<std::unique_ptr<NlSocket>, DataplaneError> open_in(const NetnsFd& ns, std::string label,
+                                                                         unsigned groups = 0, int rcvbuf = 0);
   ~NlSocket();
   NlSocket(const NlSocket&) = delete;
   NlSocket& operator=(const NlSocket&) = delete;
@@ -98,6 +105,8 @@ class NlSocket {
 
  private:
   NlSocket(mnl_socket* s, std::string netns) : sock_(s), netns_(std::move(netns)) {}
+  static tl::expected<std::unique_ptr<NlSocket>, DataplaneError> open_at(const NetnsFd* target, std::string label,
+                                                                         unsigned groups, int rcvbuf);
   mnl_socket* sock_;
   std::string netns_;
   uint32_t portid_ = 0;

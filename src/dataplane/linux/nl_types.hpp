@@ -60,6 +60,18 @@ struct BridgePortEs {
   bool operator==(const BridgePortEs&) const = default;
 };
 
+// The peer of a veth being created (IFLA_INFO_DATA/VETH_INFO_PEER: an ifinfomsg and its own IFLA_*
+// attributes). netns_fd creates the peer directly in another namespace (the CNI plugin's
+// container end), so it never exists under its name in ours.
+struct VethPeer {
+  std::string name;                   // IFLA_IFNAME
+  std::optional<Mac> address;         // IFLA_ADDRESS; default: kernel random
+  std::optional<uint32_t> mtu;        // IFLA_MTU
+  std::optional<int32_t> netns_fd;    // IFLA_NET_NS_FD
+  std::optional<bool> up;             // ifi_flags/ifi_change IFF_UP
+  bool operator==(const VethPeer&) const = default;
+};
+
 // ifinfomsg + IFLA_*: a link to create (kind set) or change, or a link read back.
 struct LinkMsg {
   int32_t ifindex = 0;                // 0 on create: the kernel picks
@@ -74,12 +86,14 @@ struct LinkMsg {
   std::optional<VxlanInfo> vxlan;
   std::optional<BridgeInfo> bridge;
   std::optional<uint32_t> vrf_table;  // IFLA_VRF_TABLE
+  std::optional<VethPeer> veth_peer;  // kind "veth": VETH_INFO_PEER
   // Read back only:
   uint32_t flags = 0;                 // ifi_flags
   std::string slave_kind;             // IFLA_INFO_SLAVE_KIND
   std::optional<BridgePortInfo> brport;
   std::optional<BridgePortEs> brport_es;  // every field set when the link is a bridge port
   std::optional<int32_t> link_netnsid;
+  std::optional<int32_t> link;        // IFLA_LINK: a veth's peer ifindex (in link_netnsid's namespace)
   bool operator==(const LinkMsg&) const = default;
 };
 
@@ -129,6 +143,8 @@ struct AddrMsg {
   int32_t ifindex = 0;
   IpAddress address;                  // IFA_LOCAL + IFA_ADDRESS (host bits kept)
   uint8_t prefix_len = 0;             // ifa_prefixlen
+  uint8_t scope = 0;                  // ifa_scope: RT_SCOPE_UNIVERSE (0) = global, LINK (253), HOST (254)
+  uint32_t flags = 0;                 // IFA_F_* (IFA_F_NODAD = 0x02); read back from IFA_FLAGS
   bool operator==(const AddrMsg&) const = default;
 };
 

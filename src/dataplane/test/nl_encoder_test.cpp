@@ -333,6 +333,105 @@ TEST(EncodeLink_Set, MasterUpNetns_ExactBytes) {
       "0800 1c00 05000000")));                  // IFLA_NET_NS_FD 5
 }
 
+// The CNI plugin's veth (tools/evpn-cni/linux_net_ops.cpp): host end enslaved and up, the peer
+// created directly in the container namespace (IFLA_NET_NS_FD inside VETH_INFO_PEER, whose
+// payload is a whole ifinfomsg followed by the peer's attributes, as veth_newlink() parses it).
+// Same layout as `ip link add evpn1a2b3c4d mtu 1450 master br5001 up type veth peer name eth0
+// address 02:00:00:00:00:05 mtu 1450 netns /proc/<pid>/ns/net up` (VETH_INFO_PEER without
+// NLA_F_NESTED, like iproute2).
+TEST(EncodeLink_Veth, CreateWithPeerInOtherNetns_ExactBytes) {
+  Bytes out;
+  LinkMsg l;
+  l.name = "evpn1a2b3c4d";
+  l.mtu = 1450;
+  l.master = 5;
+  l.up = true;
+  l.kind = "veth";
+  l.veth_peer = VethPeer{"eth0", mac("02:00:00:00:00:05"), 1450, 7, true};
+  encode_link(out, RTM_NEWLINK, {NLM_F_CREATE | NLM_F_EXCL, 12}, l);
+  EXPECT_EQ(to_hex(out), to_hex(hex(
+      "94000000 1000 0106 0c000000 00000000"   // len 148, RTM_NEWLINK, REQ|EXCL|CREATE
+      "00 00 0000 00000000 01000000 01000000"   // ifinfomsg: up
+      "1100 0300 6576706e3161326233633464 00 000000"  // IFLA_IFNAME "evpn1a2b3c4d"
+      "0800 0400 aa050000"                      // IFLA_MTU 1450
+      "0800 0a00 05000000"                      // IFLA_MASTER 5
+      "5000 1280"                               // IFLA_LINKINFO (nested), len 80
+      "0900 0100 76657468 00 000000"            // IFLA_INFO_KIND "veth"
+      "4000 0280"                               // IFLA_INFO_DATA (nested), len 64
+      "3c00 0100"                               // VETH_INFO_PEER, len 60
+      "00 00 0000 00000000 01000000 01000000"   //   the peer's ifinfomsg: up
+      "0900 0300 65746830 00 000000"            //   IFLA_IFNAME "eth0"
+      "0a00 0100 020000000005 0000"             //   IFLA_ADDRESS
+      "0800 0400 aa050000"                      //   IFLA_MTU 1450
+      "0800 1c00 07000000")));                  //   IFLA_NET_NS_FD 7
+}
+
+TEST(EncodeLink_Veth, PeerWithNameOnly_NoOptionalAttributes) {
+  Bytes out;
+  LinkMsg l;
+  l.name = "v0";
+  l.kind = "veth";
+  l.veth_peer = VethPeer{"v1", std::nullopt, std::nullopt, std::nullopt, std::nullopt};
+  encode_link(out, RTM_NEWLINK, {NLM_F_CREATE | NLM_F_EXCL, 1}, l);
+  EXPECT_EQ(to_hex(out), to_hex(hex(
+      "58000000 1000 0106 01000000 00000000"
+      "00 00 0000 00000000 00000000 00000000"
+      "0700 0300 763000 00"                     // IFLA_IFNAME "v0"
+      "3000 1280"                               // IFLA_LINKINFO, len 48
+      "0900 0100 76657468 00 000000"
+      "2000 0280"                               // IFLA_INFO_DATA, len 32
+      "1c00 0100"                               // VETH_INFO_PEER, len 28
+      "00 00 0000 00000000 00000000 00000000"   //   ifinfomsg: flags untouched
+      "0700 0300 763100 00")));                 //   IFLA_IFNAME "v1"
+}
+
+TEST(EncodeLink_Delete, ByName_IfnameOnly) {
+  Bytes out;
+  LinkMsg l;
+  l.name = "evpn1a2b3c4d";
+  encode_link(out, RTM_DELLINK, {0, 2}, l);
+  EXPECT_EQ(to_hex(out), to_hex(hex(
+      "34000000 1100 0100 02000000 00000000"   // RTM_DELLINK
+      "00 00 0000 00000000 00000000 00000000"
+      "1100 0300 6576706e3161326233633464 00 000000")));
+}
+
+TEST(EncodeAddr, Ipv6Nodad_FlagInHeader) {
+  Bytes out;
+  AddrMsg a{2, ip("2001:db8::5"), 64};
+  a.flags = 0x02;  // IFA_F_NODAD
+  encode_addr(out, RTM_NEWADDR, {kCreateReplace, 3}, a);
+  EXPECT_EQ(to_hex(out), to_hex(hex(
+      "40000000 1400 0105 03000000 00000000"
+      "0a 40 02 00 02000000"                    // AF_INET6 /64 flags NODAD scope universe ifindex 2
+      "1400 0200 20010db8000000000000000000000005"   // IFA_LOCAL
+      "1400 0100 20010db8000000000000000000000005")));  // IFA_ADDRESS
+}
+
+TEST(EncodeAddr, FlagsAbove8Bits_GoInIfaFlags) {
+  Bytes out;
+  AddrMsg a{2, ip("10.1.0.5"), 24};
+  a.flags = 0x202;  // IFA_F_NOPREFIXROUTE | IFA_F_NODAD
+  encode_addr(out, RTM_NEWADDR, {kCreateReplace, 4}, a);
+  EXPECT_EQ(to_hex(out), to_hex(hex(
+      "30000000 1400 0105 04000000 00000000"
+      "02 18 00 00 02000000"                    // header flags left 0, as iproute2 does
+      "0800 0200 0a010005"
+      "0800 0100 0a010005"
+      "0800 0800 02020000")));                  // IFA_FLAGS 0x202
+}
+
+// `ip netns identify`-style lookup of the id a namespace fd has here (`ip netns list-id` uses the
+// same RTM_GETNSID): rtgenmsg padded to 4 bytes, then NETNSA_FD.
+TEST(EncodeGetnsid, ByFd_RtgenmsgAndNetnsaFd) {
+  Bytes out;
+  encode_getnsid(out, 3, 7);
+  EXPECT_EQ(to_hex(out), to_hex(hex(
+      "1c000000 5a00 0100 03000000 00000000"   // len 28, RTM_GETNSID (90), REQUEST
+      "00 000000"                               // rtgenmsg AF_UNSPEC + padding
+      "0800 0300 07000000")));                  // NETNSA_FD 7
+}
+
 TEST(EncodeDump, GetNeighBridge_HeaderOnly) {
   Bytes out;
   encode_dump(out, RTM_GETNEIGH, 14, AF_BRIDGE);

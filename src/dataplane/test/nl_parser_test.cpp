@@ -144,5 +144,51 @@ TEST(DescribeRequest, FdbNeighbourAndTruncated_ReadableText) {
   EXPECT_EQ(describe_request(ByteView(b.data(), 10)), "netlink request type 0");
 }
 
+// RTM_NEWNSID as the kernel answers RTM_GETNSID (rtnl_net_fill(): rtgenmsg, NETNSA_NSID s32).
+TEST(ParseNsid, NewnsidAnswer_GivesId) {
+  Bytes b = *parse_hex("1c000000 5800 0000 03000000 00000000 00 000000 0800 0100 05000000");
+  EXPECT_EQ(parse_nsid(b), 5);
+  Bytes none = *parse_hex("1c000000 5800 0000 03000000 00000000 00 000000 0800 0100 ffffffff");
+  EXPECT_EQ(parse_nsid(none), -1);  // NETNSA_NSID_NOT_ASSIGNED
+  Bytes other = *parse_hex("1c000000 5a00 0000 03000000 00000000 00 000000 0800 0100 05000000");
+  EXPECT_FALSE(parse_nsid(other));  // not an RTM_NEWNSID
+  EXPECT_FALSE(parse_nsid(ByteView(b).first(18)));
+}
+
+// A veth's IFLA_LINK (the peer's ifindex) and IFLA_LINK_NETNSID (the peer's namespace).
+TEST(ParseLink_Veth, LinkAndLinkNetnsid_Read) {
+  Bytes b = *parse_hex(
+      "30000000 1000 0000 01000000 00000000"
+      "00 00 0100 09000000 43100100 00000000"   // ifindex 9, flags UP|BROADCAST|MULTICAST|LOWER_UP
+      "0800 0500 02000000"                      // IFLA_LINK 2
+      "0800 2500 01000000");                    // IFLA_LINK_NETNSID 1
+  auto p = parse_link(b);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->ifindex, 9);
+  EXPECT_EQ(p->link, 2);
+  EXPECT_EQ(p->link_netnsid, 1);
+  EXPECT_TRUE(p->flags & 1u);
+}
+
+TEST(ParseAddr, ScopeAndIfaFlags_Read) {
+  Bytes b = *parse_hex(
+      "34000000 1400 0000 01000000 00000000"
+      "0a 40 80 fd 03000000"                    // /64, header flags PERMANENT, scope link, ifindex 3
+      "1400 0100 fe800000000000000000000000000001"
+      "0800 0800 c2000000");                    // IFA_FLAGS: PERMANENT|TENTATIVE|NODAD... wins
+  auto p = parse_addr(b);
+  ASSERT_TRUE(p);
+  EXPECT_EQ(p->scope, 253);
+  EXPECT_EQ(p->flags, 0xc2u);
+  Bytes no_attr = *parse_hex(
+      "2c000000 1400 0000 01000000 00000000"
+      "0a 40 02 00 03000000"
+      "1400 0100 20010db8000000000000000000000005");
+  auto q = parse_addr(no_attr);
+  ASSERT_TRUE(q);
+  EXPECT_EQ(q->scope, 0);
+  EXPECT_EQ(q->flags, 0x02u);  // from the header when there is no IFA_FLAGS
+}
+
 }  // namespace
 }  // namespace evpnd::dataplane::nl
