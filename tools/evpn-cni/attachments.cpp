@@ -30,7 +30,7 @@ std::string_view state_name(AttachmentState s) {
 json AttachmentRecord::to_json() const {
   return json{{"network", network}, {"containerID", container_id}, {"ifname", ifname}, {"vni", vni},
               {"hostVeth", host_veth}, {"bridge", bridge}, {"bridgeNetns", bridge_netns},
-              {"containerNetns", container_netns}, {"mac", mac}, {"ips", ips}, {"ipamAdded", ipam_added},
+              {"containerNetns", container_netns}, {"mac", mac}, {"ips", ips}, {"ipamAdded", ipam_added}, {"ipamResult", ipam_result},
               {"endpointPosted", endpoint_posted}, {"socket", socket}, {"cniPath", cni_path},
               {"cniArgs", cni_args}, {"config", config}, {"state", std::string(state_name(state))}};
 }
@@ -49,6 +49,7 @@ CniResult<AttachmentRecord> AttachmentRecord::from_json(const json& j) {
     r.mac = j.value("mac", "");
     r.ips = j.value("ips", std::vector<std::string>{});
     r.ipam_added = j.value("ipamAdded", false);
+    r.ipam_result = j.value("ipamResult", json());
     r.endpoint_posted = j.value("endpointPosted", false);
     r.socket = j.value("socket", "");
     r.cni_path = j.value("cniPath", "");
@@ -163,8 +164,10 @@ CniResult<void> AttachmentStore::save(const AttachmentRecord& r) const {
 CniResult<void> AttachmentStore::remove(const std::string& network, const std::string& container_id,
                                         const std::string& ifname) const {
   std::string path = path_of(network, container_id, ifname);
-  if (::unlink(path.c_str()) != 0 && errno != ENOENT)
+  if (::unlink(path.c_str()) != 0) {
+    if (errno == ENOENT) return {};  // already gone (DEL is idempotent)
     return cni_fail(code::kIo, "cannot remove " + path, std::strerror(errno));
+  }
   return sync_dir(dir_ + "/" + network);
 }
 

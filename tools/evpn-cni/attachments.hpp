@@ -35,6 +35,7 @@ struct AttachmentRecord {
   std::string mac;                 // container side; "" until the veth exists
   std::vector<std::string> ips;    // "10.1.0.5/24"
   bool ipam_added = false;         // IPAM ADD ran (so DEL owes an IPAM DEL)
+  nlohmann::json ipam_result;      // its Result (null until it answered): a retried ADD reuses it
   bool endpoint_posted = false;
   std::string socket;              // evpnd's socket at ADD time (pending retractions use it)
   std::string cni_path, cni_args;  // to repeat the IPAM DEL from GC / pending work

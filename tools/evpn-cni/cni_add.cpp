@@ -102,12 +102,24 @@ CniResult<json> CniPlugin::add(const NetConfig& c) {
 
   // 3. Addresses: the IPAM plugin, or the runtime's static ones.
   Result ipam;
-  if (!c.ipam.is_null()) {
+  if (!c.ipam.is_null() && rec.ipam_added && !rec.ipam_result.is_null()) {
+    // A retried ADD: IPAM already answered (host-local refuses a second ADD for the same
+    // container: "duplicate allocation"); the pod keeps its address.
+    auto r = parse_result(rec.ipam_result);
+    if (!r) return rollback(r.error());
+    ipam = std::move(*r);
+  } else if (!c.ipam.is_null()) {
+    if (rec.ipam_added) {
+      // A crash inside the previous IPAM ADD: release whatever it allocated, then allocate.
+      if (auto r = IpamDelegate(c.raw, env_).del(); !r)
+        std::fprintf(stderr, "evpn-cni: %s: %s\n", rec.attachment_id().c_str(), r.error().msg.c_str());
+    }
     rec.ipam_added = true;  // recorded first: a crash inside IPAM ADD still gets its IPAM DEL
     if (auto r = store_->save(rec); !r) return rollback(r.error());
     auto r = IpamDelegate(c.raw, env_).add();
     if (!r) return rollback(r.error());
     ipam = std::move(*r);
+    rec.ipam_result = encode_result(ipam, "1.0.0");
   } else {
     ipam = static_result(c.static_ips, vni->gateways);
     for (auto& ip : ipam.ips) ip.gateway = gateway_of(vni->gateways, ip.address.address.family());

@@ -46,6 +46,7 @@ CniResult<void> CniPlugin::teardown(AttachmentRecord rec, const json& ipam_confi
                    r.error().details.c_str());
   }
   rec.ipam_added = false;
+  rec.ipam_result = json();
   if (auto f = fault("del-ipam"); !f) return f;
 
   // 4. Release the segment (evpnd removes an API-created VNI with its last attachment).
