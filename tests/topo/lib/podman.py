@@ -200,17 +200,18 @@ runroot = {q(os.path.join(self.dir, "store", "runroot"))}
         wait_until(holding, 10, 0.05, what=f"{self.short}: podman holder in {self.ns.name}")
 
     # --- podman ----------------------------------------------------------------------------
-    def podman(self, *args, check: bool = True, timeout: float = 90,
-               env: dict | None = None) -> subprocess.CompletedProcess:
+    def podman(self, *args, check: bool = True, timeout: float = 90, env: dict | None = None,
+               quiet: bool = False) -> subprocess.CompletedProcess:
         """`podman ARGS` inside the holder's mount + net namespaces; logged to <node>/podman.log.
-        `env` adds variables for this call (libcni hands podman's environment to the plugins)."""
+        `env` adds variables for this call (libcni hands podman's environment to the plugins);
+        `quiet` leaves stdout out of the log (inspect)."""
         argv = ["nsenter", "-t", str(self.holder.pid), "-m", "-n", "podman", *[str(a) for a in args]]
         t0 = time.monotonic()
         p = subprocess.run(argv, capture_output=True, text=True, timeout=timeout,
                            env=dict(self.env, **(env or {})))
         with open(self.log, "a") as f:
             f.write(f"+ podman {' '.join(argv[6:])} -> rc {p.returncode} ({time.monotonic() - t0:.2f}s)\n")
-            for stream in (p.stdout, p.stderr):
+            for stream in ((p.stderr,) if quiet else (p.stdout, p.stderr)):
                 if stream.strip():
                     f.write(stream if stream.endswith("\n") else stream + "\n")
         if check and p.returncode != 0:
@@ -258,7 +259,7 @@ runroot = {q(os.path.join(self.dir, "store", "runroot"))}
             self.containers.setdefault(cid, {"name": name, "pids": [], "sandbox": ""})
 
     def inspect(self, name: str) -> dict:
-        p = self.podman("inspect", "--type", "container", name, check=False)
+        p = self.podman("inspect", "--type", "container", name, check=False, quiet=True)
         if p.returncode != 0:
             raise RuntimeError(f"podman inspect {name}: {p.stderr.strip()[-300:]}")
         return json.loads(p.stdout)[0]
