@@ -17,7 +17,7 @@ namespace {
 
 using namespace linux_nl;
 
-constexpr uint8_t kBrStateForwarding = 3;  // BR_STATE_FORWARDING (<linux/if_bridge.h>)
+constexpr uint8_t kBrStateDisabled = 0;  // BR_STATE_DISABLED (<linux/if_bridge.h>)
 
 // Are `host` (in the bridge's namespace) and `cont` (in the container's) the two ends of one
 // veth? Each end's IFLA_LINK is the other's ifindex, and the host end's peer lives in the
@@ -81,16 +81,18 @@ NetResult<void> complete_pair(Netns& bridge_ns, Netns& cont_ns, const VethSpec& 
   return {};
 }
 
-// Waits (bounded) until the bridge forwards on the host end: the port is enabled only once the
-// kernel has processed the veth's carrier-up event (linkwatch), and frames reaching a disabled
-// or learning port are dropped.
-NetResult<std::optional<nl::LinkMsg>> wait_forwarding(Netns& ns, const std::string& name) {
-  const auto until = std::chrono::steady_clock::now() + LinuxNetOps::kForwardingWait;
+// Waits (bounded) until the bridge has enabled the host end: a port is enabled only once the
+// kernel has processed the veth's carrier-up event (linkwatch, asynchronous), and frames reaching
+// a disabled port are dropped. Without STP an enabled port forwards at once; with STP it stays
+// listening/learning for 2 x forward_delay, which no ADD should wait for, so any state but
+// disabled ends the wait. A bridge that is down never enables its ports: no wait.
+NetResult<std::optional<nl::LinkMsg>> wait_enabled(Netns& ns, const std::string& name, bool bridge_up) {
+  const auto until = std::chrono::steady_clock::now() + LinuxNetOps::kPortEnableWait;
   for (;;) {
     auto l = get_link(ns, name);
-    if (!l || !*l) return l;
+    if (!l || !*l || !bridge_up) return l;
     const auto& es = (*l)->brport_es;
-    if (es && es->state == kBrStateForwarding) return l;
+    if (es && es->state != kBrStateDisabled) return l;
     if (std::chrono::steady_clock::now() >= until) return l;
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
@@ -151,7 +153,7 @@ NetResult<AttachedVeth> LinuxNetOps::ensure_veth(const VethSpec& spec) {
   if (auto r = complete_pair(*bridge_ns, *cont_ns, spec, **host, **cont, bridge_ifindex, mtu); !r)
     return tl::make_unexpected(r.error());
 
-  auto h = wait_forwarding(*bridge_ns, spec.host_name);
+  auto h = wait_enabled(*bridge_ns, spec.host_name, ((*bridge)->flags & IFF_UP) != 0);
   if (!h) return tl::make_unexpected(h.error());
   auto c = get_link(*cont_ns, spec.container_ifname);
   if (!c) return tl::make_unexpected(c.error());

@@ -11,10 +11,10 @@
 //   a CNI_IFNAME in the container that is not our peer is an error (never deleted: not ours).
 //   "Our peer" is checked both ways: each end's IFLA_LINK is the other's ifindex and the host
 //   end's IFLA_LINK_NETNSID is the id the bridge's namespace has for the container's.
-// - ensure_veth returns once the host end forwards on the bridge (port state forwarding, which
-//   the bridge sets only after the veth's carrier event has been processed), so a gratuitous
-//   ARP sent right after is not dropped at a disabled port; bounded (kForwardingWait) because a
-//   bridge running STP keeps a new port listening/learning for 2 x forward_delay.
+// - ensure_veth returns once the bridge has enabled the host end (the bridge does that only after
+//   the veth's carrier event has been processed, asynchronously), so a gratuitous ARP sent right
+//   after is not dropped at a disabled port; bounded by kPortEnableWait. Without STP an enabled
+//   port forwards; with STP it listens/learns for 2 x forward_delay, which ADD does not wait for.
 // - LinkInfo::routes are main-table routes through the link that are not proto kernel (the
 //   connected prefixes the kernel derives from addresses are left out): exactly what
 //   configure_container sets. Routes are written with proto boot, as `ip route add` does.
@@ -31,7 +31,7 @@ std::unique_ptr<NetOps> make_linux_net_ops();
 
 class LinuxNetOps : public NetOps {
  public:
-  static constexpr std::chrono::milliseconds kForwardingWait{2000};
+  static constexpr std::chrono::milliseconds kPortEnableWait{2000};
 
   NetResult<AttachedVeth> ensure_veth(const VethSpec& spec) override;
   NetResult<void> configure_container(const std::string& container_netns, const std::string& ifname,

@@ -26,6 +26,10 @@ NetResult<Netns> open_fd(tl::expected<nl::NetnsFd, dataplane::DataplaneError> fd
     if (sock.error().error == EINVAL) return tl::make_unexpected(not_found(label + " is not a network namespace"));
     return tl::make_unexpected(failed(label + ": " + sock.error().message));
   }
+  // The kernel filters our dumps by link and table: a namespace holding a large routing table
+  // (a VRF's, with the netns backend) is not copied whole for one veth. Best effort: the
+  // results are filtered here again.
+  (*sock)->strict_dumps();
   return Netns{std::move(*fd), std::move(*sock), std::move(label)};
 }
 
@@ -46,9 +50,7 @@ NetResult<std::optional<nl::LinkMsg>> query_link(Netns& ns, Bytes& req, const st
   return std::optional<nl::LinkMsg>(std::move(*link));
 }
 
-NetResult<void> dump(Netns& ns, uint16_t type, uint8_t family, const std::function<void(ByteView)>& cb) {
-  Bytes req;
-  nl::encode_dump(req, type, ns.sock->next_seq(), family);
+NetResult<void> dump(Netns& ns, Bytes& req, const std::function<void(ByteView)>& cb) {
   auto r = ns.sock->dump(req, cb);
   if (!r) return tl::make_unexpected(failed(fmt::format("dump in {}: {}", ns.label, r.error().message)));
   return {};
@@ -103,25 +105,33 @@ NetResult<std::optional<int32_t>> nsid_of(Netns& ns, const Netns& other) {
 
 NetResult<std::vector<nl::AddrMsg>> global_addresses(Netns& ns, int ifindex) {
   std::vector<nl::AddrMsg> out;
-  auto r = dump(ns, RTM_GETADDR, AF_UNSPEC, [&](ByteView m) {
-    if (nl::message_type(m) != RTM_NEWADDR) return;
-    auto a = nl::parse_addr(m);
-    if (a && a->ifindex == ifindex && a->scope == RT_SCOPE_UNIVERSE) out.push_back(*a);
-  });
-  if (!r) return tl::make_unexpected(r.error());
+  for (uint8_t family : {AF_INET, AF_INET6}) {
+    Bytes req;
+    nl::encode_addr_dump(req, ns.sock->next_seq(), family, ifindex);
+    auto r = dump(ns, req, [&](ByteView m) {
+      if (nl::message_type(m) != RTM_NEWADDR) return;
+      auto a = nl::parse_addr(m);
+      if (a && a->ifindex == ifindex && a->scope == RT_SCOPE_UNIVERSE) out.push_back(*a);
+    });
+    if (!r) return tl::make_unexpected(r.error());
+  }
   return out;
 }
 
 NetResult<std::vector<nl::RouteMsg>> link_routes(Netns& ns, int ifindex) {
   std::vector<nl::RouteMsg> out;
-  auto r = dump(ns, RTM_GETROUTE, AF_UNSPEC, [&](ByteView m) {
-    if (nl::message_type(m) != RTM_NEWROUTE) return;
-    auto rt = nl::parse_route(m);
-    if (!rt || rt->table != RT_TABLE_MAIN || rt->type != RTN_UNICAST || rt->protocol == RTPROT_KERNEL) return;
-    if (rt->nexthops.size() != 1 || rt->nexthops[0].ifindex != ifindex) return;
-    out.push_back(std::move(*rt));
-  });
-  if (!r) return tl::make_unexpected(r.error());
+  for (uint8_t family : {AF_INET, AF_INET6}) {
+    Bytes req;
+    nl::encode_route_dump(req, ns.sock->next_seq(), family, RT_TABLE_MAIN, RTN_UNICAST, ifindex);
+    auto r = dump(ns, req, [&](ByteView m) {
+      if (nl::message_type(m) != RTM_NEWROUTE) return;
+      auto rt = nl::parse_route(m);
+      if (!rt || rt->table != RT_TABLE_MAIN || rt->type != RTN_UNICAST || rt->protocol == RTPROT_KERNEL) return;
+      if (rt->nexthops.size() != 1 || rt->nexthops[0].ifindex != ifindex) return;
+      out.push_back(std::move(*rt));
+    });
+    if (!r) return tl::make_unexpected(r.error());
+  }
   return out;
 }
 

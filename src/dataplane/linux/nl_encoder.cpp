@@ -256,6 +256,23 @@ void encode_dump(Bytes& out, uint16_t type, uint32_t seq, uint8_t family) {
   }
 }
 
+void encode_route_dump(Bytes& out, uint32_t seq, uint8_t family, uint32_t table, uint8_t type, int32_t oif) {
+  MsgScope s(out, RTM_GETROUTE, Header{NLM_F_DUMP, seq});
+  auto* rtm = s.extra<rtmsg>();
+  rtm->rtm_family = family;
+  rtm->rtm_table = table < 256 ? static_cast<uint8_t>(table) : uint8_t{RT_TABLE_UNSPEC};
+  rtm->rtm_type = type;  // ip_valid_fib_dump_req(): rt_type filter
+  mnl_attr_put_u32(s.nlh(), RTA_TABLE, table);
+  mnl_attr_put_u32(s.nlh(), RTA_OIF, static_cast<uint32_t>(oif));
+}
+
+void encode_addr_dump(Bytes& out, uint32_t seq, uint8_t family, int32_t ifindex) {
+  MsgScope s(out, RTM_GETADDR, Header{NLM_F_DUMP, seq});
+  auto* ifa = s.extra<ifaddrmsg>();
+  ifa->ifa_family = family;
+  ifa->ifa_index = static_cast<uint32_t>(ifindex);  // inet_valid_dump_ifaddr_req(): ifindex filter
+}
+
 void encode_getlink(Bytes& out, uint32_t seq, const std::string& name) {
   MsgScope s(out, RTM_GETLINK, Header{0, seq});
   s.extra<ifinfomsg>()->ifi_family = AF_UNSPEC;

@@ -36,6 +36,13 @@ void encode_route(Bytes& out, uint16_t type, Header h, const RouteMsg& m);
 void encode_addr(Bytes& out, uint16_t type, Header h, const AddrMsg& m);
 // Dump requests (NLM_F_DUMP): RTM_GETNEIGH/GETLINK/GETROUTE/GETADDR/GETNEXTHOP for `family`.
 void encode_dump(Bytes& out, uint16_t type, uint32_t seq, uint8_t family);
+// Filtered dumps, for a socket with NlSocket::strict_dumps() (elsewhere the kernel ignores the
+// filters and dumps everything; callers filter again). iproute2 layout (`ip route show table
+// main dev X`, `ip addr show dev X` on a strict socket).
+// RTM_GETROUTE: routes of `table` and `type` whose next hop leaves through `oif`.
+void encode_route_dump(Bytes& out, uint32_t seq, uint8_t family, uint32_t table, uint8_t type, int32_t oif);
+// RTM_GETADDR: the addresses on `ifindex`.
+void encode_addr_dump(Bytes& out, uint32_t seq, uint8_t family, int32_t ifindex);
 // RTM_GETLINK by name (single link).
 void encode_getlink(Bytes& out, uint32_t seq, const std::string& name);
 // RTM_GETNSID for the namespace `netns_fd` refers to: the id the socket's namespace knows it by

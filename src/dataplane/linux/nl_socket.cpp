@@ -138,6 +138,11 @@ bool NlSocket::drop_own_entry_notifications() {
   return setsockopt(fd(), SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof prog) == 0;
 }
 
+bool NlSocket::strict_dumps() {
+  int one = 1;
+  return setsockopt(fd(), SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one, sizeof one) == 0;
+}
+
 bool NlSocket::join_group(unsigned group) {
   return setsockopt(fd(), SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &group, sizeof group) == 0;
 }

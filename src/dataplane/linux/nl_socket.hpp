@@ -96,6 +96,10 @@ class NlSocket {
   // we own is drift to repair, and the kernel does not say who deleted (FDB notifications
   // carry no portid), so our own deletions' echoes are read too and matched by the daemon.
   bool drop_own_entry_notifications();
+  // Request sockets: the kernel applies the filters of a dump request (table, device, ...)
+  // instead of ignoring them (NETLINK_GET_STRICT_CHK); it also rejects malformed GET requests.
+  // False when the kernel refuses (before 4.20).
+  bool strict_dumps();
   // Monitor sockets: joins a multicast group beyond the legacy RTMGRP_* bitmask (e.g.
   // RTNLGRP_NEXTHOP = 32). False when the kernel refuses (no such group).
   bool join_group(unsigned group);

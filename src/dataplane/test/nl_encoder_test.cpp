@@ -432,6 +432,23 @@ TEST(EncodeGetnsid, ByFd_RtgenmsgAndNetnsaFd) {
       "0800 0300 07000000")));                  // NETNSA_FD 7
 }
 
+// `ip route show table main dev eth0` / `ip addr show dev eth0` on a strict socket.
+TEST(EncodeDump, RoutesOfMainTableThroughOif_TableTypeAndOifFilters) {
+  Bytes out;
+  encode_route_dump(out, 5, AF_INET6, RT_TABLE_MAIN, RTN_UNICAST, 3);
+  EXPECT_EQ(to_hex(out), to_hex(hex(
+      "2c000000 1a00 0103 05000000 00000000"   // RTM_GETROUTE, REQUEST|DUMP
+      "0a 00 00 00 fe 00 00 01 00000000"        // AF_INET6, table main, type unicast
+      "0800 0f00 fe000000"                      // RTA_TABLE 254
+      "0800 0400 03000000")));                  // RTA_OIF 3
+}
+
+TEST(EncodeDump, AddressesOfOneLink_IfindexInHeader) {
+  Bytes out;
+  encode_addr_dump(out, 6, AF_INET, 3);
+  EXPECT_EQ(to_hex(out), to_hex(hex("18000000 1600 0103 06000000 00000000 02 00 00 00 03000000")));
+}
+
 TEST(EncodeDump, GetNeighBridge_HeaderOnly) {
   Bytes out;
   encode_dump(out, RTM_GETNEIGH, 14, AF_BRIDGE);
