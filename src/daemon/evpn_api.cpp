@@ -58,7 +58,8 @@ json vnis(const evpn::EvpnService& s, const api::Config& c) {
                  {"rd", v.rd.to_string()}, {"import_rts", strings(v.import_rts)},
                  {"export_rts", strings(v.export_rts)}, {"local_macs", v.local_macs},
                  {"remote_macs", v.remote_macs}, {"local_neighbors", v.local_neighs},
-                 {"remote_neighbors", v.remote_neighs}, {"remote_vteps", strings(v.remote_vteps)},
+                 {"remote_neighbors", v.remote_neighs}, {"endpoints", v.endpoints},
+                 {"remote_vteps", strings(v.remote_vteps)},
                  {"dataplane", evpn::dataplane_status_json(v.dataplane)}});
   }
   for (const auto& v : s.vrf_views()) {

@@ -21,6 +21,7 @@ json mac_item(const evpn::MacView& m) {
   if (m.duplicate) flags.push_back("duplicate");
   if (m.frozen) flags.push_back("frozen");
   if (m.synced) flags.push_back("peer-active");  // MAC sync: the segment's peer PE advertises it
+  if (m.endpoint) flags.push_back("endpoint");     // announced through the API (issue 11), pinned
   const bool local = m.origin == evpn::EntryOrigin::kLocal;
   json item = {{"vni", m.vni}, {"mac", m.mac.to_string()}, {"type", origin(m.origin)},
                {"interface", local ? m.port : ""}, {"vtep", local && !m.synced ? "" : m.remote_vtep.to_string()},

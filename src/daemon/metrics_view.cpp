@@ -137,6 +137,11 @@ std::string metrics_text(const Daemon& d, const api::ApiServerStats* api) {
       w.counter("evpnd_evpn_dad_detections_total", "Duplicate address detections (DAD trips)",
                 double(v.counters.duplicates_detected), l);
       w.counter("evpnd_evpn_sticky_conflicts_total", "Static MACs seen behind another VTEP", double(v.counters.sticky_conflicts), l);
+      w.gauge("evpnd_evpn_endpoints", "Local endpoints announced through the API (POST /v1/evpn/endpoints)",
+              double(v.endpoints), l);
+      w.counter("evpnd_evpn_endpoint_holds_total",
+                "Bridge agings and neighbour removals of API endpoints that withdrew nothing (pinned)",
+                double(v.counters.endpoint_holds), l);
     }
     for (const auto& v : e->vrf_views())
       w.gauge("evpnd_vrf_routes", "Routes installed in the IP-VRF", double(v.routes), {{"vrf", v.name}});

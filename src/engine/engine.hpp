@@ -110,7 +110,8 @@ struct Event {
                ev::Closed, ev::Data, ev::TimerFired, ev::OriginateRoutes, ev::WithdrawRoutes, ev::Shutdown,
                ev::StartEvpn, ev::DataplaneEvents, ev::EvpnTimer, ev::Prefix, ev::ClearDuplicates,
                ev::SetRouterMac, ev::ReconfigureVnis, ev::Sent, ev::DataplaneStatus,
-               ev::ReconfigureSegments, ev::ConfigureVrfBgp, ev::AdvertiseUnicast, ev::VrfRedistribution>
+               ev::ReconfigureSegments, ev::ConfigureVrfBgp, ev::AdvertiseUnicast, ev::VrfRedistribution,
+               ev::LocalEndpoint>
       body;
 };
 

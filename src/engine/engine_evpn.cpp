@@ -78,6 +78,12 @@ void Engine::handle_evpn(const Event& e, Effects& fx) {
     auto r = evpn_->set_vrf_redistribution(vr->vrf);
     if (r) absorb(std::move(*r));
     else fx.error = r.error();
+  } else if (const auto* le = std::get_if<ev::LocalEndpoint>(&b)) {
+    // Issue 11: the MAC and MAC+IP type-2 routes go to the peers in this flush (drain below).
+    auto r = le->add ? evpn_->add_endpoint(le->vni, le->mac, le->ips, le->port, e.now)
+                     : evpn_->remove_endpoint(le->vni, le->mac, e.now);
+    if (r) absorb(std::move(*r));
+    else fx.error = r.error();
   } else if (const auto* ds = std::get_if<ev::DataplaneStatus>(&b)) {
     evpn_->set_dataplane_status(ds->vnis);
   }

@@ -75,7 +75,8 @@ Output EvpnService::on_local_neigh_removed(Vni vni, const IpAddress& ip, Time no
   auto it = mac_vrfs_.find(vni);
   if (it == mac_vrfs_.end()) return out;
   it->second.local_neigh_removed(ip, now, out);
-  if (IpVrf* vrf = vrf_of(vni)) vrf->set_local_host(ip, false, out);
+  // An endpoint's IP stays a local host (pinned through the API, mac_vrf.hpp).
+  if (IpVrf* vrf = vrf_of(vni)) vrf->set_local_host(ip, it->second.has_local_host(ip), out);
   return out;
 }
 

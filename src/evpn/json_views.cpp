@@ -35,6 +35,7 @@ json mac_table_json(const std::vector<MacView>& macs) {
     if (!m.esi.is_zero()) e["esi"] = m.esi.to_string();   // FRR: "esi" of an ES MAC
     if (m.nhid != 0) e["nexthopGroup"] = m.nhid;
     if (m.synced) e["peerActive"] = true;
+    if (m.endpoint) e["endpoint"] = true;  // evpnd only: announced through the API (issue 11)
     vni["macs"][m.mac.to_string()] = std::move(e);
     vni["numMacs"] = vni["macs"].size();
   }
@@ -81,7 +82,8 @@ json vni_json(const std::vector<VniView>& l2, const std::vector<VrfView>& l3) {
                      {"duplicatesDetected", v.counters.duplicates_detected},
                      {"stickyConflicts", v.counters.sticky_conflicts},
                      {"gatewayMacIgnored", v.counters.gateway_mac_ignored},
-                     {"remotePaths", v.counters.remote_paths}}}});
+                     {"remotePaths", v.counters.remote_paths},
+                     {"endpointHolds", v.counters.endpoint_holds}}}});
   }
   for (const auto& v : l3) {
     json l2vnis = json::array();

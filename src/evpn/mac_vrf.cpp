@@ -39,6 +39,9 @@ void MacVrf::stop(Output& out) {
   if (started_) out.withdraw(make_imet_route(cfg_.rd, cfg_.local_vtep), cfg_.local_vtep);
   macs_.clear();
   local_neighs_.clear();
+  learned_neighs_.clear();
+  pinned_ips_.clear();
+  endpoints_ = 0;
   remote_ip_users_.clear();
   neigh_owner_.clear();
   ip_dad_.clear();
@@ -81,27 +84,32 @@ void MacVrf::local_mac(const Mac& mac, const std::string& port, bool is_static, 
   }
   ++counters_.local_learns;
   Entry& e = macs_[mac];
-  if (e.local) {  // refresh, port change or static flag change: not a move between VTEPs
+  if (e.local) {  // refresh, port change or static flag change (or a pinned MAC learned): no move
     e.local = LocalMac{port, is_static};
+    e.learned = true;
     reconcile(mac, e, out);
     return;
   }
+  if (!take_local(mac, e, LocalMac{port, is_static}, "learned", now, out)) return maybe_erase(mac);
+  e.learned = true;
+}
+
+bool MacVrf::take_local(const Mac& mac, Entry& e, LocalMac l, const char* how, Time now, Output& out) {
   const IpSnapshot ips = ip_snapshot(mac, IpAddress{});
   // Where the MAC was: a remote location, or our segment (a peer's sync path) when it is now
   // learned on another port. Learned on the segment's own attachment it is no move (§15).
   const auto sync = best_sync(e);
   std::optional<Best> best = best_remote(e);
-  if (sync_wins(sync, best)) best = *es_port(sync->esi) == port ? std::nullopt : sync;
+  if (sync_wins(sync, best)) best = *es_port(sync->esi) == l.port ? std::nullopt : sync;
   if (best) {
-    if (best->sticky && !is_static) {
+    if (best->sticky && !l.is_static) {
       // RFC 7432 §15.2: a MAC advertised as static elsewhere must not move here.
       ++counters_.sticky_conflicts;
       out.notice(Severity::kWarning, NoticeKind::kStickyConflict, cfg_.vni, mac, std::nullopt,
-                 "MAC " + mac.to_string() + " learned on " + port + " in VNI " +
+                 "MAC " + mac.to_string() + " " + how + " on " + l.port + " in VNI " +
                      std::to_string(cfg_.vni) + " is static behind VTEP " + best->vtep.to_string() +
                      "; not advertised");
-      maybe_erase(mac);
-      return;
+      return false;
     }
     // RFC 7432 §15: the re-learned MAC is advertised with the newest received sequence number
     // plus one, wrapping from 0xFFFFFFFF to 0 (newer in serial number order). Not max(ours, ...):
@@ -113,21 +121,48 @@ void MacVrf::local_mac(const Mac& mac, const std::string& port, bool is_static, 
     // the highest received sequence number, not one more.
     e.local_seq = sync->seq;
   }
-  e.local = LocalMac{port, is_static};
+  e.local = std::move(l);
   reconcile(mac, e, out);
   record_ip_moves(ips, now, out);
+  return true;
 }
 
 void MacVrf::local_mac_removed(const Mac& mac, Time, Output& out) {
   auto it = macs_.find(mac);
   if (it == macs_.end() || !it->second.local) return;
-  it->second.local.reset();
-  reconcile(mac, it->second, out);
+  Entry& e = it->second;
+  e.learned = false;
+  if (e.endpoint) {
+    // Pinned through the API: the bridge aged a quiet pod's entry, the pod is still there.
+    ++counters_.endpoint_holds;
+    e.local = LocalMac{e.endpoint->port, false};
+    reconcile(mac, e, out);  // the port (its ESI) or the static flag may differ from the learned one
+    return;
+  }
+  e.local.reset();
+  reconcile(mac, e, out);
   maybe_erase(mac);
 }
 
 void MacVrf::local_neigh(const IpAddress& ip, const Mac& mac, Time now, Output& out) {
   if (is_gateway_mac(mac)) return;  // the SVI's own addresses are not hosts
+  learned_neighs_[ip] = mac;
+  set_neigh(ip, mac, now, out);
+}
+
+void MacVrf::local_neigh_removed(const IpAddress& ip, Time now, Output& out) {
+  if (learned_neighs_.erase(ip) == 0 && !local_neighs_.count(ip)) return;
+  if (auto pin = pinned_ips_.find(ip); pin != pinned_ips_.end()) {
+    // An endpoint's IP: the kernel forgot a quiet pod's neighbour entry, the pod still has it.
+    auto cur = local_neighs_.find(ip);
+    if (cur != local_neighs_.end() && cur->second == pin->second) ++counters_.endpoint_holds;
+    set_neigh(ip, pin->second, now, out);
+    return;
+  }
+  clear_neigh(ip, out);
+}
+
+void MacVrf::set_neigh(const IpAddress& ip, const Mac& mac, Time now, Output& out) {
   auto old = local_neighs_.find(ip);
   if (old != local_neighs_.end() && old->second == mac) return;
   const IpSnapshot ips = ip_snapshot(mac, ip);
@@ -148,7 +183,7 @@ void MacVrf::local_neigh(const IpAddress& ip, const Mac& mac, Time now, Output& 
   record_ip_moves(ips, now, out);
 }
 
-void MacVrf::local_neigh_removed(const IpAddress& ip, Time, Output& out) {
+void MacVrf::clear_neigh(const IpAddress& ip, Output& out) {
   auto it = local_neighs_.find(ip);
   if (it == local_neighs_.end()) return;
   const Mac mac = it->second;
@@ -207,6 +242,7 @@ void MacVrf::remote_mac_route(const Bytes& key, const wire::MacIpAdvertisement& 
     } else if (!local_wins(e, *best)) {
       record_move(mac, e, now, out, "local->remote");
       e.local.reset();  // the host went away: the remote path wins, ours is withdrawn
+      e.learned = false;  // (the remote entry replaces the bridge's; an endpoint stays, displaced)
     }
   } else if (best && e.installed && e.installed->vtep != best->vtep && best->vtep == vtep) {
     // Another PE of the same multihomed segment is no new location (§15 ESI comparison).
@@ -228,6 +264,7 @@ void MacVrf::remote_mac_withdraw(const Bytes& key, const Mac& mac, Time now, Out
   if (p == e.paths.end()) return;
   const IpAddress ip = p->second.ip;
   const IpSnapshot ips = ip_snapshot(mac, ip);
+  const std::optional<Best> was = best_remote(e);
   e.paths.erase(p);
   if (!ip.empty()) {
     bool still = std::any_of(e.paths.begin(), e.paths.end(), [&](const auto& kv) { return kv.second.ip == ip; });
@@ -239,8 +276,12 @@ void MacVrf::remote_mac_withdraw(const Bytes& key, const Mac& mac, Time now, Out
       }
     }
   }
-  reconcile(mac, e, out);
-  maybe_erase(mac);
+  if (e.endpoint && !e.local && was && !best_remote(e)) {
+    retake_endpoint(mac, e, was->seq, now, out);
+  } else {
+    reconcile(mac, e, out);
+    maybe_erase(mac);
+  }
   if (!ip.empty()) reconcile_ip_users(ip, out);
   record_ip_moves(ips, now, out);
 }
@@ -573,7 +614,7 @@ void MacVrf::maybe_erase(const Mac& mac) {
   auto it = macs_.find(mac);
   if (it == macs_.end()) return;
   const Entry& e = it->second;
-  if (e.local || !e.paths.empty() || !e.local_ips.empty() || !e.dad.idle() || !e.advertised.empty() ||
+  if (e.local || e.endpoint || !e.paths.empty() || !e.local_ips.empty() || !e.dad.idle() || !e.advertised.empty() ||
       e.installed || e.synced || !e.installed_neighs.empty()) {
     return;
   }

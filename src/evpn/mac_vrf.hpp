@@ -36,6 +36,18 @@
 // the VTEP of its installed remote binding) or its MAC changes, which also catches two hosts
 // claiming one IP with different MACs behind different VTEPs (a MAC count never sees that).
 // An IP duplicate is logged, counted and shown; freeze applies to MACs only.
+// Endpoints (issue 11, mac_vrf_endpoints.cpp): a MAC announced through the API with its port and
+// IPs. Two facts are kept apart: "learned" (the bridge has the MAC on a local port; the kernel
+// has a neighbour) and "pinned" (an endpoint names it). The MAC is advertised while either holds;
+// an aging or a neighbour removal of a pinned MAC/IP withdraws nothing (counted: endpoint_holds),
+// and removing the endpoint withdraws only what is not learned. An IP's owner is the latest
+// claim (a learned neighbour or a pin); when a learned neighbour goes, a pin of the IP takes it
+// back. A pin is not sticky (RFC 7432 §15.2 is for static MACs): adding it is a local learn (a
+// move from a remote location: seq = remote + 1), and a remote path that wins later (§15) makes
+// us withdraw as for a learned MAC. The endpoint then stays, displaced (shown as a remote MAC
+// with the flag), and is advertised again (seq = that remote's + 1) once no remote location is
+// left: nothing else would bring a quiet pod back, and the orchestrator, not the fabric, says
+// when it is gone (DELETE, or its port disappearing: the daemon's backstop).
 // NOTE threading: single-threaded (the engine's). Performance: O(log n) per event plus the
 // number of routes/IPs of the one MAC concerned.
 #pragma once
@@ -45,6 +57,8 @@
 #include <set>
 #include <string>
 #include <vector>
+
+#include <tl/expected.hpp>
 
 #include "core/bytes.hpp"
 #include "core/ip.hpp"
@@ -99,6 +113,15 @@ class MacVrf {
   void local_neigh(const IpAddress& ip, const Mac& mac, Time now, Output& out);
   void local_neigh_removed(const IpAddress& ip, Time now, Output& out);
 
+  // API endpoints (see the header comment). add_endpoint() replaces the IP set of an existing
+  // one; errors (nothing changed): a gateway MAC, an IP pinned by another endpoint MAC of this
+  // VNI. remove_endpoint() returns false when `mac` is no endpoint here.
+  tl::expected<void, std::string> add_endpoint(const Mac& mac, const std::vector<IpAddress>& ips,
+                                               const std::string& port, Time now, Output& out);
+  bool remove_endpoint(const Mac& mac, Time now, Output& out);
+  bool is_endpoint(const Mac& mac) const;
+  size_t endpoint_count() const { return endpoints_; }
+
   // The best path for route key `key` (add or replace); `vtep` is its next hop.
   void remote_mac_route(const Bytes& key, const wire::MacIpAdvertisement& r, const IpAddress& vtep,
                         const PathInfo& info, Time now, Output& out);
@@ -136,6 +159,10 @@ class MacVrf {
     std::string port;
     bool is_static = false;
   };
+  struct Endpoint {    // pinned through the API
+    std::string port;
+    std::set<IpAddress> ips;
+  };
   struct RemotePath {
     IpAddress vtep;
     IpAddress ip;     // empty for MAC-only routes
@@ -162,6 +189,8 @@ class MacVrf {
   using IpSnapshot = std::vector<std::pair<IpAddress, IpLoc>>;
   struct Entry {
     std::optional<LocalMac> local;   // present <=> we own the MAC and advertise it
+    bool learned = false;            // the bridge has it on a local port (local is then set)
+    std::optional<Endpoint> endpoint;  // pinned through the API (local unless displaced)
     uint32_t local_seq = 0;
     KeyMap<RemotePath> paths;
     std::set<IpAddress> local_ips;
@@ -183,6 +212,16 @@ class MacVrf {
   static bool sync_wins(const std::optional<Best>& s, const std::optional<Best>& r);
   bool local_wins(const Entry& e, const Best& b) const;
   void record_move(const Mac& mac, Entry& e, Time now, Output& out, const char* how);
+  // Makes `mac` local on `l` (a bridge learn or an endpoint): a move when it was remote (§15).
+  // False (nothing changed but a notice) when a sticky remote path forbids it (§15.2).
+  bool take_local(const Mac& mac, Entry& e, LocalMac l, const char* how, Time now, Output& out);
+  // An endpoint IP is no longer pinned: a learned neighbour keeps it, else it is local no more.
+  void unpin(const IpAddress& ip, const Mac& mac, Time now, Output& out);
+  // An IP's local owner becomes `mac` (a learned neighbour or a pin) / the IP is local no more.
+  void set_neigh(const IpAddress& ip, const Mac& mac, Time now, Output& out);
+  void clear_neigh(const IpAddress& ip, Output& out);
+  // A displaced endpoint whose remote locations are all gone is advertised again.
+  void retake_endpoint(const Mac& mac, Entry& e, uint32_t last_remote_seq, Time now, Output& out);
   std::optional<IpLoc> ip_location(const IpAddress& ip) const;
   // The current location of `ip` (if any) and of every IP bound to `mac`, before a change ...
   IpSnapshot ip_snapshot(const Mac& mac, const IpAddress& ip) const;
@@ -199,7 +238,10 @@ class MacVrf {
   DadConfig dad_;
   std::optional<MacView> view_of(const Mac& mac, const Entry& e) const;  // nullopt: not a table entry
   std::map<Mac, Entry> macs_;
-  std::map<IpAddress, Mac> local_neighs_;
+  std::map<IpAddress, Mac> local_neighs_;    // effective local owner of each IP (learned or pinned)
+  std::map<IpAddress, Mac> learned_neighs_;  // what the kernel reported
+  std::map<IpAddress, Mac> pinned_ips_;      // IPs of endpoints
+  size_t endpoints_ = 0;
   std::map<IpAddress, std::set<Mac>> remote_ip_users_;  // remote MAC+IP paths by IP
   std::map<IpAddress, Mac> neigh_owner_;                // installed remote neighbour -> MAC
   KeyMap<IpAddress> imet_paths_;

@@ -10,6 +10,7 @@ std::optional<MacView> MacVrf::view_of(const Mac& mac, const Entry& e) const {
   v.local_seq = e.local_seq;
   v.duplicate = e.dad.duplicate;
   v.frozen = e.dad.frozen;
+  v.endpoint = e.endpoint.has_value();
   if (auto best = best_remote(e)) v.remote_seq = best->seq;
   if (e.local) {
     v.origin = EntryOrigin::kLocal;
@@ -110,6 +111,7 @@ VniView MacVrf::vni_view() const {
     else if (e.installed) ++v.remote_macs;
   }
   v.local_neighs = local_neighs_.size();
+  v.endpoints = endpoints_;
   v.remote_neighs = neigh_owner_.size();
   v.remote_vteps = remote_vteps();
   v.counters = counters_;

@@ -37,6 +37,8 @@ struct MacView {
   uint32_t nhid = 0;         // remote behind a multihomed segment: its FDB nexthop group
   bool synced = false;       // MAC sync: a peer PE of our segment advertises it (remote_vtep),
                              // installed on our attachment `port` (FRR: peer-active)
+  bool endpoint = false;     // announced through the API (pinned; issue 11); a remote origin
+                             // then means displaced by a newer remote path (RFC 7432 §15)
   bool operator==(const MacView&) const = default;
 };
 
@@ -72,6 +74,7 @@ struct MacVrfCounters {
   uint64_t sticky_conflicts = 0;
   uint64_t gateway_mac_ignored = 0;
   uint64_t remote_paths = 0;   // remote type-2 paths accepted
+  uint64_t endpoint_holds = 0; // agings / neighbour removals not withdrawn: an API endpoint pins them
 };
 
 // `show evpn vni detail` (L2 part).
@@ -83,6 +86,7 @@ struct VniView {
   Vni l3vni = 0;
   IpAddress local_vtep;
   size_t local_macs = 0, remote_macs = 0, local_neighs = 0, remote_neighs = 0;
+  size_t endpoints = 0;        // API endpoints (issue 11), displaced ones included
   std::vector<IpAddress> remote_vteps;  // flood list (type-3)
   MacVrfCounters counters;
   dataplane::VniDataplaneStatus dataplane;  // as the data plane reported it (set_dataplane_status)

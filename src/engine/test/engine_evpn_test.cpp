@@ -186,6 +186,44 @@ TEST_F(EngineEvpnTest, DefaultDad_FifthMoveFreezesUntilClearDuplicates) {
   EXPECT_TRUE(b.engine.evpn()->dup_views(100).empty());
 }
 
+// Issue 11: an endpoint announced through the API is on the wire before the pod sends a packet,
+// stays through a bridge aging and goes with the retraction.
+TEST_F(EngineEvpnTest, LocalEndpoint_AdvertisedAtOnceHeldThroughAgingWithdrawnOnRetract) {
+  connect();
+  const IpAddress pod_ip = *IpAddress::parse("10.1.0.5");
+  Effects fx = a.handle(ev::LocalEndpoint{100, kHost, {pod_ip}, "veth0a05", true});
+  EXPECT_TRUE(fx.error.empty()) << fx.error;
+  EXPECT_EQ(a.engine.counters().evpn_routes_originated, 3u);  // type 3, MAC, MAC+IP
+  carry(a, fx);
+  pump();
+  const auto* m = b.dp.remote_mac(100, kHost);
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ(m->vtep, *IpAddress::parse("10.0.0.1"));
+  const auto views = b.engine.evpn()->mac_views(100);
+  ASSERT_EQ(views.size(), 1u);
+  EXPECT_EQ(views[0].ips, std::vector<IpAddress>{pod_ip});  // the MAC+IP route arrived too
+  // The bridge learns the pod, then ages it: the pin holds the routes.
+  carry(a, a.handle(ev::DataplaneEvents{{dataplane::LocalMacLearned{100, kHost, "veth0a05", false}}}));
+  carry(a, a.handle(ev::DataplaneEvents{{dataplane::LocalMacAged{100, kHost}}}));
+  pump();
+  EXPECT_NE(b.dp.remote_mac(100, kHost), nullptr);
+  // Retracted (CNI DEL): withdrawn, b removes its FDB entry.
+  fx = a.handle(ev::LocalEndpoint{100, kHost, {}, "", false});
+  EXPECT_TRUE(fx.error.empty()) << fx.error;
+  EXPECT_EQ(a.engine.counters().evpn_routes_withdrawn, 2u);
+  carry(a, fx);
+  pump();
+  EXPECT_EQ(b.dp.remote_mac(100, kHost), nullptr);
+}
+
+TEST_F(EngineEvpnTest, LocalEndpoint_UnknownVni_ErrorNothingOriginated) {
+  a.handle(ev::StartEvpn{});
+  Effects fx = a.handle(ev::LocalEndpoint{4242, kHost, {}, "veth0", true});
+  EXPECT_NE(fx.error.find("4242"), std::string::npos);
+  EXPECT_EQ(a.engine.counters().evpn_routes_originated, 1u);  // the type 3 only
+  EXPECT_NE(a.handle(ev::LocalEndpoint{4242, kHost, {}, "", false}).error, "");
+}
+
 TEST_F(EngineEvpnTest, WithoutEvpn_EvpnEventsAreRefusedWithReason) {
   bgp::SpeakerConfig s;
   s.asn = 65000;
@@ -194,6 +232,7 @@ TEST_F(EngineEvpnTest, WithoutEvpn_EvpnEventsAreRefusedWithReason) {
   Effects fx = rr.handle(Event{TimePoint{}, ev::Prefix{"tenant1", *IpPrefix::parse("10.0.0.0/24"), true}});
   EXPECT_FALSE(fx.error.empty());
   EXPECT_TRUE(fx.intents.empty());
+  EXPECT_NE(rr.handle(Event{TimePoint{}, ev::LocalEndpoint{100, kHost, {}, "veth0", true}}).error, "");
 }
 
 TEST_F(EngineEvpnTest, AnnounceUnknownVrf_Refused) {
