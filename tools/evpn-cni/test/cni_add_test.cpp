@@ -208,6 +208,30 @@ TEST(CniAdd, TwoPodsShareTheSegment) {
   EXPECT_NE(host_veth_name("c1", "eth0"), host_veth_name("c2", "eth0"));
 }
 
+TEST(CniAdd, RepeatedAddWithAnotherMac_OldEndpointRetracted) {
+  PluginHarness h;
+  json cfg = h.config();
+  cfg["runtimeConfig"] = {{"mac", "02:00:00:00:00:01"}};
+  ASSERT_EQ(h.run("ADD", cfg).exit_code, 0);
+  cfg["runtimeConfig"] = {{"mac", "02:00:00:00:00:02"}};
+  ASSERT_EQ(h.run("ADD", cfg).exit_code, 0);
+  auto eps = h.evpnd.endpoints();
+  ASSERT_EQ(eps.size(), 1u);
+  EXPECT_EQ(eps.begin()->second["mac"], "02:00:00:00:00:02");
+  EXPECT_EQ(h.net.veths.size(), 1u);
+}
+
+TEST(CniAdd, EvpndFailsEndpoint5xx_Code100AndRollback) {
+  PluginHarness h;
+  h.evpnd.force("POST /v1/evpn/endpoints", 503, "shutting down");
+  auto r = h.run("ADD", h.config());
+  ASSERT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.json()["code"], 100);
+  EXPECT_TRUE(h.net.veths.empty());
+  EXPECT_EQ(h.record_count(), 0u);
+  EXPECT_TRUE(h.evpnd.vnis().empty());
+}
+
 TEST(CniHostVeth, NameIsStableAndFitsIfnamsiz) {
   EXPECT_EQ(host_veth_name("c1", "eth0"), host_veth_name("c1", "eth0"));
   EXPECT_NE(host_veth_name("c1", "eth0"), host_veth_name("c1", "net1"));

@@ -105,6 +105,17 @@ TEST(CniDel, VethDeleteFails_Code5AndRecordKept) {
   EXPECT_TRUE(h.evpnd.vnis().empty());
 }
 
+TEST(CniDel, EvpndRefuses_Code100AndRecordKeptForTheRetry) {
+  PluginHarness h;
+  ASSERT_EQ(h.run("ADD", h.config()).exit_code, 0);
+  h.evpnd.force("DELETE /v1/evpn/vnis/5001", 500, "state file not writable");
+  auto r = h.run("DEL", h.config());
+  ASSERT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.json()["code"], 100);
+  EXPECT_NE(r.json()["msg"].get<std::string>().find("state file not writable"), std::string::npos);
+  EXPECT_EQ(h.record_count(), 1u);
+}
+
 TEST(CniGc, RemovesAttachmentsNotListed) {
   SKIP_WITHOUT_HOST_LOCAL();
   PluginHarness h;
