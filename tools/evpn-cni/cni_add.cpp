@@ -44,7 +44,15 @@ CniResult<json> CniPlugin::add(const NetConfig& c) {
   AttachmentRecord rec;
   auto existing = store_->load(c.name, inv_.container_id, inv_.ifname);
   if (!existing) return tl::unexpected(existing.error());
-  if (*existing) rec = **existing;  // a retried ADD: keep the MAC and what was done
+  if (*existing && (*existing)->vni != c.vni) {
+    // The same attachment key on another VNI (the network's config changed under a retried
+    // ADD): the old segment's endpoint and attachment go first, or they would leak.
+    const AttachmentRecord& old = **existing;
+    const json ipam = old.config.is_object() && old.config.contains("ipam") ? old.config : json();
+    if (auto r = teardown(old, ipam, env_for(old)); !r) return tl::unexpected(r.error());
+  } else if (*existing) {
+    rec = **existing;  // a retried ADD: keep the MAC and what was done
+  }
   rec.network = c.name, rec.container_id = inv_.container_id, rec.ifname = inv_.ifname, rec.vni = c.vni;
   rec.host_veth = host_veth_name(inv_.container_id, inv_.ifname);
   rec.container_netns = inv_.netns;
@@ -65,8 +73,7 @@ CniResult<json> CniPlugin::add(const NetConfig& c) {
   if (!vni) return tl::unexpected(vni.error());
   if (auto f = fault("vni"); !f) return tl::unexpected(f.error());
   rec.bridge = vni->bridge, rec.bridge_netns = vni->netns;
-  if (rec.state == AttachmentState::kRetractPending) rec.state = AttachmentState::kAdding;
-  if (rec.state != AttachmentState::kReady) rec.state = AttachmentState::kAdding;
+  rec.state = AttachmentState::kAdding;  // until every step below has run again
   if (auto r = store_->save(rec); !r) return tl::unexpected(r.error());
   if (auto f = fault("record"); !f) return tl::unexpected(f.error());
 

@@ -232,6 +232,22 @@ TEST(CniAdd, EvpndFailsEndpoint5xx_Code100AndRollback) {
   EXPECT_TRUE(h.evpnd.vnis().empty());
 }
 
+TEST(CniAdd, RetriedAddOnAnotherVni_OldSegmentReleasedFirst) {
+  PluginHarness h;
+  h.net.add_bridge("br5002");
+  ASSERT_EQ(h.run("ADD", h.config()).exit_code, 0);
+  json cfg = h.config();
+  cfg["vni"] = 5002;
+  ASSERT_EQ(h.run("ADD", cfg).exit_code, 0);
+  auto vnis = h.evpnd.vnis();
+  EXPECT_EQ(vnis.count(5001), 0u);  // released (its last attachment)
+  ASSERT_EQ(vnis.count(5002), 1u);
+  auto eps = h.evpnd.endpoints();
+  ASSERT_EQ(eps.size(), 1u);
+  EXPECT_EQ(eps.begin()->second["vni"], 5002);
+  EXPECT_EQ(h.net.find_container(PluginHarness::kNetns, "eth0")->spec.bridge, "br5002");
+}
+
 TEST(CniHostVeth, NameIsStableAndFitsIfnamsiz) {
   EXPECT_EQ(host_veth_name("c1", "eth0"), host_veth_name("c1", "eth0"));
   EXPECT_NE(host_veth_name("c1", "eth0"), host_veth_name("c1", "net1"));
