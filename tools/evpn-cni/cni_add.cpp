@@ -98,8 +98,8 @@ CniResult<json> CniPlugin::add(const NetConfig& c) {
   const std::string mac = veth->container.mac.to_string();
   if (rec.endpoint_posted && !rec.mac.empty() && rec.mac != mac) {
     // The retried ADD got another MAC (the runtime asked for one): drop the old announcement.
-    auto r = evpnd.call("DELETE", "/v1/evpn/endpoints?vni=" + vni_text + "&mac=" + client::url_encode(rec.mac),
-                        std::nullopt, "retract endpoint " + rec.mac);
+    auto r = evpnd.remove("/v1/evpn/endpoints?vni=" + vni_text + "&mac=" + client::url_encode(rec.mac),
+                          "retract endpoint " + rec.mac);
     if (!r) return rollback(r.error());
     rec.endpoint_posted = false;
   }

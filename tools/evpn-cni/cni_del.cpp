@@ -14,7 +14,7 @@ CniResult<void> CniPlugin::teardown(AttachmentRecord rec, const json& ipam_confi
   EvpndLink evpnd(rec.socket.empty() ? std::string(client::kDefaultSocket) : rec.socket);
   const std::string vni_text = std::to_string(rec.vni);
   bool evpnd_down = false;
-  auto evpnd_step = [&](const CniResult<json>& r) -> CniResult<void> {
+  auto evpnd_step = [&](const CniResult<void>& r) -> CniResult<void> {
     if (r) return {};
     if (EvpndLink::unreachable(r.error())) {
       evpnd_down = true;
@@ -27,8 +27,8 @@ CniResult<void> CniPlugin::teardown(AttachmentRecord rec, const json& ipam_confi
 
   // 1. Withdraw the type-2 routes first: the fabric stops sending to the pod before it goes.
   if (!rec.mac.empty()) {
-    auto r = evpnd.call("DELETE", "/v1/evpn/endpoints?vni=" + vni_text + "&mac=" + client::url_encode(rec.mac),
-                        std::nullopt, "retract endpoint " + rec.mac);
+    auto r = evpnd.remove("/v1/evpn/endpoints?vni=" + vni_text + "&mac=" + client::url_encode(rec.mac),
+                          "retract endpoint " + rec.mac);
     if (auto s = evpnd_step(r); !s) return s;
   }
   if (auto f = fault("del-endpoint"); !f) return f;
@@ -51,8 +51,8 @@ CniResult<void> CniPlugin::teardown(AttachmentRecord rec, const json& ipam_confi
 
   // 4. Release the segment (evpnd removes an API-created VNI with its last attachment).
   {
-    auto r = evpnd.call("DELETE", "/v1/evpn/vnis/" + vni_text + "?attachment=" + client::url_encode(rec.attachment_id()),
-                        std::nullopt, "release VNI " + vni_text);
+    auto r = evpnd.remove("/v1/evpn/vnis/" + vni_text + "?attachment=" + client::url_encode(rec.attachment_id()),
+                          "release VNI " + vni_text);
     if (auto s = evpnd_step(r); !s) return s;
   }
   if (auto f = fault("del-vni"); !f) return f;

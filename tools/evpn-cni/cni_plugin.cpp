@@ -72,16 +72,14 @@ void CniPlugin::retry_pending() {
     EvpndLink evpnd(rec.socket.empty() ? std::string(client::kDefaultSocket) : rec.socket);
     bool done = true;
     if (!rec.mac.empty()) {
-      auto r = evpnd.call("DELETE",
-                          "/v1/evpn/endpoints?vni=" + std::to_string(rec.vni) + "&mac=" + client::url_encode(rec.mac),
-                          std::nullopt, "retract endpoint " + rec.mac);
+      auto r = evpnd.remove("/v1/evpn/endpoints?vni=" + std::to_string(rec.vni) + "&mac=" + client::url_encode(rec.mac),
+                            "retract endpoint " + rec.mac);
       done = done && r.has_value();
     }
     if (done) {
-      auto r = evpnd.call("DELETE",
-                          "/v1/evpn/vnis/" + std::to_string(rec.vni) + "?attachment=" +
-                              client::url_encode(rec.attachment_id()),
-                          std::nullopt, "release VNI " + std::to_string(rec.vni));
+      auto r = evpnd.remove("/v1/evpn/vnis/" + std::to_string(rec.vni) + "?attachment=" +
+                                client::url_encode(rec.attachment_id()),
+                            "release VNI " + std::to_string(rec.vni));
       if (!r) {
         done = false;
         std::fprintf(stderr, "evpn-cni: pending retraction of %s: %s\n", rec.attachment_id().c_str(),

@@ -33,4 +33,12 @@ CniResult<nlohmann::json> EvpndLink::call(std::string_view method, const std::st
   return std::move(reply->body);
 }
 
+CniResult<void> EvpndLink::remove(const std::string& target, std::string_view what) const {
+  auto reply = request("DELETE", target, std::nullopt, what);
+  if (!reply) return tl::unexpected(reply.error());
+  if (reply->ok() || reply->status == 404) return {};
+  return cni_fail(code::kEvpndRejected, "evpnd refused to " + std::string(what) + ": " + reply->error_text(),
+                  "DELETE " + target + " -> " + std::to_string(reply->status));
+}
+
 }  // namespace evpnd::cni

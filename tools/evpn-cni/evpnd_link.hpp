@@ -27,6 +27,9 @@ class EvpndLink {
   CniResult<nlohmann::json> call(std::string_view method, const std::string& target,
                                  const std::optional<nlohmann::json>& body, std::string_view what,
                                  uint32_t http_error_code = code::kEvpndRejected) const;
+  // A DELETE for DEL/GC: 2xx, and 404 (nothing of that name there: an evpnd that lost the VNI,
+  // or one without that API) are success — DEL must succeed when the thing is already gone.
+  CniResult<void> remove(const std::string& target, std::string_view what) const;
   // The raw reply (any status); transport failures mapped as above.
   CniResult<client::ApiReply> request(std::string_view method, const std::string& target,
                                       const std::optional<nlohmann::json>& body, std::string_view what) const;

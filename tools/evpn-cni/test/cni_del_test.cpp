@@ -116,6 +116,16 @@ TEST(CniDel, EvpndRefuses_Code100AndRecordKeptForTheRetry) {
   EXPECT_EQ(h.record_count(), 1u);
 }
 
+TEST(CniDel, Evpnd404_AlreadyGoneIsSuccess) {
+  PluginHarness h;
+  ASSERT_EQ(h.run("ADD", h.config()).exit_code, 0);
+  h.evpnd.force("DELETE /v1/evpn/endpoints", 404, "no such path");
+  h.evpnd.force("DELETE /v1/evpn/vnis/5001", 404, "no such VNI");
+  EXPECT_EQ(h.run("DEL", h.config()).exit_code, 0);
+  EXPECT_EQ(h.record_count(), 0u);
+  EXPECT_TRUE(h.net.veths.empty());
+}
+
 TEST(CniGc, RemovesAttachmentsNotListed) {
   SKIP_WITHOUT_HOST_LOCAL();
   PluginHarness h;
