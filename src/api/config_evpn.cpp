@@ -309,7 +309,8 @@ tl::expected<std::vector<L2VniConfig>, ConfigError> check_runtime_l2vnis(const C
     const YAML::Node none;
     for (size_t i = 0; i < file.l2vnis.size(); ++i) {
       const std::string path = index_path("l2vnis", i);
-      checks.check(file_reader, none, path, path, file.l2vnis[i], i);
+      // Automatic RDs are not claimed: the running service and rd_index_plan skip explicit ones.
+      checks.check(file_reader, none, path, path, file.l2vnis[i], i, false);
     }
     for (const auto& spec : specs) {
       name = "VNI " + std::to_string(spec.vni);

@@ -278,10 +278,19 @@ tl::expected<nlohmann::json, std::string> Daemon::reload() {
     if (auto err = check_vrf_bgp(*next); !err.empty()) return refuse(err);
     const api::ConfigDiff diff = api::diff_config(cfg_, *next);
     nlohmann::json restart = keep_restart_sections(diff, *next);
+    // API VNIs must still fit next to the new file's (devices, RDs, VRFs): docs/CONFIG.md "Reload".
+    if (auto err = check_reload_vnis(*next); !err.empty()) return refuse(err);
     std::unique_ptr<engine::Engine> new_engine;
-    if (diff.global_changed) new_engine = make_engine(*next, own_netns_);
+    if (diff.global_changed) new_engine = make_engine(effective_config(*next), own_netns_);
     if (auto sw = switch_listener(listen_endpoint(*next)); !sw) return refuse(sw.error());
+    const bool state_dir_changed = next->state_dir != cfg_.state_dir;
+    const RuntimeState saved = runtime_;
     auto applied = commit_reload(diff, std::move(*next), std::move(new_engine));
+    // The specs follow what runs now (a takeover, a kept VNI, a new engine); a new state-dir
+    // gets the whole state at once.
+    refresh_specs();
+    if (state_dir_changed) applied["state_dir"] = cfg_.state_dir;
+    if (!(saved == runtime_) || (state_dir_changed && !runtime_.empty())) save_runtime();
     applied["restart_required"] = std::move(restart);
     ++reloads_.applied;
     spdlog::info("configuration reloaded from {}: {}", cfg_.source_file, applied.dump());
@@ -353,8 +362,12 @@ bool Daemon::vnis_live(const api::ConfigDiff& diff) const {
          diff.vrfs_added.empty() && diff.vrfs_removed.empty() && diff.vrfs_changed.empty();
 }
 
-nlohmann::json Daemon::commit_reload(const api::ConfigDiff& diff, api::Config next,
+nlohmann::json Daemon::commit_reload(const api::ConfigDiff& file_diff, api::Config next,
                                      std::unique_ptr<engine::Engine> new_engine) {
+  api::ConfigDiff diff = file_diff;  // API VNIs change what the file's VNI changes mean
+  const bool vnis_touched = !diff.l2vnis_added.empty() || !diff.l2vnis_removed.empty() || !diff.l2vnis_changed.empty();
+  const nlohmann::json runtime_vnis = vnis_touched && vnis_live(diff) && !new_engine ? reload_runtime_vnis(next, diff)
+                                                                                     : nlohmann::json(nullptr);
   nlohmann::json applied = {{"global_changed", diff.global_changed},
                             {"listen_changed", diff.listen_changed},
                             {"neighbors_added", addrs(diff.neighbors_added)},
@@ -376,8 +389,8 @@ nlohmann::json Daemon::commit_reload(const api::ConfigDiff& diff, api::Config ne
     std::vector<api::L2VniConfig> running;
     for (const auto& l : next.l2vnis)
       if (engine_->evpn()->mac_vrf(l.vni)) running.push_back(l);
-    for (const auto& l : cfg_.l2vnis)  // a refused removal keeps the old entry
-      if (engine_->evpn()->mac_vrf(l.vni) &&
+    for (const auto& l : cfg_.l2vnis)  // a refused removal keeps the old entry (a kept one is the API's now)
+      if (engine_->evpn()->mac_vrf(l.vni) && !(runtime_vnis.is_object() && std::count(runtime_vnis["kept"].begin(), runtime_vnis["kept"].end(), l.vni)) &&
           std::none_of(running.begin(), running.end(), [&](const auto& r) { return r.vni == l.vni; }))
         running.push_back(l);
     next.l2vnis = std::move(running);
@@ -385,6 +398,10 @@ nlohmann::json Daemon::commit_reload(const api::ConfigDiff& diff, api::Config ne
     applied["l2vnis_removed"] = diff.l2vnis_removed;
     applied["l2vnis_changed"] = diff.l2vnis_changed;
     if (!fx.error.empty()) applied["l2vnis_errors"] = fx.error;
+    if (!runtime_vnis.is_null()) {
+      applied["l2vnis_kept"] = runtime_vnis["kept"];
+      applied["l2vnis_taken_over"] = runtime_vnis["taken_over"];
+    }
   }
   const bool segments_changed = !diff.segments_added.empty() || !diff.segments_removed.empty() ||
                                 !diff.segments_changed.empty() || diff.es_timers_changed;

@@ -168,7 +168,10 @@ class Daemon {
   void refresh_specs();
   // Reload: the API VNIs against the new file (takeover, kept VNIs); "" or why the reload is refused.
   std::string check_reload_vnis(const api::Config& next) const;
-  void reload_runtime_vnis(const api::Config& before, api::ConfigDiff& diff, nlohmann::json& applied);
+  // Reload with live VNI changes: a removed file VNI that attachments hold is kept (it runs on as
+  // an API VNI), an added one that runs as an API VNI is taken over (unchanged when its settings
+  // are the same, else re-created). Adjusts `diff`; returns {kept: [..], taken_over: [..]}.
+  nlohmann::json reload_runtime_vnis(const api::Config& next, api::ConfigDiff& diff);
 };
 
 }  // namespace evpnd::daemon

@@ -73,7 +73,10 @@ api::Config Daemon::effective_config(const api::Config& file) const {
   const evpn::EvpnService* svc = engine_ ? engine_->evpn() : nullptr;
   for (const auto& [vni, v] : runtime_.vnis) {
     if (in_file(file, vni) || !svc) continue;
-    if (const api::L2VniConfig* l = svc->l2vni_config(vni)) c.l2vnis.push_back(*l);
+    const api::L2VniConfig* l = svc->l2vni_config(vni);
+    if (!l) continue;
+    c.l2vnis.push_back(*l);
+    c.l2vnis.back().rd = svc->mac_vrf(vni)->config().rd;  // the RD it runs with, not a new one
   }
   return c;
 }
@@ -209,10 +212,12 @@ api::ApiResponse Daemon::ensure_vni(Vni vni, const json& body) {
     if (other != vni && !in_file(cfg_, other) && svc->l2vni_config(other)) specs.push_back({other, v.spec.dump()});
   specs.push_back({vni, spec.dump()});
   auto checked = api::check_runtime_l2vnis(cfg_, specs);
-  if (!checked) {
-    // Another API VNI's stored spec cannot fail here (it passed the same check when created).
-    return error(400, reason(checked.error()));
-  }
+  if (!checked) return error(400, reason(checked.error()));
+  // An explicit RD must not be one a running VNI got automatically (RFC 7432 §7.9).
+  if (const auto& rd = checked->back().rd)
+    for (Vni other : svc->l2vnis())
+      if (svc->mac_vrf(other)->config().rd == *rd)
+        return error(400, "rd: route distinguisher " + rd->to_string() + " is already used by VNI " + std::to_string(other));
   auto fx = dispatch(engine::ev::ReconfigureVnis{{}, {checked->back()}});
   if (!fx.error.empty() || !svc->mac_vrf(vni)) return error(409, "VNI " + std::to_string(vni) + ": " + fx.error);
   runtime_.vnis[vni] = RuntimeVni{vni, spec_json(*svc->l2vni_config(vni), svc->mac_vrf(vni)->config().rd), {attachment}};
@@ -248,6 +253,58 @@ api::ApiResponse Daemon::release_vni(Vni vni, const std::string& attachment) {
   if (auto left = runtime_.vnis.find(vni); left != runtime_.vnis.end())
     for (const auto& a : left->second.attachments) reply["attachments"].push_back(a);
   return api::ApiResponse{200, reply};
+}
+
+std::string Daemon::check_reload_vnis(const api::Config& next) const {
+  const evpn::EvpnService* svc = engine_->evpn();
+  if (!svc) return "";
+  std::vector<api::RuntimeL2VniSpec> specs;
+  for (const auto& [vni, v] : runtime_.vnis) {
+    if (in_file(next, vni)) continue;  // the file's (again, or now: a takeover)
+    const api::L2VniConfig* l = svc->l2vni_config(vni);
+    const evpn::MacVrf* mv = svc->mac_vrf(vni);
+    if (!l || !mv || (in_file(cfg_, vni) && v.attachments.empty())) continue;  // goes with the file
+    specs.push_back({vni, spec_json(*l, mv->config().rd).dump()});
+  }
+  if (specs.empty()) return "";
+  auto checked = api::check_runtime_l2vnis(next, specs);
+  if (checked) return "";
+  return "API " + checked.error().file + " (created through the API) does not fit the new configuration: " +
+         reason(checked.error());
+}
+
+json Daemon::reload_runtime_vnis(const api::Config& next, api::ConfigDiff& diff) {
+  const evpn::EvpnService* svc = engine_->evpn();
+  json kept = json::array(), taken = json::array();
+  // A VNI the file drops while attachments hold it runs on as an API VNI (its pods stay on the
+  // fabric); it goes when its last attachment releases it.
+  std::erase_if(diff.l2vnis_removed, [&](Vni v) {
+    auto it = runtime_.vnis.find(v);
+    if (it == runtime_.vnis.end() || it->second.attachments.empty()) return false;
+    kept.push_back(v);
+    spdlog::warn("configuration reload: VNI {} is no longer in the file but {} attachments hold it: it runs on as an API VNI",
+                 v, it->second.attachments.size());
+    return true;
+  });
+  // A VNI the file adds that runs as an API VNI is the file's now, attachments and all; it is
+  // re-created only when the file's settings differ (`rd` left out of the file is no difference).
+  std::vector<Vni> added;
+  for (Vni v : diff.l2vnis_added) {
+    const api::L2VniConfig* running = svc ? svc->l2vni_config(v) : nullptr;
+    if (!running) {
+      added.push_back(v);
+      continue;
+    }
+    taken.push_back(v);
+    auto file = std::find_if(next.l2vnis.begin(), next.l2vnis.end(), [&](const auto& l) { return l.vni == v; });
+    api::L2VniConfig want = file != next.l2vnis.end() ? *file : *running;
+    if (!want.rd) want.rd = svc->mac_vrf(v)->config().rd;
+    if (!(want == *running)) diff.l2vnis_changed.push_back(v);
+    spdlog::info("configuration reload: VNI {} (created through the API) is the file's now{}", v,
+                 want == *running ? "" : ", re-created with the file's settings");
+  }
+  diff.l2vnis_added = std::move(added);
+  return json{{"kept", kept}, {"taken_over", taken}};
 }
 
 api::ApiResponse Daemon::vni_state(Vni vni) const {

@@ -1,6 +1,7 @@
 #include "evpn/auto_rd_rt.hpp"
 
 #include <algorithm>
+#include <set>
 
 namespace evpnd::evpn {
 
@@ -15,9 +16,21 @@ RouteTarget auto_rt(Asn asn, Vni vni, RtAutoMode mode) {
 
 RdIndexPlan rd_index_plan(const api::Config& cfg) {
   RdIndexPlan plan;
+  // An index whose automatic RD is some entry's explicit RD is skipped: a VNI created through the
+  // API keeps its RD across restarts as an explicit one (issue 11), and a file's VNIs numbered
+  // after it must not get the same RD (RFC 7432 §7.9). A valid file alone never hits this.
+  std::set<Rd> explicit_rds;
+  for (const auto& v : cfg.vrfs)
+    if (v.rd) explicit_rds.insert(*v.rd);
+  for (const auto& l2 : cfg.l2vnis)
+    if (l2.rd) explicit_rds.insert(*l2.rd);
   uint16_t next = 2;  // 1 is FRR's default BGP instance
-  for (const auto& v : cfg.vrfs) plan.vrfs.emplace(v.name, next++);
-  for (const auto& l2 : cfg.l2vnis) plan.l2vnis.emplace(l2.vni, next++);
+  auto take = [&] {
+    while (explicit_rds.count(auto_rd(cfg.router_id, next)) && next < 65535) ++next;
+    return next++;
+  };
+  for (const auto& v : cfg.vrfs) plan.vrfs.emplace(v.name, take());
+  for (const auto& l2 : cfg.l2vnis) plan.l2vnis.emplace(l2.vni, take());
   return plan;
 }
 

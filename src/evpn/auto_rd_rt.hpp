@@ -4,7 +4,8 @@
 // BGP speaker: 1 for the default instance, then each object as it appears. In the lab captures
 // (tests/vectors/captures) VRF tenant1 is 10.255.0.1:2, VNI 100 is :3 and VNI 200 is :4, so
 // rd_index_plan() assigns 2.. to the VRFs first (config order), then the L2VNIs (config order).
-// A configured RD does not give its index back (FRR allocates the index regardless).
+// A configured RD does not give its index back (FRR allocates the index regardless); an index
+// whose automatic RD is a configured one is skipped (run-time VNIs keep explicit RDs).
 //
 // RT (RFC 8365 §5.1.2.1, RFC 7432 §7.10.1):
 //   RtAutoMode::kFrr      <ASN>:<VNI> as a 2-octet-AS RT (type 0x00, sub-type 0x02), the form

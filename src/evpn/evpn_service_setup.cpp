@@ -55,6 +55,8 @@ void EvpnService::build() {
   gateway_macs_ = gateway_macs;
   for (const auto& l2 : cfg_.l2vnis) add_mac_vrf(l2, plan.l2vnis.at(l2.vni));
   next_rd_index_ = static_cast<uint16_t>(2 + cfg_.vrfs.size() + cfg_.l2vnis.size());
+  for (const auto& [vni, index] : plan.l2vnis)  // past skipped indexes (rd_index_plan)
+    next_rd_index_ = std::max<uint16_t>(next_rd_index_, static_cast<uint16_t>(index + 1));
   build_segments();  // after the VNIs: their RDs come next (evpn_service_es.cpp)
 }
 

@@ -127,6 +127,9 @@ class EvpndNode:
             c["cluster-id"] = self.cluster_id
         c["listen"] = {"address": self.listen_address or "0.0.0.0", "port": self.listen_port}
         c["api"] = {"socket": self.socket}
+        # Run-time segments/endpoints (runtime.json) in the node's own directory: parallel daemons
+        # never share /var/lib/evpnd, and a restarted node finds its own state again.
+        c["state-dir"] = self.lab.path("evpnd", self.name, "state")
         c["log-level"] = "debug"
         nbs = []
         for n in self.neighbors:
