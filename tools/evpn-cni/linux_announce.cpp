@@ -11,6 +11,10 @@
 // a few milliseconds later instead of the RFCs' 2 s ANNOUNCE_INTERVAL / RetransTimer spacing,
 // which would hold the CNI ADD (and the pod's start) that long; evpnd does not depend on the
 // frames (the plugin announces the endpoint through the API), they refresh the segment's caches.
+// NOTE cost: announce takes ~13 ms (median, 30 pods on this machine's kernel), of which ~10 ms
+// is the close of the packet socket: packet_release() waits for an RCU grace period
+// (synchronize_net()) unconditionally. The plugin announces after the endpoint POST, so the
+// fabric's route for the pod does not wait for it; only the ADD's own duration includes it.
 #include "evpn-cni/linux_announce.hpp"
 
 #include <arpa/inet.h>

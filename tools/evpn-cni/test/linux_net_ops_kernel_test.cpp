@@ -47,7 +47,7 @@ TEST(LinuxNetOpsKernel_EnsureVeth, MtuGiven_BothEnds) {
 }
 
 // A pair in place but with none of its settings (down, no master, other MTU and MAC): completed
-// in place, not recreated.
+// in place, not recreated. Then one on another bridge: moved to ours.
 TEST(LinuxNetOpsKernel_EnsureVeth, PairWithoutConfig_CompletedInPlace) {
   REQUIRE_ROOT();
   Lab lab;
@@ -58,6 +58,35 @@ TEST(LinuxNetOpsKernel_EnsureVeth, PairWithoutConfig_CompletedInPlace) {
   ASSERT_TRUE(a) << a.error().message;
   EXPECT_EQ(a->host.ifindex, host_index);
   expect_attached(lab, lab.pod.path(), *a, 1450);
+
+  ASSERT_EQ(lab.node.ip("link add br-old type bridge"), 0);
+  ASSERT_EQ(lab.node.ip(fmt::format("link set {} master br-old", kHost)), 0);
+  ASSERT_EQ(lab.pod.ip("link set eth0 down"), 0);
+  auto b = lab.ops->ensure_veth(lab.spec(lab.pod.path()));
+  ASSERT_TRUE(b) << b.error().message;
+  EXPECT_EQ(b->host.ifindex, host_index);
+  expect_attached(lab, lab.pod.path(), *b, 1450);
+}
+
+// Names taken by devices that are not veths: an error, and nothing of theirs is touched.
+TEST(LinuxNetOpsKernel_EnsureVeth, NamesTakenByOtherKinds_ErrorAndUntouched) {
+  REQUIRE_ROOT();
+  Lab lab;
+  ASSERT_TRUE(lab.ok());
+  ASSERT_EQ(lab.node.ip(fmt::format("link add {} type bridge", kHost)), 0);
+  auto a = lab.ops->ensure_veth(lab.spec(lab.pod.path()));
+  ASSERT_FALSE(a);
+  EXPECT_EQ(a.error().kind, NetError::Kind::kFailed);
+  EXPECT_EQ(node_link(lab.node, kHost)["linkinfo"].value("info_kind", ""), "bridge");
+  EXPECT_TRUE(pod_link(lab.pod.path(), "eth0").is_null());
+  ASSERT_EQ(lab.node.ip(fmt::format("link del {}", kHost)), 0);
+  ASSERT_EQ(lab.node.ip("link add evt-v0 type veth peer name evt-v1"), 0);
+  VethSpec s = lab.spec(lab.pod.path());
+  s.bridge = "evt-v0";  // not a bridge
+  a = lab.ops->ensure_veth(s);
+  ASSERT_FALSE(a);
+  EXPECT_EQ(a.error().kind, NetError::Kind::kFailed);
+  EXPECT_NE(a.error().message.find("not a bridge"), std::string::npos) << a.error().message;
 }
 
 // The host end exists but its peer is not the container's eth0 (still in the node namespace, or
