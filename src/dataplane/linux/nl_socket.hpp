@@ -1,8 +1,9 @@
 // NlSocket: one NETLINK_ROUTE socket (libmnl) opened inside a named network namespace.
 //
 // NOTE namespaces: open() enters /run/netns/<name> with setns(), creates the socket and returns
-// to the original namespace (a socket stays bound to the namespace it was created in). setns()
-// acts on the calling thread only: call from the daemon thread, never concurrently.
+// to the original namespace (a socket stays bound to the namespace it was created in); open_in()
+// does the same for any open namespace file (the CNI plugin's CNI_NETNS paths). setns() acts on
+// the calling thread only: call from the daemon thread, never concurrently.
 // NOTE batching: transact() takes many concatenated requests and sends them in chunks of up to
 // kChunkBytes per sendmsg. Requests carry no NLM_F_ACK except the last of each chunk, so the
 // kernel answers only failures plus one ACK per chunk (netlink_rcv_skb() acks on error or
