@@ -1,7 +1,7 @@
 """The fabric of the CNI plugin's real-runtime tests (issue 11): podman on two evpnd "nodes".
 
 An evpnd route reflector, two evpnd leaves ("node a" = leaf1, "node b" = leaf2; Linux data plane,
-on-stop keep, a state-dir, no VNI 5001 in their configuration: the plugin creates it through the
+on-stop keep, a state-dir (lib/evpnd.py), no VNI 5001 in their configuration: the plugin creates it through the
 API), and an FRR leaf (leaf3) with host h5001 on VNI 5001 at 192.168.137.250, outside both nodes'
 IPAM ranges (.10-.99 on a, .100-.199 on b). Each evpnd node runs a PodmanNode (lib/podman.py) in
 its namespace whose networks use the evpn plugin from <build>/tools/evpn-cni/bin; podman's
@@ -66,10 +66,8 @@ class CniFabric:
         self.b: EvpndNode = fab.leaf_nodes[1]
         self.frr = fab.leaf_nodes[2]
         self.rr.extra["graceful-restart"] = {"enabled": self.gr, "restart-time": 30, "stale-time": 60}
-        for n, short in ((self.a, "a"), (self.b, "b")):
+        for n in (self.a, self.b):  # (lib/evpnd.py gives each a state-dir: runtime.json)
             n.extra["vtep"]["on-stop"] = "keep"
-            if self.plugin != "bridge":  # API VNIs and endpoints survive a restart (runtime.json)
-                n.extra["state-dir"] = os.path.dirname(lab.path("evpnd-state", short, "x"))
             n.extra["graceful-restart"] = {"enabled": self.gr, "restart-time": 30, "stale-time": 60,
                                            "select-defer-time": 5}
             if self.plugin == "bridge":  # stand-in: the segment is configured, not made by a plugin
