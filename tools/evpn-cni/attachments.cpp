@@ -32,7 +32,7 @@ json AttachmentRecord::to_json() const {
               {"hostVeth", host_veth}, {"bridge", bridge}, {"bridgeNetns", bridge_netns},
               {"containerNetns", container_netns}, {"mac", mac}, {"ips", ips}, {"ipamAdded", ipam_added}, {"ipamResult", ipam_result},
               {"endpointPosted", endpoint_posted}, {"socket", socket}, {"cniPath", cni_path},
-              {"cniArgs", cni_args}, {"config", config}, {"state", std::string(state_name(state))}};
+              {"cniArgs", cni_args}, {"pod", pod}, {"config", config}, {"state", std::string(state_name(state))}};
 }
 
 CniResult<AttachmentRecord> AttachmentRecord::from_json(const json& j) {
@@ -54,6 +54,7 @@ CniResult<AttachmentRecord> AttachmentRecord::from_json(const json& j) {
     r.socket = j.value("socket", "");
     r.cni_path = j.value("cniPath", "");
     r.cni_args = j.value("cniArgs", "");
+    r.pod = j.value("pod", "");
     r.config = j.value("config", json::object());
     std::string st = j.at("state").get<std::string>();
     if (st == "adding") r.state = AttachmentState::kAdding;

@@ -39,6 +39,7 @@ struct AttachmentRecord {
   bool endpoint_posted = false;
   std::string socket;              // evpnd's socket at ADD time (pending retractions use it)
   std::string cni_path, cni_args;  // to repeat the IPAM DEL from GC / pending work
+  std::string pod;                 // "<K8S_POD_NAMESPACE>/<K8S_POD_NAME>" when the runtime said (operators)
   nlohmann::json config;           // the network configuration (stdin) of the ADD, prevResult removed
   AttachmentState state = AttachmentState::kAdding;
 

@@ -58,6 +58,7 @@ CniResult<json> CniPlugin::add(const NetConfig& c) {
   rec.container_netns = inv_.netns;
   rec.socket = c.socket, rec.cni_path = inv_.cni_path, rec.cni_args = inv_.cni_args;
   rec.config = config_without_prev(c.raw);
+  if (!inv_.pod_name.empty()) rec.pod = inv_.pod_namespace + "/" + inv_.pod_name;
 
   // 1. The segment, held by this attachment (idempotent; 409 = it exists with other settings).
   json body = {{"attachment", rec.attachment_id()}};

@@ -47,6 +47,14 @@ TEST(CniAdd, StaticIp_CreatesSegmentVethEndpointAndResult) {
   EXPECT_EQ(v->container.routes[0].gateway->to_string(), "10.1.0.1");
   EXPECT_EQ(h.net.count("announce eth0 1"), 1u);
   EXPECT_EQ(h.record_count(), 1u);
+  auto rec = AttachmentStore(h.data_dir()).load("podnet", "c1", "eth0");
+  ASSERT_TRUE(rec && *rec);
+  EXPECT_EQ((*rec)->state, AttachmentState::kReady);
+  EXPECT_EQ((*rec)->pod, "default/pod1");
+  EXPECT_EQ((*rec)->mac, "02:00:00:00:05:01");
+  EXPECT_EQ((*rec)->ips, std::vector<std::string>{"10.1.0.5/24"});
+  EXPECT_EQ((*rec)->host_veth, veth);
+  EXPECT_EQ((*rec)->bridge, "br5001");
 }
 
 TEST(CniAdd, AnnounceComesAfterEndpointPost) {
