@@ -19,6 +19,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -172,6 +173,9 @@ class Daemon {
   // an API VNI), an added one that runs as an API VNI is taken over (unchanged when its settings
   // are the same, else re-created). Adjusts `diff`; returns {kept: [..], taken_over: [..]}.
   nlohmann::json reload_runtime_vnis(const api::Config& next, api::ConfigDiff& diff);
+  // ev::LocalEndpoint for runtime_.endpoints in `vnis` (all when nullopt): after a VNI was
+  // re-created or the engine rebuilt, the endpoints announced through the API are announced again.
+  void reannounce_endpoints(const std::optional<std::set<Vni>>& vnis);
 };
 
 }  // namespace evpnd::daemon

@@ -45,14 +45,14 @@ std::string vrf_of_l3vni(const api::Config& c, Vni l3vni) {
   return "";
 }
 
-json vnis(const evpn::EvpnService& s, const api::Config& c) {
+json vnis(const evpn::EvpnService& s) {
   json a = json::array();
   for (const auto& v : s.vni_views()) {
     std::string bridge = "br" + std::to_string(v.vni), vxlan = "vxlan" + std::to_string(v.vni);
-    for (const auto& l : c.l2vnis) {
-      if (l.vni != v.vni) continue;
-      if (!l.bridge.empty()) bridge = l.bridge;
-      if (!l.vxlan_device.empty()) vxlan = l.vxlan_device;
+    // The running VNI's devices: the file's or, for a run-time VNI (issue 11), the API's.
+    if (const api::L2VniConfig* l = s.l2vni_config(v.vni)) {
+      if (!l->bridge.empty()) bridge = l->bridge;
+      if (!l->vxlan_device.empty()) vxlan = l->vxlan_device;
     }
     a.push_back({{"vni", v.vni}, {"type", "L2"}, {"vxlan_device", vxlan}, {"bridge", bridge}, {"vrf", v.vrf},
                  {"rd", v.rd.to_string()}, {"import_rts", strings(v.import_rts)},
@@ -300,7 +300,7 @@ std::optional<api::ApiResponse> handle_evpn_api(Daemon& d, const api::ApiRequest
       return api::ApiResponse{200, json{{it->second, json::array()}}};
     }
     if (*vni && !s->mac_vrf(**vni)) return error(404, "no such L2VNI " + std::to_string(**vni));
-    if (path == "/v1/evpn/vnis") return api::ApiResponse{200, frr ? evpn::vni_json(s->vni_views(), s->vrf_views()) : vnis(*s, c)};
+    if (path == "/v1/evpn/vnis") return api::ApiResponse{200, frr ? evpn::vni_json(s->vni_views(), s->vrf_views()) : vnis(*s)};
     if ((path == "/v1/evpn/macs" || path == "/v1/evpn/arp-cache") && !frr) {  // streamed, paged
       auto page = page_params(req);
       if (!page) return error(400, page.error());

@@ -44,7 +44,15 @@ class SegmentApi : public ::testing::Test {
     r.path = path;
     r.body = std::move(body);
     r.query = std::move(query);
-    return handle_api(d, r);
+    api::ApiResponse resp = handle_api(d, r);
+    if (resp.stream) {  // a streamed view: collect the pieces as the server would send them
+      std::string text;
+      while (resp.stream(text)) {
+      }
+      resp.body = json::parse(text);
+      resp.stream = nullptr;
+    }
+    return resp;
   }
   api::ApiResponse put(Daemon& d, Vni vni, json body) { return call(d, "PUT", "/v1/evpn/vnis/" + std::to_string(vni), std::move(body)); }
   api::ApiResponse get(Daemon& d, Vni vni) { return call(d, "GET", "/v1/evpn/vnis/" + std::to_string(vni)); }
@@ -141,6 +149,8 @@ TEST_F(SegmentApi, Put_BadBody_400NamesKeyAndCreatesNothing) {
   EXPECT_EQ(call(*d, "PUT", "/v1/evpn/vnis/abc", json::object()).status, 400);
   // Another API VNI's devices count too.
   ASSERT_EQ(put(*d, 201, {{"bridge", "brA"}}).status, 201);
+  auto list = call(*d, "GET", "/v1/evpn/vnis").body["vnis"];  // the list view shows the API's devices
+  EXPECT_TRUE(std::any_of(list.begin(), list.end(), [](const json& v) { return v["vni"] == 201 && v["bridge"] == "brA"; }));
   auto r = put(*d, 202, {{"bridge", "brA"}});
   EXPECT_EQ(r.status, 400);
   EXPECT_NE(r.body["error"].get<std::string>().find("API VNI 201"), std::string::npos) << r.body.dump();
@@ -320,6 +330,32 @@ TEST_F(SegmentApi, SaveFailure_CountedAndStateKept) {
   EXPECT_EQ(d->runtime_save_failures(), 1u);
   EXPECT_EQ(d->runtime().vnis.count(200), 1u);
   EXPECT_NE(metrics_text(*d, nullptr).find("evpnd_runtime_state_save_failures_total 1"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace evpnd::daemon
+
+namespace evpnd::daemon {
+namespace {
+
+TEST_F(SegmentApi, Reload_RecreatedVni_EndpointsAnnouncedAgain) {
+  // An API VNI with an endpoint (as POST /v1/evpn/endpoints keeps it in runtime.json).
+  RuntimeState st;
+  st.vnis[200] = RuntimeVni{200, {{"rd", "10.0.0.1:40"}}, {"a"}};
+  RuntimeEndpoint e{200, *Mac::parse("02:00:00:00:02:05"), {*IpAddress::parse("10.2.0.5")}, "veth5", "a"};
+  st.endpoints[{e.vni, e.mac}] = e;
+  ASSERT_TRUE(save_runtime_state(dir_ + "/runtime.json", st));
+  auto d = start(head() + file_vnis());
+  ASSERT_EQ(get(*d, 200).status, 200);
+  EXPECT_EQ(get(*d, 200).body["rd"], "10.0.0.1:40");
+  EXPECT_EQ(get(*d, 200).body["endpoints"], 1);
+  // The file takes 200 over with other settings: re-created, and its endpoint is local again.
+  rewrite(head() + file_vnis("  - { vni: 100 }\n  - { vni: 200, arp-suppression: false }\n"));
+  auto r = d->reload();
+  ASSERT_TRUE(r) << r.error();
+  auto macs = call(*d, "GET", "/v1/evpn/macs", nullptr, {{"vni", "200"}}).body;
+  EXPECT_NE(macs.dump().find("02:00:00:00:02:05"), std::string::npos) << macs.dump();
+  EXPECT_EQ(get(*d, 200).body["endpoints"], 1);
 }
 
 }  // namespace
