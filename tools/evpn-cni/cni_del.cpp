@@ -110,6 +110,11 @@ CniResult<void> CniPlugin::gc(const NetConfig& c) {
       if (!first) first = r.error();  // go on with the others; report the first failure
     }
   }
+  // Then the IPAM plugin's own GC (spec 1.1 §"GC": a plugin delegates it), best effort: an IPAM
+  // plugin older than spec 1.1 (host-local 1.1.1) does not know the verb.
+  if (!c.ipam.is_null())
+    if (auto r = IpamDelegate(c.raw, env_).gc(); !r)
+      std::fprintf(stderr, "evpn-cni: GC: %s %s\n", r.error().msg.c_str(), r.error().details.c_str());
   if (first) return tl::unexpected(*first);
   return {};
 }

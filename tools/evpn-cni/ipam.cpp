@@ -156,6 +156,12 @@ CniResult<void> IpamDelegate::check() const {
   return {};
 }
 
+CniResult<void> IpamDelegate::gc() const {
+  auto out = run("GC");
+  if (!out) return tl::unexpected(out.error());
+  return {};
+}
+
 Result static_result(const std::vector<StaticIp>& ips, const std::vector<IfAddress>& gateways) {
   Result r;
   for (const auto& s : ips) {

@@ -40,6 +40,8 @@ class IpamDelegate {
   CniResult<Result> add() const;
   CniResult<void> del() const;
   CniResult<void> check() const;
+  // Spec 1.1 §"GC": the IPAM plugin gets the GC too (with cni.dev/valid-attachments in stdin).
+  CniResult<void> gc() const;
 
   const std::string& type() const { return type_; }
 

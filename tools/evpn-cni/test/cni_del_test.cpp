@@ -150,6 +150,22 @@ TEST(CniGc, RemovesAttachmentsNotListed) {
   EXPECT_EQ(h.evpnd.endpoints().begin()->second["attachment"], "podnet/c2/eth0");
 }
 
+TEST(CniGc, DelegatedToIpamWithValidAttachments_FailureOnlyLogged) {
+  PluginHarness h;
+  h.write_plugin("gcipam", "#!/bin/sh\ncat > \"$0.$CNI_COMMAND\"\n"
+                           "[ \"$CNI_COMMAND\" = GC ] && { echo '{\"code\":4,\"msg\":\"unknown command\"}'; exit 1; }\n"
+                           "echo '{\"cniVersion\":\"1.1.0\"}'\n");
+  json gc = h.config("1.1.0");
+  gc["ipam"] = {{"type", "gcipam"}};
+  gc["cni.dev/valid-attachments"] = {{{"containerID", "c9"}, {"ifname", "eth0"}}};
+  Environment e = {{"CNI_COMMAND", "GC"}, {"CNI_PATH", h.dir()}};
+  EXPECT_EQ(h.run(e, gc.dump()).exit_code, 0);
+  std::ifstream in(h.dir() + "/gcipam.GC");
+  json got;
+  in >> got;
+  EXPECT_EQ(got["cni.dev/valid-attachments"][0]["containerID"], "c9");
+}
+
 TEST(CniGc, OtherNetworksUntouchedAndOldVersionRefused) {
   PluginHarness h;
   json other = h.config("1.1.0");
