@@ -256,6 +256,25 @@ TEST(CniAdd, RetriedAddOnAnotherVni_OldSegmentReleasedFirst) {
   EXPECT_EQ(h.net.find_container(PluginHarness::kNetns, "eth0")->spec.bridge, "br5002");
 }
 
+TEST(CniAdd, EvpndDiesMidAdd_Code50_RollbackLeavesRetractPendingThenRetried) {
+  PluginHarness h;
+  h.net.after_ensure_veth = [&] { h.evpnd.stop(); };
+  json cfg = h.config();
+  cfg["runtimeConfig"] = {{"ips", {"10.1.0.5/24"}}};
+  auto r = h.run("ADD", cfg);
+  ASSERT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.json()["code"], 50);
+  EXPECT_TRUE(h.net.veths.empty());  // the local part was rolled back
+  EXPECT_EQ(h.record_count(), 1u);   // evpnd's part is owed
+  h.net.after_ensure_veth = nullptr;
+  h.evpnd.start();
+  EXPECT_EQ(h.evpnd.vnis().count(5001), 1u);  // still held by the crashed attachment
+  h.extra_env["EVPN_CNI_DATA_DIR"] = h.data_dir();
+  EXPECT_EQ(h.run(h.env("VERSION"), R"({"cniVersion":"1.0.0"})").exit_code, 0);
+  EXPECT_TRUE(h.evpnd.vnis().empty());
+  EXPECT_EQ(h.record_count(), 0u);
+}
+
 TEST(CniHostVeth, NameIsStableAndFitsIfnamsiz) {
   EXPECT_EQ(host_veth_name("c1", "eth0"), host_veth_name("c1", "eth0"));
   EXPECT_NE(host_veth_name("c1", "eth0"), host_veth_name("c1", "net1"));

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -25,6 +26,7 @@ class FakeNetOps : public NetOps {
   std::vector<std::string> calls;              // "ensure_veth evpn..", "announce ..", ...
   std::map<std::string, NetError> fail;        // method name -> the error it returns
   int next_mac = 1;
+  std::function<void()> after_ensure_veth;     // runs after a successful ensure_veth (tests: evpnd dies)
 
   void add_bridge(const std::string& bridge, const std::string& ns = "") { bridges.insert(ns + "|" + bridge); }
 
@@ -47,7 +49,9 @@ class FakeNetOps : public NetOps {
     Veth& v = it->second;
     v.spec = spec;
     if (spec.mac) v.container.mac = *spec.mac;
-    return AttachedVeth{v.host, v.container, spec.container_netns};
+    AttachedVeth out{v.host, v.container, spec.container_netns};
+    if (after_ensure_veth) after_ensure_veth();
+    return out;
   }
 
   NetResult<void> configure_container(const std::string& ns, const std::string& ifname,
