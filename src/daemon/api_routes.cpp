@@ -10,6 +10,7 @@
 #include "daemon/metrics_view.hpp"
 #include "daemon/paged_view.hpp"
 #include "daemon/route_json.hpp"
+#include "daemon/endpoint_api.hpp"
 #include "daemon/segment_api.hpp"
 #include "daemon/unicast_api.hpp"
 #include "daemon/unicast_views.hpp"
@@ -260,6 +261,7 @@ api::ApiResponse handle_api(Daemon& d, const api::ApiRequest& req) {
   const std::string& path = req.path;
   static const std::string kNeighbors = "/v1/bgp/neighbors";
   if (auto r = handle_segment_api(d, req)) return std::move(*r);  // issue 11: run-time segments
+  if (auto r = handle_endpoint_api(d, req)) return std::move(*r);  // issue 11: local endpoints
   if (auto r = handle_evpn_api(d, req)) return std::move(*r);
   if (auto r = handle_unicast_api(d, req)) return std::move(*r);  // issue 10: VRF instances, unicast tables
   if (req.method == "GET") {

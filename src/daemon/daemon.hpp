@@ -98,6 +98,12 @@ class Daemon {
   api::ApiResponse vni_state(Vni vni) const;
   // DELETE /v1/evpn/vnis/N?attachment=ID: the last attachment of an API VNI removes it.
   api::ApiResponse release_vni(Vni vni, const std::string& attachment);
+  // Local endpoints (issue 11; daemon_endpoints.cpp, docs/API.md): POST /v1/evpn/endpoints
+  // (201 created, 200 replaced by the same attachment; 404 its VNI does not run; 409 the MAC or
+  // one of its IPs is another attachment's endpoint) and DELETE (`attachment`, when given, must
+  // be the endpoint's: a stale DEL does not retract a newer pod's MAC).
+  api::ApiResponse add_endpoint(RuntimeEndpoint e);
+  api::ApiResponse remove_endpoint(Vni vni, const Mac& mac, const std::optional<std::string>& attachment);
   // What was created through the API (persisted in <state-dir>/runtime.json).
   const RuntimeState& runtime() const { return runtime_; }
   // Writes runtime_ to runtime_state_path(cfg_.state_dir) atomically. A failure is logged and
@@ -176,6 +182,13 @@ class Daemon {
   // ev::LocalEndpoint for runtime_.endpoints in `vnis` (all when nullopt): after a VNI was
   // re-created or the engine rebuilt, the endpoints announced through the API are announced again.
   void reannounce_endpoints(const std::optional<std::set<Vni>>& vnis);
+  // Endpoints (daemon_endpoints.cpp): the ones of runtime_ in `vnis` (all when unset) announced
+  // again — at start-up right after StartEvpn, after a new engine, after a reload re-created a
+  // VNI. One that cannot be (its VNI does not run, its port is gone) is dropped and logged.
+  void announce_endpoints(const std::optional<std::set<Vni>>& vnis = std::nullopt);
+  // Backstop: endpoints on a bridge port that the data plane reports removed are retracted.
+  void retract_endpoints_of_removed_ports(const std::vector<dataplane::DataplaneEvent>& evs);
+  bool drop_endpoint(std::map<std::pair<Vni, Mac>, RuntimeEndpoint>::iterator it, const std::string& why);
 };
 
 }  // namespace evpnd::daemon

@@ -64,6 +64,8 @@ void Daemon::start_dataplane() {
       });
   // Devices first (synchronously), then the local routes (type 3, type 5) go out as peers come up.
   dispatch(engine::ev::StartEvpn{});
+  // API endpoints of the state file (issue 11): their routes are ready before any session is.
+  announce_endpoints();
   dp_io_->flush();
   // Hosts that were learned before we started: the monitor only reports changes. The dump
   // reports them through the provider's events, exactly as live learning does, so the provider's
@@ -114,6 +116,7 @@ void Daemon::check_convergence() {
 void Daemon::on_dataplane_events(std::vector<dataplane::DataplaneEvent>&& evs) {
   if (stopping_) return;
   bool resync_needed = false;
+  retract_endpoints_of_removed_ports(evs);  // backstop: a pod's port gone without a DELETE
   engine::ev::DataplaneEvents d;
   for (auto& e : evs) {
     if (const auto* r = std::get_if<dataplane::ResyncNeeded>(&e)) {

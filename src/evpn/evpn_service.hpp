@@ -142,6 +142,10 @@ class EvpnService {
   tl::expected<Output, std::string> add_endpoint(Vni vni, const Mac& mac, const std::vector<IpAddress>& ips,
                                                  const std::string& port, Time now);
   tl::expected<Output, std::string> remove_endpoint(Vni vni, const Mac& mac, Time now);
+  // The namespace of the VNI's bridge as its L2Vni intent names it ("" = the underlay's; the
+  // tenant namespace with the netns VRF backend); nullopt for an unknown VNI. The daemon matches
+  // a bridge port's removal (LinkChanged::netns) against it.
+  std::optional<std::string> l2vni_netns(Vni vni) const;
   // Clears duplicate flags (and freezes) in one VNI or all, for one MAC or all.
   Output clear_duplicates(std::optional<Vni> vni, std::optional<Mac> mac);
   // The data plane's result per VNI (failed intents waiting for a retry, devices deleted behind

@@ -38,4 +38,10 @@ tl::expected<Output, std::string> EvpnService::remove_endpoint(Vni vni, const Ma
   return out;
 }
 
+std::optional<std::string> EvpnService::l2vni_netns(Vni vni) const {
+  for (const auto& l2 : cfg_.l2vnis)
+    if (l2.vni == vni) return l2vni_intent(l2).netns;
+  return std::nullopt;
+}
+
 }  // namespace evpnd::evpn
