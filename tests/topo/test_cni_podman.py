@@ -44,9 +44,10 @@ def clean(cf, t, short, macs, links0, what):
     """Check (counting) that node `short` is back to no container state for `macs`."""
     left = cf.leftovers(short, macs)
     for k in ("veths", "leases", "results", "records", "fdb", "endpoints", "vni_attachments"):
-        t.check(f"{what}: node {short} has 0 {k} (got {len(left[k])})", not left[k], left[k])
+        t.check(f"{what}: node {short} has 0 {k} (got {len(left[k])})", not left[k], left[k][:3])
     if cf.plugin != "bridge":
-        t.check(f"{what}: node {short} released VNI {VNI} (GET /v1/evpn/vnis/{VNI} is 404)", not left["vni"], left)
+        t.check(f"{what}: node {short} released VNI {VNI} (GET /v1/evpn/vnis/{VNI} is 404)", not left["vni"],
+                left["vni_attachments"][:3])
         t.check_eq(f"{what}: node {short}'s links are those before the first container", cf.links(short), links0)
 
 

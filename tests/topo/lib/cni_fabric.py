@@ -1,12 +1,13 @@
 """The fabric of the CNI plugin's real-runtime tests (issue 11): podman on two evpnd "nodes".
 
 An evpnd route reflector, two evpnd leaves ("node a" = leaf1, "node b" = leaf2; Linux data plane,
-on-stop keep, a state-dir (lib/evpnd.py), no VNI 5001 in their configuration: the plugin creates it through the
-API), and an FRR leaf (leaf3) with host h5001 on VNI 5001 at 192.168.137.250, outside both nodes'
+on-stop keep, a state-dir (lib/evpnd.py), no VNI 5001 in their configuration: the plugin creates
+it through the API), and an FRR leaf (leaf3) with host h5001 on VNI 5001 at 192.168.137.250, outside both nodes'
 IPAM ranges (.10-.99 on a, .100-.199 on b). Each evpnd node runs a PodmanNode (lib/podman.py) in
 its namespace whose networks use the evpn plugin from <build>/tools/evpn-cni/bin; podman's
-environment carries EVPND_SOCKET (libcni passes it to plugins), the `evpn` conflists also name
-the socket in their "socket" key.
+environment (and conmon's, for the DELs of `podman container cleanup`) carries EVPND_SOCKET and
+EVPN_CNI_DATA_DIR (libcni passes them to plugins); the `evpn` conflists also name them in their
+"socket" and "dataDir" keys, the `vxlan` one (the mission's config) cannot.
 
 plugin="bridge" is the harness stand-in (like `--dut frr` elsewhere): the nodes get VNI 5001 in
 their configuration and the stock `bridge` plugin plugs containers into br5001; MAC/IPs are then
@@ -108,7 +109,8 @@ class CniFabric:
             return {"cniVersion": "1.0.0", "name": name,
                     "plugins": [{"type": "bridge", "bridge": f"br{VNI}", "isGateway": False, "ipam": ipam}]}
         return {"cniVersion": "1.0.0", "name": name,
-                "plugins": [{"type": "evpn", "vni": VNI, "socket": self.nodes[short].socket, "ipam": ipam}]}
+                "plugins": [{"type": "evpn", "vni": VNI, "socket": self.nodes[short].socket,
+                             "dataDir": pm.records_dir, "ipam": ipam}]}
 
     # --- views -----------------------------------------------------------------------------
     def rr_type2_all(self) -> list[dict]:

@@ -134,11 +134,10 @@ class PodmanNode:
         self.networks: list[str] = []
         self.containers: dict[str, dict] = {}  # id -> {name, pids, sandbox}
         self.holder: subprocess.Popen | None = None
+        self.node_env = {"CONTAINERS_CONF": os.path.join(self.dir, "containers.conf"),
+                         "CONTAINERS_STORAGE_CONF": os.path.join(self.dir, "storage.conf"), **(env or {})}
+        self.env = dict(os.environ, **self.node_env)
         self._write_conf()
-        self.env = dict(os.environ)
-        self.env.update({"CONTAINERS_CONF": os.path.join(self.dir, "containers.conf"),
-                         "CONTAINERS_STORAGE_CONF": os.path.join(self.dir, "storage.conf")})
-        self.env.update(env or {})
         # the evpn plugin's attachment records: <dataDir>/<network>/<container id>:<ifname>.json
         self.records_dir = self.env.get("EVPN_CNI_DATA_DIR", PLUGIN_RECORDS_DIR)
         self._start_holder()
@@ -155,6 +154,12 @@ class PodmanNode:
     def _write_conf(self) -> None:
         q = json.dumps
         dirs = ", ".join(q(d) for d in self.plugin_dirs)
+        # The CNI DEL of a container that stops is often sent by `podman container cleanup`, the
+        # exit command conmon runs; it has conmon's environment, not podman's: without this the
+        # plugin there would miss EVPND_SOCKET / EVPN_CNI_DATA_DIR (and act on the defaults).
+        conmon_env = ", ".join(q(f"{k}={v}") for k, v in
+                               [("PATH", os.environ.get("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"))]
+                               + list(self.node_env.items()))
         # default_network stays "podman" and is never used (--network is always given): were the
         # tested network the default and failed to load, podman would make a stock bridge of it.
         conf = f"""[containers]
@@ -172,6 +177,7 @@ events_logfile_path = {q(os.path.join(self.dir, "logs", "events.log"))}
 runtime = "crun"
 tmp_dir = {q(os.path.join(self.dir, "store", "tmp"))}
 lock_type = "file"
+conmon_env_vars = [{conmon_env}]
 """
         with open(os.path.join(self.dir, "containers.conf"), "w") as f:
             f.write(conf)
@@ -308,12 +314,15 @@ runroot = {q(os.path.join(self.dir, "store", "runroot"))}
 
     def records(self) -> list[str]:
         """The plugin's attachment records (and their temp files) of this node's containers or
-        networks: the dataDir is shared when EVPN_CNI_DATA_DIR is not set."""
-        return sorted(p for p in glob.glob(os.path.join(self.records_dir, "**", "*"), recursive=True)
-                      if os.path.isfile(p) and os.path.basename(p) != "lock" and self._ours(p))
+        networks, in its dataDir and in the default one (shared by every run: only ours)."""
+        out = []
+        for d in dict.fromkeys((self.records_dir, PLUGIN_RECORDS_DIR)):
+            out += [p for p in glob.glob(os.path.join(d, "**", "*"), recursive=True)
+                    if os.path.isfile(p) and os.path.basename(p) != "lock" and self._ours(p, d)]
+        return sorted(out)
 
-    def _ours(self, path: str) -> bool:
-        rel = os.path.relpath(path, self.records_dir)
+    def _ours(self, path: str, top: str) -> bool:
+        rel = os.path.relpath(path, top)
         if any(cid in rel for cid in self.containers) or any(n in rel.split(os.sep) for n in self.networks):
             return True
         try:
