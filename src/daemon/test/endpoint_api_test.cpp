@@ -84,10 +84,16 @@ TEST_F(EndpointApi, Post_Created201AdvertisedAtOnce_Replaced200) {
   EXPECT_EQ(r.body, (json{{"vni", 100}, {"mac", kPod}, {"ips", {"10.1.0.5"}}, {"interface", "veth0a05"},
                           {"attachment", "net/c1/eth0"}}));
   EXPECT_EQ(local_type2(*d), (Set{"mac", "10.1.0.5"}));
-  // The MAC view shows the endpoint flag.
-  const auto views = d->engine().evpn()->mac_views(100);
-  ASSERT_EQ(views.size(), 1u);
-  EXPECT_TRUE(views[0].endpoint);
+  // The MAC view (GET /v1/evpn/macs, streamed) shows the endpoint flag.
+  auto macs = call(*d, "GET", nullptr, {{"vni", "100"}}, "/v1/evpn/macs");
+  ASSERT_TRUE(bool(macs.stream)) << macs.body.dump();
+  std::string text;
+  for (bool more = true; more;) more = macs.stream(text);
+  const json table = json::parse(text);
+  ASSERT_EQ(table["macs"].size(), 1u) << text;
+  EXPECT_EQ(table["macs"][0]["type"], "local");
+  EXPECT_EQ(table["macs"][0]["interface"], "veth0a05");
+  EXPECT_EQ(table["macs"][0]["flags"], json::array({"endpoint"}));
   // Same attachment again with another IP set: replaced.
   r = call(*d, "POST", endpoint(kPod, {"10.1.0.6", "2001:db8::6"}));
   EXPECT_EQ(r.status, 200) << r.body.dump();
