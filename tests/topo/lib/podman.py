@@ -22,7 +22,11 @@ Traps (study §3.5) handled here: podman never gets a default network it could s
 with a stock bridge (a conflist that does not validate is dropped with only a warning), so
 add_network() checks `podman network exists`; libcni's result cache /var/lib/cni/results is shared
 by every podman on the machine (not configurable in 4.3), so network names carry the test's PID and
-cleanup removes only the cache files of those names.
+cleanup removes only the cache files of those names. The CNI DEL of a stopping container is often
+sent by conmon's exit command (`podman container cleanup`), which has conmon's environment, not
+podman's: the node's variables (EVPND_SOCKET, EVPN_CNI_DATA_DIR, CONTAINERS_CONF) are also put in
+conmon_env_vars, else that DEL acts on the plugin's defaults (seen: records left in
+/var/lib/cni/evpn, a VNI attachment held in evpnd).
 
 Cleanup (run first at Lab teardown, before the daemons the plugin talks to stop): `podman rm -f`
 of every container (CNI DEL), then by PID only: containers' conmon and init processes, the holder;
