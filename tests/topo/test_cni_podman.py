@@ -201,7 +201,8 @@ def restart_case(cf, t, mac_b, ip_b):
         rc = None
     t.check_eq("(5) node a's evpnd stopped on SIGTERM (exit 0)", rc, 0)
     t.check_eq(f"(5) evpnd down: ca2 -> cb1 {ip_b}: 3 of 3 replies (kernel state kept)", pa.ping("ca2", ip_b, 3, 2), 3)
-    t.check("(5) evpnd down: RR still has ca2 (graceful restart, stale)", cf.rr_has(mac, ip), cf.rr_type2(mac))
+    t.check_wait("(5) evpnd down: the RR keeps ca2's MAC+IP as stale (graceful restart)",
+                 lambda: any(r.get("ip") == ip and r["stale"] for r in cf.rr_type2(mac)), 10)
     cf.lab.daemons.remove(d)
     cf.a.start()
     for pm in (pa, pb):
@@ -211,9 +212,11 @@ def restart_case(cf, t, mac_b, ip_b):
     got = received(out)
     t.check(f"(5) ping stream cb1 -> ca2 across the restart: {got} of {count} replies (>= {count - 5})",
             got >= count - 5, out[-400:])
-    t.check_eq("(5) after the restart: node a's endpoints are restored",
-               sorted(e["mac"].lower() for e in cf.endpoints("a")), eps0)
-    t.check_wait("(5) after the restart: RR has ca2's MAC+IP (re-advertised by node a)", lambda: cf.rr_has(mac, ip), 15)
+    t.check_eq("(5) before the restart: node a's evpnd has 1 endpoint, ca2", eps0, [mac.lower()])
+    t.check_eq("(5) after the restart: node a's endpoints are restored (ca2, advertised)",
+               [(e["mac"].lower(), e.get("state")) for e in cf.endpoints("a")], [(mac.lower(), "advertised")])
+    t.check_wait("(5) after the restart: the RR has ca2's MAC+IP fresh (re-advertised by node a, not stale)",
+                 lambda: cf.rr_has(mac, ip, fresh=True), 15)
     t.check_eq(f"(5) after the restart: ca2 -> cb1 {ip_b}: 3 of 3 replies", pa.ping("ca2", ip_b, 3, 2), 3)
     t.check_eq(f"(5) after the restart: ca2 -> h5001: 3 of 3 replies", pa.ping("ca2", HOST_IP, 3, 2), 3)
     pa.rm("ca2")

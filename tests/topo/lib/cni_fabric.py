@@ -121,14 +121,21 @@ class CniFabric:
             raise RuntimeError(f"evpnctl: {p.stderr.strip()}")
         j = json.loads(p.stdout)
         items = j.get("routes", []) if isinstance(j, dict) else j
-        return [r for r in (normalize_evpnd_route(e) for e in items) if VNI in (r.get("labels") or [])]
+        out = []
+        for e in items:
+            r = normalize_evpnd_route(e)
+            r["stale"] = bool(e.get("stale"))  # kept as stale by graceful restart (RFC 4724 §4.2)
+            if VNI in (r.get("labels") or []):
+                out.append(r)
+        return out
 
     def rr_type2(self, mac: str) -> list[dict]:
         """The RR's type-2 routes for `mac`."""
         return [r for r in self.rr_type2_all() if (r.get("mac") or "") == mac.lower()]
 
-    def rr_has(self, mac: str, ip: str | None) -> bool:
-        return any(r.get("ip") == ip for r in self.rr_type2(mac))
+    def rr_has(self, mac: str, ip: str | None, fresh: bool = False) -> bool:
+        """The RR has `mac`'s type-2 with `ip` (None: MAC only); `fresh`: and it is not stale."""
+        return any(r.get("ip") == ip and not (fresh and r["stale"]) for r in self.rr_type2(mac))
 
     def fdb(self, ns: Netns, mac: str) -> list[str]:
         """Kernel FDB lines for `mac` in namespace `ns` (every bridge and vxlan device)."""
