@@ -126,8 +126,10 @@ def run(t: harness.Test) -> None:
     if evpn:
         t.check("(3) podman rm: RR withdrew ca1's type-2 routes (0 left)", cf.wait_rr(mac_a, ip_a, False, 10)
                 and cf.wait_rr(mac_a, None, False, 10), cf.rr_type2(mac_a))
-        t.check_wait("(3) node b's kernel FDB has 0 entries for ca1's MAC", lambda: not cf.fdb(cf.fab.leaf_ns[1], mac_a), 10)
-        t.check_wait("(3) the FRR leaf's kernel FDB has 0 entries for ca1's MAC", lambda: not cf.fdb(tenant3, mac_a), 10)
+        t.check_wait("(3) node b's kernel FDB has 0 entries for ca1's MAC",
+                     lambda: not cf.fdb(cf.fab.leaf_ns[1], mac_a), 10)
+        t.check_wait("(3) the FRR leaf's kernel FDB has 0 entries for ca1's MAC",
+                     lambda: not cf.fdb(tenant3, mac_a), 10)
     clean(cf, t, "a", [mac_a], links0["a"], "(3) after podman rm ca1")
 
     if evpn:
@@ -175,7 +177,8 @@ def vxlan_case(cf, t, ip_b):
     t.check_eq(f"(4) cx1 -> cb1 {ip_b}: 3 of 3 replies", pa.ping("cx1", ip_b, 3, 2), 3)
     t.check_eq(f"(4) cx1 -> h5001 {HOST_IP}: 3 of 3 replies", pa.ping("cx1", HOST_IP, 3, 2), 3)
     pa.rm("cx1")
-    t.check("(4) podman rm cx1: RR withdrew it", cf.wait_rr(n["MacAddress"], ip, False, 10), cf.rr_type2(n["MacAddress"]))
+    t.check("(4) podman rm cx1: RR withdrew it", cf.wait_rr(n["MacAddress"], ip, False, 10),
+            cf.rr_type2(n["MacAddress"]))
     t.check_eq("(4) no result-cache file of the vxlan network left",
                [f for f in pa.result_files() if f"/{net}-" in f], [])
 

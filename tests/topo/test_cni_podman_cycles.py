@@ -23,10 +23,6 @@ from test_cni_podman import clean  # noqa: E402
 CYCLES = int(os.environ.get("EVT_CNI_CYCLES", "50"))
 
 
-def type2_count(cf) -> int:
-    return len(cf.rr_type2_all())
-
-
 def run(t: harness.Test) -> None:
     if not plugin_dir():
         raise harness.Skip("evpn CNI plugin not built (<build>/tools/evpn-cni/bin/evpn)")
