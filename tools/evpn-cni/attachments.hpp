@@ -7,8 +7,10 @@
 //
 // Layout: <dataDir>/<network>/<container id>:<ifname>.json (names are checked by
 // valid_identifier/valid_ifname, so they are safe path components; ':' is in neither).
-// Writes are atomic (temp file, fsync, rename, fsync of the directory): a crash leaves the old
-// record or the new one, never a torn one. <dataDir>/lock serialises invocations (flock).
+// Writes are atomic (temp file, rename): a crash leaves the old record or the new one, never a
+// torn one. Records in a resting state (ready, retract-pending) are also fsync'd (file and
+// directory) so they survive a node crash; `adding` ones are not (see save()). <dataDir>/lock
+// serialises invocations (flock).
 #pragma once
 
 #include <optional>
