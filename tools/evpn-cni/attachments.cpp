@@ -115,6 +115,10 @@ CniResult<void> sync_dir(const std::string& dir) {
   return {};
 }
 
+std::string marker_name(const std::string& network, const std::string& container_id, const std::string& ifname) {
+  return network + ":" + container_id + ":" + ifname;  // ':' is in none of the three
+}
+
 }  // namespace
 
 CniResult<std::optional<AttachmentRecord>> AttachmentStore::load(const std::string& network,
@@ -155,6 +159,15 @@ CniResult<void> AttachmentStore::save(const AttachmentRecord& r) const {
   // here (virtio disk), six per ADD doubled the attach time; the `adding` saves only need to
   // survive a crash of this process, which the rename alone guarantees.
   const bool durable = r.state != AttachmentState::kAdding;
+  // The pending marker first: a crash in between leaves a marker without a pending record,
+  // which list_pending() skips, never a pending record nobody retries.
+  const std::string marker = dir_ + "/.pending/" + marker_name(r.network, r.container_id, r.ifname);
+  if (r.state == AttachmentState::kRetractPending) {
+    fs::create_directories(dir_ + "/.pending", ec);
+    int mfd = ::open(marker.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    if (mfd < 0) return cni_fail(code::kIo, "cannot write " + marker, std::strerror(errno));
+    ::close(mfd);
+  }
   if ((durable && ::fsync(fd) != 0) || ::close(fd) != 0) {
     ::unlink(tmp.c_str());
     return cni_fail(code::kIo, "cannot write " + tmp, std::strerror(errno));
@@ -164,6 +177,7 @@ CniResult<void> AttachmentStore::save(const AttachmentRecord& r) const {
     ::unlink(tmp.c_str());
     return cni_fail(code::kIo, "cannot rename " + tmp, std::strerror(err));
   }
+  if (r.state != AttachmentState::kRetractPending) ::unlink(marker.c_str());  // absent: fine
   return durable ? sync_dir(dir) : CniResult<void>();
 }
 
@@ -171,11 +185,32 @@ CniResult<void> AttachmentStore::remove(const std::string& network, const std::s
                                         const std::string& ifname) const {
   std::string path = path_of(network, container_id, ifname);
   if (::unlink(path.c_str()) != 0) {
-    if (errno == ENOENT) return {};  // already gone (DEL is idempotent)
+    if (errno == ENOENT) {  // already gone (DEL is idempotent)
+      ::unlink((dir_ + "/.pending/" + marker_name(network, container_id, ifname)).c_str());
+      return {};
+    }
     return cni_fail(code::kIo, "cannot remove " + path, std::strerror(errno));
   }
   // Not synced: a record that reappears after a node crash is removed again by DEL or GC.
+  ::unlink((dir_ + "/.pending/" + marker_name(network, container_id, ifname)).c_str());
   return {};
+}
+
+std::vector<AttachmentRecord> AttachmentStore::list_pending() const {
+  std::vector<AttachmentRecord> out;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(dir_ + "/.pending", ec)) {
+    std::string name = e.path().filename().string();
+    size_t a = name.find(':'), b = name.rfind(':');
+    if (a == std::string::npos || a == b) continue;
+    auto r = load(name.substr(0, a), name.substr(a + 1, b - a - 1), name.substr(b + 1));
+    if (r && *r && (*r)->state == AttachmentState::kRetractPending) {
+      out.push_back(std::move(**r));
+    } else if (r && !*r) {
+      ::unlink(e.path().c_str());  // its record is gone: a stale marker
+    }
+  }
+  return out;
 }
 
 std::vector<AttachmentRecord> AttachmentStore::list(const std::string& network) const {

@@ -75,6 +75,10 @@ class AttachmentStore {
   // Every record of `network` ("" = of every network). Unreadable files are reported on
   // stderr and skipped (one bad file must not block GC of the others).
   std::vector<AttachmentRecord> list(const std::string& network = {}) const;
+  // The retract-pending records only, found through markers in <dataDir>/.pending/ (one empty
+  // file per pending record, kept by save()/remove()): every invocation looks for them, so this
+  // must not read every record of a node with a hundred pods.
+  std::vector<AttachmentRecord> list_pending() const;
 
   const std::string& dir() const { return dir_; }
   std::string path_of(const std::string& network, const std::string& container_id, const std::string& ifname) const;

@@ -67,8 +67,7 @@ json CniPlugin::version_reply(std::string_view stdin_text) const {
 }
 
 void CniPlugin::retry_pending() {
-  for (const auto& rec : store_->list()) {
-    if (rec.state != AttachmentState::kRetractPending) continue;
+  for (const auto& rec : store_->list_pending()) {
     EvpndLink evpnd(rec.socket.empty() ? std::string(client::kDefaultSocket) : rec.socket);
     bool done = true;
     if (!rec.mac.empty()) {

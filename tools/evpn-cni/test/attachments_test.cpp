@@ -80,6 +80,30 @@ TEST_F(AttachmentStoreTest, RemoveIsIdempotent) {
   EXPECT_TRUE(s.list().empty());
 }
 
+TEST_F(AttachmentStoreTest, ListPending_OnlyPendingRecordsThroughMarkers) {
+  AttachmentStore s(dir_);
+  ASSERT_TRUE(s.save(rec("a", "c1")));
+  auto p = rec("a", "c2");
+  p.state = AttachmentState::kRetractPending;
+  ASSERT_TRUE(s.save(p));
+  auto q = rec("b", "c3");
+  q.state = AttachmentState::kRetractPending;
+  ASSERT_TRUE(s.save(q));
+  auto pending = s.list_pending();
+  ASSERT_EQ(pending.size(), 2u);
+  EXPECT_EQ(pending[0].container_id == "c2" ? pending[1].container_id : pending[0].container_id, "c3");
+  // Leaving the state (a new ADD) or removal drops the marker.
+  q.state = AttachmentState::kAdding;
+  ASSERT_TRUE(s.save(q));
+  ASSERT_TRUE(s.remove("a", "c2", "eth0"));
+  EXPECT_TRUE(s.list_pending().empty());
+  EXPECT_TRUE(std::filesystem::is_empty(dir_ + "/.pending"));
+  // A marker whose record vanished is skipped and cleaned up.
+  std::ofstream(dir_ + "/.pending/a:gone:eth0");
+  EXPECT_TRUE(s.list_pending().empty());
+  EXPECT_FALSE(std::filesystem::exists(dir_ + "/.pending/a:gone:eth0"));
+}
+
 TEST_F(AttachmentStoreTest, LockCreatesTheDirectory) {
   AttachmentStore s(dir_ + "/deep/er");
   auto lock = s.lock();
