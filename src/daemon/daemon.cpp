@@ -387,7 +387,7 @@ nlohmann::json Daemon::commit_reload(const api::ConfigDiff& file_diff, api::Conf
     auto fx = dispatch(std::move(rc));
     if (!fx.error.empty()) spdlog::warn("configuration reload: VNI changes: {}", fx.error);
     // A re-created VNI lost its API endpoints with its MAC-VRF: announce them again.
-    reannounce_endpoints(std::set<Vni>(diff.l2vnis_changed.begin(), diff.l2vnis_changed.end()));
+    announce_endpoints(std::set<Vni>(diff.l2vnis_changed.begin(), diff.l2vnis_changed.end()));
     // What the EVPN service runs now is the truth for the views, whatever was refused.
     std::vector<api::L2VniConfig> running;
     for (const auto& l : next.l2vnis)
@@ -436,7 +436,7 @@ nlohmann::json Daemon::commit_reload(const api::ConfigDiff& file_diff, api::Conf
       // and the new one does not want goes away at the next convergence reconcile.
       dp_io_->reset_desired();
       dispatch(engine::ev::StartEvpn{});
-      reannounce_endpoints(std::nullopt);  // the new engine's VNIs have none yet
+      announce_endpoints(std::nullopt);  // the new engine's VNIs have none yet
       reconciled_ = false;
       all_up_since_.reset();
       started_at_ = now();

@@ -179,9 +179,6 @@ class Daemon {
   // an API VNI), an added one that runs as an API VNI is taken over (unchanged when its settings
   // are the same, else re-created). Adjusts `diff`; returns {kept: [..], taken_over: [..]}.
   nlohmann::json reload_runtime_vnis(const api::Config& next, api::ConfigDiff& diff);
-  // ev::LocalEndpoint for runtime_.endpoints in `vnis` (all when nullopt): after a VNI was
-  // re-created or the engine rebuilt, the endpoints announced through the API are announced again.
-  void reannounce_endpoints(const std::optional<std::set<Vni>>& vnis);
   // Endpoints (daemon_endpoints.cpp): the ones of runtime_ in `vnis` (all when unset) announced
   // again — at start-up right after StartEvpn, after a new engine, after a reload re-created a
   // VNI. One that cannot be (its VNI does not run, its port is gone) is dropped and logged.

@@ -307,16 +307,6 @@ json Daemon::reload_runtime_vnis(const api::Config& next, api::ConfigDiff& diff)
   return json{{"kept", kept}, {"taken_over", taken}};
 }
 
-void Daemon::reannounce_endpoints(const std::optional<std::set<Vni>>& vnis) {
-  if (!engine_->evpn()) return;
-  for (const auto& [key, e] : runtime_.endpoints) {
-    if (vnis && !vnis->count(e.vni)) continue;
-    if (!engine_->evpn()->mac_vrf(e.vni)) continue;
-    auto fx = dispatch(engine::ev::LocalEndpoint{e.vni, e.mac, e.ips, e.interface, true});
-    if (!fx.error.empty()) spdlog::warn("endpoint {} on VNI {}: announced again: {}", e.mac.to_string(), e.vni, fx.error);
-  }
-}
-
 api::ApiResponse Daemon::vni_state(Vni vni) const {
   const evpn::EvpnService* svc = engine_->evpn();
   if (!svc) return error(404, "no EVPN service (route reflector): no VNI " + std::to_string(vni));
