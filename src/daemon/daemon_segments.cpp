@@ -237,14 +237,20 @@ api::ApiResponse Daemon::release_vni(Vni vni, const std::string& attachment) {
     if (it->second.attachments.empty()) {
       // The last holder is gone: an API VNI goes with its endpoints (remove_l2vni withdraws all it
       // advertised); a file VNI stays, the file owns it.
-      if (!in_file(cfg_, vni) && engine_->evpn() && engine_->evpn()->mac_vrf(vni)) {
+      const bool file = in_file(cfg_, vni);
+      const evpn::EvpnService* svc = engine_->evpn();
+      if (!file && svc && svc->mac_vrf(vni)) {
         auto fx = dispatch(engine::ev::ReconfigureVnis{{vni}, {}});
         if (!fx.error.empty()) spdlog::warn("VNI {}: removal: {}", vni, fx.error);
-        reply["removed"] = engine_->evpn()->mac_vrf(vni) == nullptr;
         spdlog::info("VNI {} removed: its last attachment {} released it", vni, attachment);
       }
-      if (reply["removed"] || in_file(cfg_, vni)) {
-        std::erase_if(runtime_.endpoints, [&](const auto& kv) { return kv.first.first == vni && !in_file(cfg_, vni); });
+      // Forgotten unless it still runs (a removal that failed: a later PUT holds it again). One
+      // that did not run at all (restored on a node without EVPN) is forgotten too.
+      if (file || !(svc && svc->mac_vrf(vni))) {
+        if (!file) {
+          std::erase_if(runtime_.endpoints, [&](const auto& kv) { return kv.first.first == vni; });
+          reply["removed"] = true;
+        }
         runtime_.vnis.erase(it);
       }
     }

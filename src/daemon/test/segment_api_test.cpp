@@ -311,11 +311,21 @@ TEST_F(SegmentApi, Reload_FileClashesWithApiVni_Refused) {
 }
 
 TEST_F(SegmentApi, RouteReflector_Put409) {
+  // A state file from when this node was a leaf: kept, not set up; its last release forgets it.
+  RuntimeState st;
+  st.vnis[300] = RuntimeVni{300, {{"rd", "10.0.0.1:40"}}, {"a"}};
+  ASSERT_TRUE(save_runtime_state(dir_ + "/runtime.json", st));
   auto d = start("router-id: 10.0.0.1\nasn: 65000\nlisten: { port: 0 }\nstate-dir: " + dir_ + "\n");
   auto r = put(*d, 200, json::object());
   EXPECT_EQ(r.status, 409);
   EXPECT_NE(r.body["error"].get<std::string>().find("no EVPN service"), std::string::npos);
   EXPECT_EQ(get(*d, 200).status, 404);
+  EXPECT_EQ(get(*d, 300).status, 404);
+  EXPECT_EQ(d->runtime().vnis.count(300), 1u);
+  r = release(*d, 300, "a");
+  EXPECT_EQ(r.body, (json{{"vni", 300}, {"released", true}, {"removed", true}, {"attachments", json::array()}}));
+  EXPECT_TRUE(d->runtime().vnis.empty());
+  EXPECT_TRUE(load_runtime_state(dir_ + "/runtime.json")->vnis.empty());
 }
 
 TEST_F(SegmentApi, SaveFailure_CountedAndStateKept) {
