@@ -21,7 +21,8 @@ int sh(const std::string& cmd, std::string* out) {
   return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-TestNetns::TestNetns(const std::string& tag) : name_("evt-dp-" + std::to_string(getpid()) + "-" + tag) {
+TestNetns::TestNetns(const std::string& tag, const std::string& prefix)
+    : name_(prefix + std::to_string(getpid()) + "-" + tag) {
   ok_ = sh("ip netns add " + name_) == 0 && ip("link set lo up") == 0;
 }
 

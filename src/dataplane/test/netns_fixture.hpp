@@ -1,5 +1,6 @@
-// RAII test namespaces for the root-only kernel tests: `ip netns add evt-dp-<pid>-<tag>`, deleted
-// in the destructor (also when an assertion fails). Commands run through /bin/sh.
+// RAII test namespaces for the root-only kernel tests: `ip netns add <prefix><pid>-<tag>` (evt-dp-
+// for the data plane's, evt-cni- for the CNI plugin's), deleted in the destructor (also when an
+// assertion fails). Commands run through /bin/sh.
 #pragma once
 
 #include <string>
@@ -16,11 +17,12 @@ int sh(const std::string& cmd, std::string* out = nullptr);
 
 class TestNetns {
  public:
-  explicit TestNetns(const std::string& tag);
+  explicit TestNetns(const std::string& tag, const std::string& prefix = "evt-dp-");
   ~TestNetns();
   TestNetns(const TestNetns&) = delete;
   TestNetns& operator=(const TestNetns&) = delete;
   const std::string& name() const { return name_; }
+  std::string path() const { return "/run/netns/" + name_; }
   bool ok() const { return ok_; }
   // `ip -n <ns> <args>` etc.
   int ip(const std::string& args, std::string* out = nullptr) const;

@@ -19,34 +19,10 @@
 
 namespace evpnd::cni::test {
 
-bool is_root() { return geteuid() == 0; }
-
-int sh(const std::string& cmd, std::string* out) {
-  FILE* p = popen((cmd + " 2>/dev/null").c_str(), "r");
-  if (!p) return -1;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0)
-    if (out) out->append(buf.data(), n);
-  int st = pclose(p);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 std::string thread_netns() {
   struct stat st{};
   if (stat("/proc/thread-self/ns/net", &st) < 0) return "?";
   return std::to_string(st.st_dev) + ":" + std::to_string(st.st_ino);
-}
-
-TestNetns::TestNetns(const std::string& tag) : name_("evt-cni-" + std::to_string(getpid()) + "-" + tag) {
-  ok_ = sh("ip netns add " + name_) == 0 && ip("link set lo up") == 0;
-}
-
-TestNetns::~TestNetns() { sh("ip netns del " + name_); }
-
-int TestNetns::ip(const std::string& args, std::string* out) const { return sh("ip -n " + name_ + " " + args, out); }
-int TestNetns::exec(const std::string& cmd, std::string* out) const {
-  return sh("ip netns exec " + name_ + " " + cmd, out);
 }
 
 PathNetns::PathNetns() {

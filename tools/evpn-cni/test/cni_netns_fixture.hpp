@@ -1,5 +1,5 @@
 // Namespaces and captures for the CNI plugin's root-only kernel tests: named namespaces
-// `evt-cni-<pid>-<tag>` (ip netns add/del, RAII), a path-only namespace held by a child process
+// `evt-cni-<pid>-<tag>` (the data plane's TestNetns, RAII), a path-only namespace held by a child process
 // (/proc/<pid>/ns/net, as runtimes that do not bind-mount under /run/netns pass CNI_NETNS), and
 // an AF_PACKET capture opened inside a namespace.
 #pragma once
@@ -11,33 +11,20 @@
 #include <vector>
 
 #include "core/bytes.hpp"
+#include "dataplane/test/netns_fixture.hpp"
 
 namespace evpnd::cni::test {
 
-bool is_root();
-#define REQUIRE_ROOT() \
-  if (!::evpnd::cni::test::is_root()) GTEST_SKIP() << "needs root (creates network namespaces)"
-// Runs a shell command; returns its exit status. `out` receives stdout when given.
-int sh(const std::string& cmd, std::string* out = nullptr);
+// Named namespaces, sh() and REQUIRE_ROOT() are the data plane's kernel-test fixture's
+// (src/dataplane/test/netns_fixture.hpp), here with the evt-cni- prefix.
+using dataplane::test::is_root;
+using dataplane::test::sh;
+class TestNetns : public dataplane::test::TestNetns {
+ public:
+  explicit TestNetns(const std::string& tag) : dataplane::test::TestNetns(tag, "evt-cni-") {}
+};
 // The inode of this thread's network namespace (to prove nothing left it in another one).
 std::string thread_netns();
-
-class TestNetns {
- public:
-  explicit TestNetns(const std::string& tag);
-  ~TestNetns();
-  TestNetns(const TestNetns&) = delete;
-  TestNetns& operator=(const TestNetns&) = delete;
-  const std::string& name() const { return name_; }        // for NetOps' bridge_netns
-  std::string path() const { return "/run/netns/" + name_; }  // for NetOps' container_netns
-  bool ok() const { return ok_; }
-  int ip(const std::string& args, std::string* out = nullptr) const;
-  int exec(const std::string& cmd, std::string* out = nullptr) const;
-
- private:
-  std::string name_;
-  bool ok_ = false;
-};
 
 // A namespace no /run/netns name refers to: created by a child (fork + unshare) that waits in
 // pause() until the destructor kills it by PID.
